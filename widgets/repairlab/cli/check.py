@@ -1,0 +1,49 @@
+"""repairlab check [PATH]: validate manifests, items and notebook references."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..content.check import check_course
+from ..content.course import find_course_root
+from ..content.errors import ContentError
+
+
+def add_parser(sub, name: str) -> None:
+    parser = sub.add_parser(name, help="check every manifest, exercise item and notebook reference",
+                            description=__doc__)
+    parser.add_argument("path", nargs="?", type=Path, default=None,
+                        help="the course folder (default: found from the current folder)")
+    parser.add_argument("--quiet", action="store_true", help="print problems only")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        root = find_course_root(args.path) if args.path is None else args.path.resolve()
+        if not (root / "curriculum" / "course.yaml").is_file():
+            root = find_course_root(root)
+    except ContentError as error:
+        for problem in error.problems:
+            print(problem.format(), file=sys.stderr)
+        return 1
+    report = check_course(root)
+    for problem in report.problems:
+        print(problem.format(root), file=sys.stderr)
+    if report.problems:
+        print(f"\n{len(report.problems)} problem(s) found. Fix them and run `repairlab check` "
+              "again.", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        course = report.course
+        assert course is not None
+        for item_id in report.unused:
+            source = course.bank.sources[item_id]
+            print(f"note: {source.path.relative_to(root)}:{source.line}: item {item_id!r} is not "
+                  "shown in any notebook.")
+        notebooks = 2 * len(course.modules)
+        print(f"OK: {len(course.modules)} modules, {len(course.bank)} exercise items, "
+              f"{notebooks} notebooks checked; no problems.")
+    return 0

@@ -1,0 +1,101 @@
+"""repairlab new-module SLUG --title "...": copy the worked template module into the course.
+
+The copy holds a reading and a practice notebook, a module manifest, instructor notes and
+an exercise file with one item of every kind; it is appended to curriculum/course.yaml and
+passes `repairlab check` at once, so an instructor starts from something that works.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from importlib import resources
+from pathlib import Path
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def add_parser(sub, name: str) -> None:
+    parser = sub.add_parser(name, help="start a new module from the worked template",
+                            description=__doc__)
+    parser.add_argument("slug", help="short lower-case name with hyphens, e.g. cultural-ruptures")
+    parser.add_argument("--title", required=True, help='the module title, e.g. "Cultural ruptures"')
+    parser.add_argument("--course", type=Path, default=None,
+                        help="the course folder (default: found from the current folder)")
+    parser.set_defaults(run=run)
+
+
+def _append_module(course_file: Path, folder: str) -> None:
+    """Add the folder to the end of `modules:` without rewriting the file (keeps its comments)."""
+    lines = course_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith("modules:"))
+    last = start
+    for i in range(start + 1, len(lines)):
+        stripped = lines[i].strip()
+        if stripped.startswith("- "):
+            last = i
+        elif stripped and not stripped.startswith("#"):
+            break
+    indent = re.match(r"\s*", lines[last]).group(0) if last > start else "  "
+    if not lines[last].endswith("\n"):
+        lines[last] += "\n"
+    lines.insert(last + 1, f"{indent}- {folder}\n")
+    course_file.write_text("".join(lines), encoding="utf-8")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..content.check import check_course
+    from ..content.course import find_course_root, load_course
+    from ..content.errors import ContentError
+
+    if not _SLUG.match(args.slug):
+        print(f"error: {args.slug!r} is not a valid slug: use lower-case letters, digits and "
+              "hyphens, e.g. cultural-ruptures.", file=sys.stderr)
+        return 1
+    try:
+        root = find_course_root(args.course)
+    except ContentError as error:
+        print(error, file=sys.stderr)
+        return 1
+    course, _ = load_course(root)
+    if course is None:
+        print("error: curriculum/course.yaml has problems; run `repairlab check` first.",
+              file=sys.stderr)
+        return 1
+    number = max((int(f[:2]) for f in course.manifest.modules if f[:2].isdigit()), default=0) + 1
+    folder = f"{number:02d}-{args.slug}"
+    module_dir = root / "curriculum" / folder
+    exercise_dir = root / "exercises" / args.slug
+    for target in (module_dir, exercise_dir):
+        if target.exists():
+            print(f"error: {target.relative_to(root)} already exists; choose another slug.",
+                  file=sys.stderr)
+            return 1
+    if any(f.split("-", 1)[-1] == args.slug for f in course.manifest.modules):
+        print(f"error: a module with slug {args.slug!r} is already in the course.", file=sys.stderr)
+        return 1
+
+    # Titles go into YAML and Markdown: escape the one character that would end the quoted value.
+    values = {"__NN__": f"{number:02d}", "__SLUG__": args.slug,
+              "__TITLE__": args.title.replace('"', "'")}
+    template = resources.files("repairlab") / "templates" / "module"
+    for source_dir, target_dir in (("curriculum", module_dir), ("exercises", exercise_dir)):
+        target_dir.mkdir(parents=True)
+        for entry in (template / source_dir).iterdir():
+            text = entry.read_text(encoding="utf-8")
+            for key, value in values.items():
+                text = text.replace(key, value)
+            (target_dir / entry.name).write_text(text, encoding="utf-8")
+    _append_module(root / "curriculum" / "course.yaml", folder)
+
+    report = check_course(root)
+    own = [p for p in report.problems
+           if module_dir in p.path.parents or exercise_dir in p.path.parents]
+    for problem in own:
+        print(problem.format(root), file=sys.stderr)
+    print(f"Created curriculum/{folder}/ and exercises/{args.slug}/ (one item of every kind),\n"
+          f"and added {folder} to curriculum/course.yaml.\n"
+          f"Next: write the reading in curriculum/{folder}/reading.ipynb, replace the worked items "
+          f"in exercises/{args.slug}/items.yaml, and run `repairlab check`.")
+    return 1 if own else 0

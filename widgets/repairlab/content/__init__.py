@@ -1,0 +1,1 @@
+"""Reading, validating and checking the course content (YAML items, manifests, notebooks)."""

@@ -1,0 +1,127 @@
+"""The item bank: every exercise item in ``exercises/``, validated and indexed by id."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..kinds.base import ItemBase
+from ..registry import KINDS
+from .errors import AuthoringProblem, ContentError
+from .validation import problems_from_validation
+from .yaml_source import YamlDocument, load_yaml
+
+
+@dataclass(frozen=True)
+class ItemSource:
+    path: Path
+    line: int | None
+    exercise_folder: str  # the module slug the file lives under
+
+
+@dataclass
+class ItemBank:
+    items: dict[str, ItemBase] = field(default_factory=dict)
+    sources: dict[str, ItemSource] = field(default_factory=dict)
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self.items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[ItemBase]:
+        return iter(self.items.values())
+
+    def get(self, item_id: str) -> ItemBase:
+        return self.items[item_id]
+
+    def in_folder(self, slug: str) -> list[ItemBase]:
+        return [self.items[i] for i, s in self.sources.items() if s.exercise_folder == slug]
+
+    def suggest(self, item_id: str) -> list[str]:
+        return difflib.get_close_matches(item_id, list(self.items), n=3, cutoff=0.6)
+
+
+def exercise_files(exercises_dir: Path) -> list[Path]:
+    return sorted(p for p in exercises_dir.rglob("*")
+                  if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+
+
+def load_bank(exercises_dir: Path) -> tuple[ItemBank, list[AuthoringProblem]]:
+    """Load every item; return the valid ones and every problem found (never raises for content)."""
+    bank = ItemBank()
+    problems: list[AuthoringProblem] = []
+    for path in exercise_files(exercises_dir):
+        try:
+            document = load_yaml(path)
+        except ContentError as error:
+            problems.extend(error.problems)
+            continue
+        folder = path.relative_to(exercises_dir).parts[0] if path.parent != exercises_dir else ""
+        for item, line in _items_of(document, problems):
+            earlier = bank.sources.get(item.id)
+            if earlier is not None:
+                problems.append(AuthoringProblem(
+                    path, line, f"the id is already used at {earlier.path}:{earlier.line}.",
+                    fix="give this item a new id; ids must be unique across all files.",
+                    field="id", item_id=item.id))
+                continue
+            bank.items[item.id] = item
+            bank.sources[item.id] = ItemSource(path, line, folder)
+    return bank, problems
+
+
+def _items_of(document: YamlDocument, problems: list[AuthoringProblem]):
+    path, data = document.path, document.data
+    if not isinstance(data, dict) or "items" not in data:
+        problems.append(AuthoringProblem(
+            path, 1, "an exercise file must be a mapping with one key, `items`.",
+            fix="start the file with `items:` and list the items below it, each starting '- id:'."))
+        return
+    for key in data:
+        if key != "items":
+            problems.append(AuthoringProblem(
+                path, document.line_of((key,)), f"unknown top-level key `{key}`.",
+                fix="an exercise file holds only `items:`; move this under an item or remove it."))
+    entries = data["items"]
+    if not isinstance(entries, list):
+        problems.append(AuthoringProblem(
+            path, document.line_of(("items",)), "`items` must be a list.",
+            fix="write each item below `items:` starting with '- id: ...'."))
+        return
+    for index, raw in enumerate(entries):
+        line = document.line_of(("items", index))
+        if not isinstance(raw, dict):
+            problems.append(AuthoringProblem(
+                path, line, f"item #{index + 1} is not a mapping of fields.",
+                fix="write the item as `key: value` lines, starting with '- id: ...'."))
+            continue
+        item_id = str(raw.get("id", "")) or f"#{index + 1}"
+        kind = KINDS.get(raw.get("type"))  # type: ignore[arg-type]
+        if kind is None:
+            problems.append(_unknown_type(document, index, raw, item_id))
+            continue
+        try:
+            yield kind.schema.model_validate(raw), line
+        except ValidationError as error:
+            problems.extend(problems_from_validation(
+                error, kind.schema, document, ("items", index), item_id))
+
+
+def _unknown_type(document: YamlDocument, index: int, raw: dict, item_id: str) -> AuthoringProblem:
+    given = raw.get("type")
+    known = ", ".join(KINDS)
+    if given is None:
+        return AuthoringProblem(document.path, document.line_of(("items", index)),
+                                "required field is missing.", fix=f"add `type:`, one of: {known}.",
+                                field="type", item_id=item_id)
+    close = difflib.get_close_matches(str(given), list(KINDS), n=1)
+    hint = f"did you mean `{close[0]}`? " if close else ""
+    return AuthoringProblem(document.path, document.line_of(("items", index, "type")),
+                            f"unknown exercise type {given!r}.",
+                            fix=f"{hint}The types are: {known}.", field="type", item_id=item_id)

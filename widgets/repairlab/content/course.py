@@ -1,0 +1,221 @@
+"""The course: ``curriculum/course.yaml``, each module's ``module.yaml``, and the item bank."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+
+from ..kinds.base import NonEmptyText, Strict
+from .bank import ItemBank, load_bank
+from .errors import AuthoringProblem, ContentError
+from .validation import problems_from_validation
+from .yaml_source import load_yaml
+
+COURSE_FILE = Path("curriculum") / "course.yaml"
+MODULE_FILE = "module.yaml"
+_MODULE_FOLDER = re.compile(r"^(\d{2})-([a-z0-9][a-z0-9-]*)$")
+# The one line an exercise cell holds: show("m01-schema-03").
+SHOW_CALL = re.compile(r"""\bshow\(\s*["']([^"']*)["']""")
+
+
+class CourseManifest(Strict):
+    title: NonEmptyText = Field(description="The course title shown on the landing page.")
+    version: NonEmptyText = Field(description="Curriculum version; hand-in files record it.")
+    audience: str | None = Field(default=None, description="Who the course is for.")
+    scope_note: NonEmptyText = Field(description="What the tool is and is not (not therapy).")
+    modules: list[NonEmptyText] = Field(min_length=1,
+                                        description="Module folders under curriculum/, in order.")
+
+
+class NotebookRefs(Strict):
+    reading: NonEmptyText = Field(description="The reading notebook, e.g. reading.ipynb.")
+    practice: NonEmptyText = Field(description="The practice notebook, e.g. practice.ipynb.")
+
+
+class ModuleManifest(Strict):
+    title: NonEmptyText = Field(description="The module title.")
+    summary: NonEmptyText = Field(description="One or two sentences for the landing page.")
+    objectives: list[NonEmptyText] = Field(min_length=1, max_length=8,
+                                           description="Learning objectives, 2 to 6 is usual.")
+    notebooks: NotebookRefs = Field(description="The module's reading and practice notebooks.")
+    exercises: NonEmptyText = Field(description="The folder under exercises/ with its items.")
+    minutes: int = Field(default=60, ge=5, le=600, description="A rough time to complete.")
+
+
+@dataclass
+class Module:
+    folder: str
+    number: int
+    slug: str
+    path: Path
+    manifest: ModuleManifest
+
+    @property
+    def title(self) -> str:
+        return self.manifest.title
+
+    def notebook(self, which: str) -> Path:
+        return self.path / getattr(self.manifest.notebooks, which)
+
+
+@dataclass
+class Course:
+    root: Path
+    manifest: CourseManifest
+    modules: list[Module]
+    bank: ItemBank
+    # item id -> (module folder, notebook path) for every show("...") in a notebook
+    shown_in: dict[str, tuple[Module, Path]] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return self.manifest.version
+
+    def module_of_item(self, item_id: str) -> Module | None:
+        found = self.shown_in.get(item_id)
+        if found:
+            return found[0]
+        source = self.bank.sources.get(item_id)
+        return next((m for m in self.modules
+                     if source and m.manifest.exercises == source.exercise_folder), None)
+
+    def items_of(self, module: Module) -> list[str]:
+        """The ids a module's practice notebook shows, in page order."""
+        return [i for i, (m, _) in self.shown_in.items() if m is module]
+
+
+def find_course_root(start: Path | None = None) -> Path:
+    """The folder holding ``curriculum/course.yaml``: $REPAIRLAB_COURSE_DIR, or up from ``start``."""
+    env = os.environ.get("REPAIRLAB_COURSE_DIR")
+    if env:
+        return Path(env).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / COURSE_FILE).is_file():
+            return folder
+    raise ContentError([AuthoringProblem(
+        here, None, "no course found: there is no curriculum/course.yaml here or above.",
+        fix="run from inside a RepairLab checkout, or set REPAIRLAB_COURSE_DIR to its folder.")])
+
+
+def notebook_item_refs(path: Path) -> list[tuple[str, int]]:
+    """Every ``show("id")`` in a notebook's code cells, with the cell number (from 1)."""
+    refs = []
+    for number, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"], 1):
+        if cell.get("cell_type") == "code":
+            refs.extend((m.group(1), number) for m in SHOW_CALL.finditer("".join(cell["source"])))
+    return refs
+
+
+def load_course(root: Path) -> tuple[Course | None, list[AuthoringProblem]]:
+    """Load and cross-check the whole course; content problems are returned, never raised."""
+    problems: list[AuthoringProblem] = []
+    course_path = root / COURSE_FILE
+    manifest = _load_manifest(course_path, CourseManifest, problems)
+    bank, bank_problems = load_bank(root / "exercises")
+    problems.extend(bank_problems)
+    if manifest is None:
+        return None, problems
+
+    course = Course(root, manifest, [], bank)
+    document = load_yaml(course_path)
+    seen_slugs: set[str] = set()
+    for index, folder in enumerate(manifest.modules):
+        line = document.line_of(("modules", index))
+        match = _MODULE_FOLDER.match(folder)
+        if not match:
+            problems.append(AuthoringProblem(
+                course_path, line, f"{folder!r} is not a module folder name.",
+                fix="module folders are named NN-slug, e.g. 08-cultural-ruptures.",
+                field=f"modules#{index + 1}"))
+            continue
+        module_path = root / "curriculum" / folder
+        if not (module_path / MODULE_FILE).is_file():
+            problems.append(AuthoringProblem(
+                course_path, line, f"there is no curriculum/{folder}/{MODULE_FILE}.",
+                fix="create the module with `repairlab new-module`, or fix the folder name.",
+                field=f"modules#{index + 1}"))
+            continue
+        if match.group(2) in seen_slugs:
+            problems.append(AuthoringProblem(course_path, line, f"module {folder!r} is listed twice.",
+                                             fix="remove the second entry."))
+            continue
+        seen_slugs.add(match.group(2))
+        module_manifest = _load_manifest(module_path / MODULE_FILE, ModuleManifest, problems)
+        if module_manifest is None:
+            continue
+        module = Module(folder, int(match.group(1)), match.group(2), module_path, module_manifest)
+        course.modules.append(module)
+        _check_module(course, module, problems)
+    return course, problems
+
+
+def _load_manifest(path: Path, model, problems: list[AuthoringProblem]):
+    try:
+        document = load_yaml(path)
+    except FileNotFoundError:
+        problems.append(AuthoringProblem(path, None, "the file is missing.",
+                                         fix="restore it from the repository."))
+        return None
+    except ContentError as error:
+        problems.extend(error.problems)
+        return None
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as error:
+        problems.extend(problems_from_validation(error, model, document, ()))
+        return None
+
+
+def _check_module(course: Course, module: Module, problems: list[AuthoringProblem]) -> None:
+    manifest_path = module.path / MODULE_FILE
+    exercises = course.root / "exercises" / module.manifest.exercises
+    if not exercises.is_dir():
+        problems.append(AuthoringProblem(
+            manifest_path, None, f"there is no folder exercises/{module.manifest.exercises}/.",
+            fix="create it, or set `exercises:` to the folder that holds this module's items.",
+            field="exercises"))
+    for which in ("reading", "practice"):
+        notebook = module.notebook(which)
+        if not notebook.is_file():
+            problems.append(AuthoringProblem(
+                manifest_path, None, f"the {which} notebook {notebook.name} does not exist.",
+                fix=f"create curriculum/{module.folder}/{notebook.name} or fix `notebooks.{which}`.",
+                field=f"notebooks.{which}"))
+            continue
+        try:
+            refs = notebook_item_refs(notebook)
+            outputs = _cells_with_outputs(notebook)
+        except (ValueError, KeyError):
+            problems.append(AuthoringProblem(notebook, None, "the notebook is not valid JSON.",
+                                             fix="restore it from git, or re-save it in JupyterLab."))
+            continue
+        if outputs:
+            problems.append(AuthoringProblem(
+                notebook, None, f"cells {', '.join(map(str, outputs))} have saved outputs.",
+                fix="notebooks are committed without outputs: run `make clean-notebooks`."))
+        for item_id, cell in refs:
+            if item_id not in course.bank:
+                close = course.bank.suggest(item_id)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                problems.append(AuthoringProblem(
+                    notebook, None, f"cell {cell} shows item {item_id!r}, which does not exist.",
+                    fix=f"{hint}Use the id of an item in exercises/, or add the item."))
+            elif item_id in course.shown_in:
+                other = course.shown_in[item_id][1]
+                problems.append(AuthoringProblem(
+                    notebook, None, f"cell {cell} shows item {item_id!r}, already shown in "
+                    f"{other.relative_to(course.root)}.",
+                    fix="show each item once, so its progress belongs to one module."))
+            else:
+                course.shown_in[item_id] = (module, notebook)
+
+
+def _cells_with_outputs(path: Path) -> list[int]:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return [n for n, c in enumerate(cells, 1) if c.get("outputs")]

@@ -1,0 +1,23 @@
+"""Reflection: a free-text prompt; nothing is scored, the text is kept with the student's work."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from .base import Feedback, ItemBase, NonEmptyText
+
+
+class Reflection(ItemBase):
+    type: Literal["reflection"]
+    prompt: NonEmptyText = Field(description="The reflection question.")
+
+
+def score(item: Reflection, response: Any) -> Feedback:
+    text = str(response or "").strip()
+    if not text:
+        return Feedback("empty", "Write a few lines first; nothing is graded here.")
+    words = len(text.split())
+    return Feedback("submitted", "Saved with your work. Thank you for reflecting.",
+                    extra={"words": words})

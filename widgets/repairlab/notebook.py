@@ -1,0 +1,153 @@
+"""What notebooks call: ``show(item_id)``, ``module_nav()`` and ``course_home()``.
+
+Each is one short, hidden line in a notebook. None of them lets an exception reach the
+student's page: a content problem becomes a plain notice, with the detail in the server log.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from html import escape
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("repairlab")
+
+CONTENT_TROUBLE = ("This exercise could not be loaded. Please tell your instructor "
+                   "(they can run `repairlab check` to see why).")
+
+
+@functools.lru_cache(maxsize=4)
+def _load(root: Path):
+    from .content.course import load_course
+
+    course, problems = load_course(root)
+    for problem in problems:
+        log.warning("content problem: %s", problem.format(root))
+    return course
+
+
+def current_course():
+    """The course this notebook belongs to (found from the notebook's folder), or None."""
+    from .content.course import find_course_root
+    from .content.errors import ContentError
+
+    try:
+        return _load(find_course_root())
+    except ContentError as error:
+        log.warning("%s", error)
+        return None
+
+
+def _display(widget) -> None:
+    from IPython.display import display
+
+    display(widget)
+
+
+def _notice(text: str):
+    import ipywidgets as widgets
+
+    from .views.html import notice_html
+
+    return widgets.HTML(notice_html(text))
+
+
+@functools.lru_cache(maxsize=1)
+def _progress():
+    """The student's progress store, opened once per kernel; saving-off is a state, not an error."""
+    try:
+        from .progress import current_student, open_store_safely
+    except ImportError:
+        return None, None, "Saving is not available in this installation."
+    handle = open_store_safely()
+    return handle.store, current_student(), handle.problem
+
+
+def _recorder(course, module_slug: str):
+    store, student, _ = _progress()
+    if store is None:
+        return None
+
+    def record(item, response, feedback) -> None:
+        from .progress import Attempt
+
+        store.record(Attempt(
+            student=student, item_id=item.id, module=module_slug, kind=item.type,
+            response=response, feedback=feedback.to_dict(), score=feedback.score,
+            status=feedback.status, curriculum_version=course.version))
+
+    return record
+
+
+def build_view(item_id: str, course=None):
+    """The view for one item, with saving wired in and the student's last response restored."""
+    course = course or current_course()
+    if course is None or item_id not in course.bank:
+        log.warning("show(%r): no such item in the course", item_id)
+        return _notice(CONTENT_TROUBLE)
+    from .registry import KINDS
+
+    item = course.bank.get(item_id)
+    module = course.module_of_item(item_id)
+    slug = module.slug if module else ""
+    store, student, problem = _progress()
+    view = KINDS[item.type].view_class()(item, on_attempt=_recorder(course, slug), notice=problem)
+    if store is not None:
+        try:
+            last = store.latest(student, item_id)
+        except Exception:
+            log.exception("could not read progress for %s", item_id)
+            last = None
+        if last is not None:
+            view.restore(last.response)
+    return view
+
+
+def show(item_id: str) -> None:
+    """Display one exercise item by its id (the one line of an exercise cell)."""
+    try:
+        _display(build_view(item_id))
+    except Exception:
+        log.exception("show(%r) failed", item_id)
+        _display(_notice(CONTENT_TROUBLE))
+
+
+def _module_here(course) -> Any:
+    here = Path.cwd().resolve()
+    return next((m for m in course.modules if m.path.resolve() == here), None)
+
+
+def module_nav() -> None:
+    """Links back to the course and on to the next module, from the course manifest."""
+    import ipywidgets as widgets
+
+    try:
+        course = current_course()
+        module = _module_here(course) if course else None
+        links = ['<a class="rl-nav-link" href="../index.ipynb">← Course home</a>']
+        if module is not None:
+            index = course.modules.index(module)
+            reading = module.manifest.notebooks.reading
+            links.append(f'<a class="rl-nav-link" href="{escape(reading)}">Back to the reading</a>')
+            if index + 1 < len(course.modules):
+                nxt = course.modules[index + 1]
+                href = f"../{nxt.folder}/{nxt.manifest.notebooks.reading}"
+                links.append(f'<a class="rl-nav-link rl-next-module" href="{escape(href)}">'
+                             f"Next: Module {nxt.number}, {escape(nxt.title)} →</a>")
+        _display(widgets.HTML(f'<nav class="rl-nav" aria-label="Course navigation">'
+                              f'{" ".join(links)}</nav>'))
+    except Exception:
+        log.exception("module_nav failed")
+
+
+def course_home() -> None:
+    """The landing page: the modules in order, their objectives, links and progress."""
+    try:
+        from .views.home import home_view
+
+        _display(home_view(current_course(), _progress()))
+    except Exception:
+        log.exception("course_home failed")
+        _display(_notice("The course list could not be loaded. Please tell your instructor."))

@@ -1,0 +1,44 @@
+"""One view for every single-choice kind: pick an option, check it, learn from its feedback."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from .base import ExerciseView, button, student_safe
+from .stems import stem_html
+
+
+class ChoiceView(ExerciseView):
+    def build(self) -> list[widgets.Widget]:
+        choices = self.item.choices()
+        self.options = widgets.RadioButtons(
+            options=[(c.label, c.id) for c in choices], value=None,
+            description="Your answer", style={"description_width": "initial"},
+            layout=widgets.Layout(width="100%"))
+        self.options.add_class("repairlab-options")
+        self.check_button = button("Check answer", self.check, primary=True)
+        self.explain_button = button("Show explanation", self.explain)
+        return [widgets.HTML(stem_html(self.item)), self.options,
+                widgets.HBox([self.check_button, self.explain_button])]
+
+    def select(self, option_id: str) -> None:
+        self.options.value = option_id
+
+    set_response = select
+
+    @student_safe
+    def check(self):
+        feedback = self._score(self.options.value)
+        self.show_feedback(feedback)
+        return feedback
+
+    def submit(self, option_id: str):
+        self.select(option_id)
+        return self.check()
+
+    @student_safe
+    def explain(self) -> None:
+        from ..kinds.base import Feedback
+
+        self.show_feedback(Feedback("empty", "Explanation", reveal=self.item.explanation,
+                                    reveal_title="Why"))

@@ -1,0 +1,51 @@
+"""Order the repair steps: one labelled drop-down per position (keyboard- and reader-friendly)."""
+
+from __future__ import annotations
+
+import random
+
+import ipywidgets as widgets
+
+from ..kinds.base import Feedback
+from .base import ExerciseView, button, student_safe
+
+
+class OrderingView(ExerciseView):
+    def build(self) -> list[widgets.Widget]:
+        from .stems import stem_html
+
+        steps = list(self.item.steps)
+        # A fixed shuffle per item: the authored order may be the answer, and a page reload
+        # must not reshuffle what the student is looking at.
+        random.Random(self.item.id).shuffle(steps)
+        choices = [(s.text, s.id) for s in steps]
+        self.positions = [
+            widgets.Dropdown(options=[("— choose —", None), *choices], value=None,
+                             description=f"Step {n}", style={"description_width": "4rem"},
+                             layout=widgets.Layout(width="100%"))
+            for n in range(1, len(steps) + 1)]
+        for dropdown in self.positions:
+            dropdown.add_class("repairlab-position")
+        self.check_button = button("Check order", self.check, primary=True)
+        return [widgets.HTML(stem_html(self.item)), *self.positions,
+                widgets.HBox([self.check_button])]
+
+    def set_order(self, step_ids: list[str]) -> None:
+        for dropdown, step in zip(self.positions, step_ids):
+            dropdown.value = step
+
+    set_response = set_order
+
+    @property
+    def order(self) -> list[str]:
+        return [d.value for d in self.positions if d.value is not None]
+
+    @student_safe
+    def check(self) -> Feedback:
+        feedback = self._score(self.order)
+        self.show_feedback(feedback)
+        return feedback
+
+    def submit(self, step_ids: list[str]) -> Feedback:
+        self.set_order(step_ids)
+        return self.check()
