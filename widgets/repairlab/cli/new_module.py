@@ -30,6 +30,8 @@ def _append_module(course_file: Path, folder: str) -> None:
     """Add the folder to the end of `modules:` without rewriting the file (keeps its comments)."""
     lines = course_file.read_text(encoding="utf-8").splitlines(keepends=True)
     start = next(i for i, line in enumerate(lines) if line.startswith("modules:"))
+    if lines[start].split("#")[0].strip() in ("modules: []", "modules: null"):
+        lines[start] = "modules:\n"  # an empty course: start the block list
     last = start
     for i in range(start + 1, len(lines)):
         stripped = lines[i].strip()
@@ -46,8 +48,9 @@ def _append_module(course_file: Path, folder: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..content.check import check_course
-    from ..content.course import find_course_root, load_course
+    from ..content.course import find_course_root
     from ..content.errors import ContentError
+    from ..content.yaml_source import load_yaml
 
     if not _SLUG.match(args.slug):
         print(f"error: {args.slug!r} is not a valid slug: use lower-case letters, digits and "
@@ -58,12 +61,15 @@ def run(args: argparse.Namespace) -> int:
     except ContentError as error:
         print(error, file=sys.stderr)
         return 1
-    course, _ = load_course(root)
-    if course is None:
-        print("error: curriculum/course.yaml has problems; run `repairlab check` first.",
-              file=sys.stderr)
+    # Read only the module list: a course being started from scratch has none yet, which
+    # `check` rightly rejects but new-module must accept.
+    try:
+        data = load_yaml(root / "curriculum" / "course.yaml").data or {}
+    except ContentError as error:
+        print(error, file=sys.stderr)
         return 1
-    number = max((int(f[:2]) for f in course.manifest.modules if f[:2].isdigit()), default=0) + 1
+    existing = [str(f) for f in (data.get("modules") or [])]
+    number = max((int(f[:2]) for f in existing if f[:2].isdigit()), default=0) + 1
     folder = f"{number:02d}-{args.slug}"
     module_dir = root / "curriculum" / folder
     exercise_dir = root / "exercises" / args.slug
@@ -72,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: {target.relative_to(root)} already exists; choose another slug.",
                   file=sys.stderr)
             return 1
-    if any(f.split("-", 1)[-1] == args.slug for f in course.manifest.modules):
+    if any(f.split("-", 1)[-1] == args.slug for f in existing):
         print(f"error: a module with slug {args.slug!r} is already in the course.", file=sys.stderr)
         return 1
 

@@ -42,11 +42,11 @@ class RewriteReply(ItemBase):
 
 def score(item: RewriteReply, response: Any) -> Feedback:
     """Formative feedback: what landed, what undercut the repair, and one next thing to try."""
-    from ..feedback import assess_reply  # the assessor loads its lexicon on first use
-
     text = str(response or "")
     if not text.strip():
         return Feedback("empty", "Write your reply in the box first.")
+    from ..feedback import assess_reply  # loads its lexicon on first use, not at import
+
     result = assess_reply(text, context=item.client_says)
     notes: list[Note] = []
     if result.notice:

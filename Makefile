@@ -1,0 +1,58 @@
+# The two commands a new user needs (see README.md):
+#   make serve   serve the curriculum in Voilà (installs what it needs first)
+#   make test    run every test: unit, widgets, content checks, notebooks (nbval), browser
+# Everything installs into .venv; nothing is installed globally except by .ci/run.
+
+VENV    ?= .venv
+PYTHON  ?= python3
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-stamp
+AXE     := node_modules/axe-core/axe.min.js
+PORT    ?= 8866
+
+.PHONY: install serve test test-fast check lint notebooks clean-notebooks bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+# axe-core (accessibility rules) for the browser tests, from the npm registry.
+$(AXE):
+	npm install --no-save --no-audit --no-fund --silent axe-core@4
+
+install: $(STAMP)
+
+serve: $(STAMP)
+	$(VENV)/bin/repairlab serve --port $(PORT)
+
+check: $(STAMP)
+	$(VENV)/bin/repairlab check
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check widgets tests bench
+
+# Every notebook in curriculum/ must run without error (outputs are not compared).
+notebooks: $(STAMP)
+	$(PY) -m pytest --nbval-lax -p no:cacheprovider curriculum -q
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not browser and not slow" -q
+
+test: $(STAMP) $(AXE)
+	$(VENV)/bin/repairlab check --quiet
+	$(VENV)/bin/ruff check widgets tests bench
+	$(PY) -m pytest -q
+	$(PY) -m pytest --nbval-lax -p no:cacheprovider curriculum -q
+
+# Strip outputs and execution counts before committing notebooks.
+clean-notebooks: $(STAMP)
+	$(PY) -m repairlab.content.clean_notebooks curriculum widgets/repairlab/templates
+
+bench: $(STAMP)
+	$(PY) bench/assess_replies.py
+	$(PY) bench/serve_speed.py
+
+clean:
+	rm -rf $(VENV) node_modules test-artifacts .pytest_cache

@@ -1,0 +1,151 @@
+"""Does every authoring mistake get a message with file, line, field and fix — and no traceback?"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from repairlab.cli import main as repairlab
+
+
+class Mistake(NamedTuple):
+    file: str  # relative to the course root
+    old: str  # text replaced in that file ("" = append `new` as a new file)
+    new: str
+    expect: tuple[str, ...]  # fragments the message must contain
+    line_of: str  # the text whose line the message must name ("" = no line check)
+
+
+ITEMS = "exercises/demo/items.yaml"
+PRACTICE = "curriculum/01-demo/practice.ipynb"
+
+MISTAKES = {
+    "yaml-syntax-unclosed-quote": Mistake(
+        ITEMS, "    title: The clock\n", '    title: "The clock\n',
+        ("YAML syntax error", "fix:"), ""),
+    "yaml-tab-indent": Mistake(
+        ITEMS, "    title: The clock\n", "\ttitle: The clock\n",
+        ("YAML syntax error", "fix:"), ""),
+    "missing-field": Mistake(
+        ITEMS, "    explanation: Apologise, validate, explore, then give space.\n", "",
+        ("item 'm01-order-01'", "field `explanation`", "required field is missing",
+         "add a line `explanation: ...`"), "  - id: m01-order-01"),
+    "wrong-type-list": Mistake(
+        ITEMS, "    must_include: [ownership, validation]", "    must_include: ownership",
+        ("field `must_include`", "expected a list", "fix:"), "    must_include: ownership"),
+    "wrong-type-yes-is-boolean": Mistake(
+        ITEMS, "        feedback: Last, because the choice", "        feedback: yes\n        x_: Last",
+        ("field `steps#1.feedback`", "true/false", "quotes"), "        feedback: yes"),
+    "wrong-type-number": Mistake(
+        "curriculum/01-demo/module.yaml", "minutes: 45", "minutes: lots",
+        ("field `minutes`", "whole number"), "minutes: lots"),
+    "unknown-key-typo": Mistake(
+        ITEMS, "    hint: Start with", "    hnit: Start with",
+        ("item 'm01-rewrite-01'", "unknown field `hnit`", "did you mean `hint`?"),
+        "    hnit: Start with"),
+    "unknown-type": Mistake(
+        ITEMS, "    type: pick-repair-step", "    type: pick-the-repair-step",
+        ("unknown exercise type", "did you mean `pick-repair-step`?"),
+        "    type: pick-the-repair-step"),
+    "misspelt-schema-name": Mistake(
+        ITEMS, "      - schema: Mistrust/Abuse", "      - schema: Mistrust",
+        ("field `options#3.schema`", "'Mistrust' is not allowed", "Mistrust/Abuse"),
+        "      - schema: Mistrust"),
+    "answer-names-missing-option": Mistake(
+        ITEMS, "    answer: acknowledge", "    answer: acknowledged",
+        ("item 'm01-step-01'", "field `answer`", "'acknowledged' is not one of",
+         "acknowledge, explain"), "    answer: acknowledged"),
+    "order-not-a-permutation": Mistake(
+        ITEMS, "correct_order: [apologise, validate, explore, space]",
+        "correct_order: [apologise, validate, explore]",
+        ("field `correct_order`", "missing: space"), "    correct_order:"),
+    "duplicate-key": Mistake(
+        ITEMS, "    hint: Start with what you did",
+        "    hint: Twice.\n    hint: Start with what you did",
+        ("the key `hint` appears twice", "remove or rename one"),
+        "    hint: Start with what you did"),
+    "duplicate-id-across-files": Mistake(
+        "exercises/demo/more.yaml", "",
+        "items:\n  - id: m01-reflect-01\n    type: reflection\n    difficulty: beginner\n"
+        "    title: Again\n    prompt: A second prompt.\n",
+        ("item 'm01-reflect-01'", "already used at", "items.yaml", "give this item a new id"),
+        "  - id: m01-reflect-01"),
+    "notebook-references-missing-id": Mistake(
+        PRACTICE, 'show(\\"m01-step-01\\")', 'show(\\"m01-step-99\\")',
+        ("practice.ipynb", "shows item 'm01-step-99', which does not exist",
+         "did you mean 'm01-step-01'?"), ""),
+    "course-lists-missing-module": Mistake(
+        "curriculum/course.yaml", "  - 01-demo", "  - 01-demo\n  - 02-nowhere",
+        ("there is no curriculum/02-nowhere/module.yaml", "new-module"), "  - 02-nowhere"),
+}
+
+
+def _apply(root: Path, mistake: Mistake) -> Path:
+    path = root / mistake.file
+    if not mistake.old:
+        path.write_text(mistake.new, encoding="utf-8")
+        return path
+    text = path.read_text(encoding="utf-8")
+    assert mistake.old in text, "the fixture no longer contains the text to break"
+    path.write_text(text.replace(mistake.old, mistake.new, 1), encoding="utf-8")
+    return path
+
+
+def _line_of(path: Path, fragment: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith(fragment) or fragment in line:
+            return number
+    raise AssertionError(f"{fragment!r} not in {path}")
+
+
+def test_the_template_course_is_clean(demo_course, capsys):
+    """Is the worked template itself free of problems (so every failure below is the mistake's)?"""
+    assert repairlab(["check", str(demo_course)]) == 0
+    assert "no problems" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", list(MISTAKES))
+def test_mistake_is_reported_where_it_is(name, demo_course, capsys):
+    """Does `repairlab check` name the file, the line, the field and the fix?"""
+    mistake = MISTAKES[name]
+    path = _apply(demo_course, mistake)
+    assert repairlab(["check", str(demo_course)]) == 1
+    err = capsys.readouterr().err
+    assert mistake.file.split("/")[-1] in err
+    for fragment in mistake.expect:
+        assert fragment in err, f"{fragment!r} missing from:\n{err}"
+    if mistake.line_of:
+        assert f"{mistake.file}:{_line_of(path, mistake.line_of)}:" in err, err
+    assert "Traceback" not in err
+
+
+def test_every_problem_is_reported_not_just_the_first(demo_course, capsys):
+    """Two mistakes in two files: does one check run show both?"""
+    _apply(demo_course, MISTAKES["unknown-key-typo"])
+    _apply(demo_course, MISTAKES["wrong-type-number"])
+    assert repairlab(["check", str(demo_course)]) == 1
+    err = capsys.readouterr().err
+    assert "hnit" in err
+    assert "minutes" in err
+    assert "2 problem(s) found" in err
+
+
+def test_real_command_prints_no_traceback(demo_course):
+    """Through the installed entry point, is a broken file an exit code 1 and a message?"""
+    _apply(demo_course, MISTAKES["yaml-syntax-unclosed-quote"])
+    result = subprocess.run([sys.executable, "-m", "repairlab.cli", "check", str(demo_course)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "items.yaml:" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_check_outside_a_course_explains_itself(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("REPAIRLAB_COURSE_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert repairlab(["check"]) == 1
+    assert "no course found" in capsys.readouterr().err

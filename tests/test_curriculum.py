@@ -1,0 +1,105 @@
+"""Is the real course complete enough to teach from (issue: seven modules, the item banks)?"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from repairlab.content.check import check_course
+from repairlab.feedback import assess_reply
+from repairlab.vocab import COMMON_THERAPIST_SCHEMAS, DIFFICULTIES
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def course():
+    report = check_course(REPO)
+    problems = "\n".join(p.format(REPO) for p in report.problems)
+    assert report.ok, f"repairlab check found problems:\n{problems}"
+    return report.course
+
+
+def _items(course, type_name):
+    return [i for i in course.bank if i.type == type_name]
+
+
+def test_the_course_has_seven_modules_in_order(course):
+    assert [m.number for m in course.modules] == list(range(1, 8))
+
+
+def test_spot_the_schema_bank(course):
+    items = _items(course, "spot-the-schema")
+    assert len(items) >= 40
+    schemas = Counter(i.answer for i in items)
+    assert len(schemas) >= 12, schemas
+    common = sum(n for s, n in schemas.items() if s in COMMON_THERAPIST_SCHEMAS)
+    assert common >= 0.6 * len(items), "weight the bank towards schemas common in therapists"
+
+
+def test_rewrite_bank_and_every_model_answer_repairs(course):
+    items = _items(course, "rewrite-reply")
+    assert len(items) >= 40
+    weak = []
+    for item in items:
+        result = assess_reply(item.model_rewrite, context=item.client_says)
+        if result.defensive or len(result.moves) < 2:
+            weak.append(f"{item.id}: defensive={result.defensive} moves={sorted(result.moves)}")
+    assert not weak, "model rewrites the assessor does not rate as repairs:\n" + "\n".join(weak)
+
+
+def test_rewrite_defensive_replies_read_as_defensive(course):
+    passed = [i.id for i in _items(course, "rewrite-reply")
+              if not assess_reply(i.defensive_reply, context=i.client_says).defensive]
+    assert len(passed) <= 0.1 * len(_items(course, "rewrite-reply")), passed
+
+
+def test_repair_step_bank_includes_ordering_and_therapist_initiated(course):
+    picks = _items(course, "pick-repair-step")
+    orders = _items(course, "order-repair-steps")
+    assert len(picks) + len(orders) >= 40
+    assert len(orders) >= 5
+    assert sum(i.initiated_by == "therapist" for i in picks + orders) >= 8
+
+
+def test_marker_and_red_flag_banks(course):
+    markers = _items(course, "classify-marker")
+    flags = _items(course, "rupture-or-red-flag")
+    assert len(markers) + len(flags) >= 30
+    assert {i.rupture_type for i in markers} == {"withdrawal", "confrontation"}
+    assert {i.verdict for i in flags} == {"rupture", "red-flag"}
+
+
+def test_every_module_offers_all_three_levels(course):
+    for module in course.modules:
+        levels = {course.bank.get(i).difficulty for i in course.items_of(module)}
+        assert levels == set(DIFFICULTIES), (module.folder, levels)
+
+
+def test_every_item_is_shown_in_a_notebook(course):
+    assert [i for i in course.bank.items if i not in course.shown_in] == []
+
+
+def _markdown(path: Path) -> str:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+@pytest.mark.parametrize("number", range(1, 8))
+def test_reading_has_the_teaching_blocks_and_length(course, number):
+    module = course.modules[number - 1]
+    text = _markdown(module.notebook("reading"))
+    for block in ("## Learning objectives", "## Key points", "## Sources and further reading"):
+        assert block in text, f"{module.folder}: missing {block}"
+    after_objectives = text.split("## Learning objectives", 1)[1]
+    reading = after_objectives[after_objectives.index("\n## "):].split("## Key points")[0]
+    count = len(re.findall(r"[A-Za-z0-9’']+", reading))
+    assert 900 <= count <= 1800, f"{module.folder}: the reading has {count} words"
+    assert re.search(r"\(\D+,? \d{4}\)|\d{4}\)", text), "cite sources as (Author, Year)"
+    practice = _markdown(module.notebook("practice"))
+    assert "## Reflection" in practice
+    assert (module.path / "instructor-notes.md").is_file()

@@ -1,0 +1,97 @@
+"""Views driven from code, with no kernel and no browser: what would the student see?"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from repairlab.notebook import build_view
+from repairlab.progress import open_store_safely
+
+HOSTILE = '<img src=x onerror=alert(1)><script>alert(2)</script><a href="javascript:alert(3)">x</a>'
+
+
+@pytest.fixture
+def in_module(demo_course, monkeypatch):
+    """Run as a notebook of the demo module runs: from its folder, with fresh caches."""
+    from repairlab import notebook
+
+    notebook._load.cache_clear()
+    notebook._progress.cache_clear()
+    monkeypatch.chdir(demo_course / "curriculum" / "01-demo")
+    yield demo_course
+    notebook._load.cache_clear()
+    notebook._progress.cache_clear()
+
+
+def test_choice_wrong_then_right(in_module):
+    view = build_view("m01-step-01")
+    view.submit("explain")
+    assert "Not quite." in view.feedback.value
+    assert "leading with it defends you" in view.feedback.value
+    assert "Eubanks" not in view.feedback.value  # the explanation waits for a retry
+    view.submit("acknowledge")
+    assert "Yes, that&#x27;s the one." in view.feedback.value
+    assert "Eubanks, Burckell &amp; Goldfried 2018" in view.feedback.value
+
+
+def test_explanation_on_request(in_module):
+    view = build_view("m01-schema-01")
+    view.explain()
+    assert "Unrelenting Standards" in view.feedback.value
+
+
+def test_ordering_view_offers_every_step_in_each_position(in_module):
+    view = build_view("m01-order-01")
+    assert len(view.positions) == 4
+    offered = {value for _, value in view.positions[0].options if value}
+    assert offered == {"apologise", "validate", "explore", "space"}
+    assert view.submit(["apologise", "validate", "explore", "space"]).status == "correct"
+
+
+def test_check_with_nothing_chosen_is_not_an_attempt(in_module):
+    view = build_view("m01-marker-01")
+    view.check()
+    assert "Choose an option first." in view.feedback.value
+    assert view.attempts == 0
+
+
+def test_reflection_text_is_shown_as_text_and_kept(in_module):
+    view = build_view("m01-reflect-01")
+    view.submit(HOSTILE)
+    assert view.text.value == HOSTILE  # nothing the student typed is lost
+    assert "<script" not in view.feedback.value
+    assert "<img" not in view.feedback.value
+
+
+def test_a_failing_scorer_shows_a_friendly_notice_not_a_traceback(in_module):
+    view = build_view("m01-step-01")
+
+    def broken(item, response):
+        raise RuntimeError("boom")
+
+    view.kind = dataclasses.replace(view.kind, score=broken)
+    view.submit("explain")
+    assert "Something went wrong on our side" in view.feedback.value
+    assert "boom" not in view.feedback.value
+    assert "Traceback" not in view.feedback.value
+
+
+def test_unknown_item_is_a_notice_for_the_student(in_module):
+    widget = build_view("m01-nope-01")
+    assert "could not be loaded" in widget.value
+    assert "Traceback" not in widget.value
+
+
+def test_attempts_are_saved_and_restored_in_a_new_kernel(in_module):
+    """Close the tab, reopen the app: is the last answer back, with its feedback?"""
+    from repairlab import notebook
+
+    build_view("m01-step-01").submit("acknowledge")
+    notebook._progress.cache_clear()  # a new Voilà visit is a new kernel
+    reopened = build_view("m01-step-01")
+    assert reopened.options.value == "acknowledge"
+    assert "Yes, that&#x27;s the one." in reopened.feedback.value
+    store = open_store_safely().store
+    assert [a.status for a in store.attempts("local-student", item_id="m01-step-01")] == ["correct"]
