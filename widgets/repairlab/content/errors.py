@@ -22,11 +22,8 @@ class AuthoringProblem:
 
     def format(self, root: Path | None = None) -> str:
         path = self.path
-        if root is not None:
-            try:
-                path = self.path.resolve().relative_to(root.resolve())
-            except ValueError:
-                pass
+        if root is not None and self.path.resolve().is_relative_to(root.resolve()):
+            path = self.path.resolve().relative_to(root.resolve())
         where = f"{path}:{self.line}" if self.line else f"{path}"
         subject = []
         if self.item_id:

@@ -63,7 +63,7 @@ def score(item: OrderRepairSteps, response: Any) -> Feedback:
     if len(order) != len(item.steps) or sorted(order) != sorted(item.correct_order):
         return Feedback("empty", "Place every step once before checking.")
     by_id = {s.id: s for s in item.steps}
-    misplaced = [step for step, right in zip(order, item.correct_order) if step != right]
+    misplaced = [step for step, right in zip(order, item.correct_order, strict=True) if step != right]
     placed = len(order) - len(misplaced)
     if not misplaced:
         return Feedback("correct", "Yes: that is the order.", reveal=item.explanation, score=1.0,
