@@ -1,0 +1,220 @@
+"""The gradebook: the numbers an instructor uploads to the LMS, and the files it refuses."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from repairlab.gradebook import merge_submissions, write_csv
+from repairlab.handin import export_submission
+from repairlab.progress import Attempt, ProgressStore
+
+VERSION = "2025.1"
+MODULES = [("noticing", "Noticing ruptures"), ("repairing", "Repairing ruptures")]
+MODULE_ITEMS = {
+    "noticing": ["n-schema-1", "n-marker-1", "n-reflect-1"],
+    "repairing": ["r-step-1", "r-order-1", "r-rewrite-1", "r-reflect-1"],
+}
+KINDS = {
+    "n-schema-1": "spot-the-schema",
+    "n-marker-1": "classify-marker",
+    "n-reflect-1": "reflection",
+    "r-step-1": "pick-repair-step",
+    "r-order-1": "order-repair-steps",
+    "r-rewrite-1": "rewrite-reply",
+    "r-reflect-1": "reflection",
+    "retired-item": "spot-the-schema",
+}
+MODULE_OF = {item: slug for slug, items in MODULE_ITEMS.items() for item in items}
+MODULE_OF["retired-item"] = "noticing"
+ITEMS = {
+    item: {
+        "module": slug,
+        "module_title": dict(MODULES)[slug],
+        "kind": KINDS[item],
+        "title": item.replace("-", " ").title(),
+    }
+    for slug, items in MODULE_ITEMS.items()
+    for item in items
+}
+HEADER = [
+    "student",
+    "noticing completion",
+    "noticing score",
+    "repairing completion",
+    "repairing score",
+    "total completion",
+    "total score",
+]
+
+
+def hand_in(folder: Path, student: str, attempts, *, name=None, version=VERSION, created_at=None):
+    """Record (item, status, score) attempts as ``student`` and export the hand-in file."""
+    path = folder / (name or f"{student}.html")
+    with ProgressStore(folder / f"{path.stem}.sqlite3") as store:
+        for item_id, status, score in attempts:
+            store.record(
+                Attempt(
+                    student=student,
+                    item_id=item_id,
+                    module=MODULE_OF[item_id],
+                    kind=KINDS[item_id],
+                    response="my answer",
+                    feedback={"message": "shown"},
+                    score=score,
+                    status=status,
+                    curriculum_version=version,
+                )
+            )
+        export_submission(
+            store,
+            student,
+            path,
+            course_title="RepairLab",
+            curriculum_version=version,
+            items=ITEMS,
+            created_at=created_at,
+        )
+    return path
+
+
+ANN = [
+    ("n-schema-1", "incorrect", 0.0),
+    ("n-schema-1", "correct", 1.0),  # completed, best 1.0
+    ("n-marker-1", "incorrect", 0.0),  # never right: not completed, best 0.0
+    ("n-reflect-1", "submitted", None),  # completed, no score
+    ("r-step-1", "correct", 1.0),
+    ("r-order-1", "partial", 0.5),
+    ("r-order-1", "partial", 0.75),  # completed, best 0.75
+    ("r-rewrite-1", "good", 0.9),
+    ("r-rewrite-1", "partial", 0.4),  # a worse retry: the best, 0.9, still counts
+]
+BOB = [
+    ("n-schema-1", "correct", 1.0),
+    ("retired-item", "correct", 1.0),  # no longer in the course: ignored
+]
+CAROL_OLD = [("n-schema-1", "incorrect", 0.0)]
+CAROL_NEW = [
+    ("n-schema-1", "incorrect", 0.0),
+    ("n-schema-1", "correct", 1.0),
+    ("n-marker-1", "correct", 1.0),
+    ("n-reflect-1", "submitted", None),
+    ("r-step-1", "incorrect", 0.0),
+    ("r-reflect-1", "submitted", None),
+]
+
+# Worked out by hand from the attempts above (7 items: 3 noticing, 4 repairing).
+EXPECTED = [
+    # ann: noticing 2/3 done, mean(1.0, 0.0); repairing 3/4, mean(1.0, 0.75, 0.9);
+    #      total 5/7, mean(1, 0, 1, .75, .9) = 0.73
+    ["ann", "66.7", "50.0", "75.0", "88.3", "71.4", "73.0"],
+    # bob: noticing 1/3, mean(1.0); repairing nothing; total 1/7
+    ["bob", "33.3", "100.0", "0.0", "", "14.3", "100.0"],
+    # carol (newer file): noticing 3/3, mean(1, 1); repairing 1/4 (reflection), mean(0.0);
+    #      total 4/7, mean(1, 1, 0)
+    ["carol", "100.0", "100.0", "25.0", "0.0", "57.1", "66.7"],
+]
+
+
+@pytest.fixture
+def handins(tmp_path):
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    paths = {
+        "ann": hand_in(folder, "ann", ANN),
+        "bob": hand_in(folder, "bob", BOB),
+        # Listed before the older file on purpose: "newest" means by creation time.
+        "carol_new": hand_in(
+            folder, "carol", CAROL_NEW, name="carol-final.html", created_at="2025-03-12T18:00:00+00:00"
+        ),
+        "carol_old": hand_in(
+            folder, "carol", CAROL_OLD, name="carol-draft.html", created_at="2025-03-10T09:00:00+00:00"
+        ),
+        "dave": hand_in(folder, "dave", ANN, version="2024.2"),
+        "erin": hand_in(folder, "erin", [("r-order-1", "partial", 0.25)], name="erin.json"),
+        "notes": folder / "notes.txt",
+    }
+    paths["notes"].write_text("Please grade kindly.", encoding="utf-8")
+    erin = paths["erin"].read_text(encoding="utf-8")
+    assert '"score": 0.25' in erin
+    paths["erin"].write_text(erin.replace('"score": 0.25', '"score": 1.0'), encoding="utf-8")
+    return paths
+
+
+def test_merged_csv_has_the_hand_computed_grades_of_each_student(handins, tmp_path):
+    calls: list[tuple[int, int]] = []
+    result = merge_submissions(
+        list(handins.values()),
+        curriculum_version=VERSION,
+        modules=MODULES,
+        module_items=MODULE_ITEMS,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    out = write_csv(result, tmp_path / "gradebook.csv")
+
+    with out.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == HEADER
+    assert rows[1:] == EXPECTED
+    assert calls == [(n, 7) for n in range(1, 8)]
+
+
+def test_wrong_version_tampered_and_foreign_files_are_reported_and_left_out(handins):
+    result = merge_submissions(
+        list(handins.values()),
+        curriculum_version=VERSION,
+        modules=MODULES,
+        module_items=MODULE_ITEMS,
+    )
+
+    assert [row["student"] for row in result.rows] == ["ann", "bob", "carol"]
+    assert len(result.errors) == 3
+    dave, erin, notes = result.errors
+    assert str(handins["dave"]) in dave
+    assert "'2024.2'" in dave
+    assert "Merge it separately" in dave
+    assert str(handins["erin"]) in erin
+    assert "edited by hand after download" in erin
+    assert "download a fresh hand-in" in erin
+    assert str(handins["notes"]) in notes
+    assert "is not a RepairLab hand-in" in notes
+
+
+def test_the_newest_of_a_students_files_is_used_and_the_choice_is_noted(handins):
+    paths = [handins["carol_old"], handins["carol_new"]]
+    for order in (paths, paths[::-1]):
+        result = merge_submissions(
+            order, curriculum_version=VERSION, modules=MODULES, module_items=MODULE_ITEMS
+        )
+        assert result.row_for("carol")["noticing completion"] == 100.0
+        assert result.errors == []
+        (note,) = result.notes
+        assert "carol" in note
+        assert f"using {handins['carol_new']}" in note
+        assert f"ignoring the older {handins['carol_old']}" in note
+
+
+def test_csv_is_utf8_and_spreadsheet_formulas_in_names_are_defused(tmp_path):
+    zoe = hand_in(tmp_path, "zoë.łukasz", [("n-schema-1", "correct", 1.0)], name="zoe.html")
+    sneaky = hand_in(tmp_path, '=HYPERLINK("http://x","y")', [], name="sneaky.html")
+    result = merge_submissions(
+        [zoe, sneaky], curriculum_version=VERSION, modules=MODULES, module_items=MODULE_ITEMS
+    )
+    out = write_csv(result, tmp_path / "gradebook.csv")
+
+    rows = list(csv.reader(out.open(encoding="utf-8", newline="")))
+    assert [row[0] for row in rows[1:]] == ['\'=HYPERLINK("http://x","y")', "zoë.łukasz"]
+    assert rows[2][1:] == ["33.3", "100.0", "0.0", "", "14.3", "100.0"]
+    assert rows[1][1:] == ["0.0", "", "0.0", "", "0.0", ""]
+
+
+def test_a_module_without_its_item_list_is_a_caller_error(tmp_path):
+    with pytest.raises(ValueError, match="repairing"):
+        merge_submissions(
+            [],
+            curriculum_version=VERSION,
+            modules=MODULES,
+            module_items={"noticing": MODULE_ITEMS["noticing"]},
+        )

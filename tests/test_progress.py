@@ -1,0 +1,563 @@
+"""The progress store: a student must never lose saved work, and a bad file must never crash a page."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import re
+import signal
+import sqlite3
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import platformdirs
+import pytest
+
+from repairlab import progress
+from repairlab.progress import (
+    SCHEMA_VERSION,
+    Attempt,
+    DisabledStore,
+    Migration,
+    NewerSchemaError,
+    ProgressStore,
+    current_student,
+    default_data_dir,
+    open_default_store,
+    open_store_safely,
+)
+
+
+def make_attempt(**overrides) -> Attempt:
+    fields = {
+        "student": "ann",
+        "item_id": "m01-schema-01",
+        "module": "what-a-rupture-is",
+        "kind": "spot-the-schema",
+        "response": "Subjugation",
+        "feedback": {"verdict": "incorrect", "message": "Not here."},
+        "score": 0.0,
+        "status": "incorrect",
+        "curriculum_version": "2025.1",
+    }
+    fields.update(overrides)
+    return Attempt(**fields)
+
+
+# Run in child processes; module level so that "spawn" can find them by name.
+
+
+def _write_many(path: str, worker: int, count: int, start) -> None:
+    start.wait(60)
+    with ProgressStore(path, busy_timeout=30) as store:
+        for n in range(count):
+            store.record(make_attempt(item_id=f"w{worker}-{n}", extra={"worker": worker, "n": n}))
+
+
+def _write_until_killed(path: str, committed) -> None:
+    with ProgressStore(path) as store:
+        n = 0
+        while True:
+            store.record(
+                make_attempt(
+                    item_id=f"k-{n}",
+                    response="a long rewrite " * 200,  # several pages per row: slow writes
+                    extra={"n": n},
+                )
+            )
+            n += 1
+            committed.value = n
+
+
+# --------------------------------------------------------------------------------------------
+# Recording and reading
+
+
+def test_recorded_attempts_come_back_oldest_first_with_everything_kept(tmp_path):
+    with ProgressStore(tmp_path / "progress.sqlite3") as store:
+        first = store.record(make_attempt())
+        order = make_attempt(
+            item_id="m05-order-01",
+            module="repair-steps",
+            kind="order-repair-steps",
+            response=("apologise", "validate", "explore"),
+            feedback={"correct_positions": [True, False, False], "message": "Close."},
+            score=0.33,
+            status="partial",
+            extra={"path": ["start", "apologise"]},
+        )
+        store.record(order)
+        store.record(
+            make_attempt(response="Unrelenting Standards/Hypercriticalness", score=1.0, status="correct")
+        )
+        store.record(make_attempt(student="bob"))
+
+        assert first is not None
+        stamp = datetime.fromisoformat(first.created_at)
+        assert stamp.utcoffset().total_seconds() == 0
+        assert abs((datetime.now(timezone.utc) - stamp).total_seconds()) < 60
+
+        ann = store.attempts("ann")
+        assert [(a.item_id, a.status) for a in ann] == [
+            ("m01-schema-01", "incorrect"),
+            ("m05-order-01", "partial"),
+            ("m01-schema-01", "correct"),
+        ]
+        assert ann[1].response == ["apologise", "validate", "explore"]
+        assert ann[1].feedback == {"correct_positions": [True, False, False], "message": "Close."}
+        assert ann[1].extra == {"path": ["start", "apologise"]}
+        assert ann[1].score == pytest.approx(0.33)
+
+        assert [a.status for a in store.attempts("ann", item_id="m01-schema-01")] == [
+            "incorrect",
+            "correct",
+        ]
+        assert [a.item_id for a in store.attempts("ann", module="repair-steps")] == ["m05-order-01"]
+        assert store.latest("ann", "m01-schema-01").status == "correct"
+        assert store.latest("ann", "no-such-item") is None
+        assert {k: v.status for k, v in store.latest_by_item("ann").items()} == {
+            "m01-schema-01": "correct",
+            "m05-order-01": "partial",
+        }
+        assert [a.student for a in store.attempts("bob")] == ["bob"]
+        assert store.students() == ["ann", "bob"]
+
+
+def test_attempts_are_ordered_by_their_time_not_by_when_they_were_saved(tmp_path):
+    with ProgressStore(tmp_path / "progress.sqlite3") as store:
+        store.record(make_attempt(item_id="later", created_at="2025-03-01T10:00:00Z"))
+        stored = store.record(make_attempt(item_id="earlier", created_at="2025-03-01T11:00:00+02:00"))
+        assert stored.created_at == "2025-03-01T09:00:00.000000+00:00"
+        assert [a.item_id for a in store.attempts("ann")] == ["earlier", "later"]
+        assert store.latest_by_item("ann")["later"].created_at.startswith("2025-03-01T10:00")
+
+
+def test_an_attempt_that_cannot_be_stored_is_refused_before_writing(tmp_path):
+    with ProgressStore(tmp_path / "progress.sqlite3") as store:
+        with pytest.raises(ValueError, match="response"):
+            store.record(make_attempt(response=object()))
+        with pytest.raises(ValueError, match="score"):
+            store.record(make_attempt(score=float("nan")))
+        assert store.attempts("ann") == []
+
+
+def test_the_data_survives_closing_and_reopening(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    with ProgressStore(path) as store:
+        store.record(make_attempt(status="correct", score=1.0))
+    with ProgressStore(path) as store:
+        assert [a.status for a in store.attempts("ann")] == ["correct"]
+
+
+def test_a_backup_taken_while_the_store_is_open_has_every_attempt(tmp_path):
+    with ProgressStore(tmp_path / "progress.sqlite3") as store:
+        for n in range(5):
+            store.record(make_attempt(item_id=f"i-{n}"))
+        copy = store.backup_to(tmp_path / "backup.sqlite3")
+        store.record(make_attempt(item_id="after-the-backup"))
+    with ProgressStore(copy) as restored:
+        assert [a.item_id for a in restored.attempts("ann")] == [f"i-{n}" for n in range(5)]
+        assert restored.integrity_problems() == []
+
+
+# --------------------------------------------------------------------------------------------
+# Where the file is and whose work it is
+
+
+def test_data_dir_comes_from_repairlab_data_dir_else_the_platform_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("REPAIRLAB_DATA_DIR", str(tmp_path / "course-data"))
+    assert default_data_dir() == tmp_path / "course-data"
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("REPAIRLAB_DATA_DIR", "~/rl")
+    assert default_data_dir() == tmp_path / "rl"
+
+    monkeypatch.setenv("REPAIRLAB_DATA_DIR", "  ")
+    assert default_data_dir() == Path(platformdirs.user_data_dir("repairlab", appauthor=False))
+    monkeypatch.delenv("REPAIRLAB_DATA_DIR")
+    assert default_data_dir() == Path(platformdirs.user_data_dir("repairlab", appauthor=False))
+
+
+def test_student_comes_from_repairlab_student_then_jupyterhub_user(monkeypatch):
+    monkeypatch.setenv("REPAIRLAB_STUDENT", "ann")
+    monkeypatch.setenv("JUPYTERHUB_USER", "hub-ann")
+    assert current_student() == "ann"
+    monkeypatch.delenv("REPAIRLAB_STUDENT")
+    assert current_student() == "hub-ann"
+    monkeypatch.setenv("JUPYTERHUB_USER", "")
+    assert current_student() == "local-student"
+    monkeypatch.delenv("JUPYTERHUB_USER")
+    assert current_student() == "local-student"
+
+
+def test_default_stores_write_into_the_configured_folder(monkeypatch, tmp_path):
+    data = tmp_path / "not" / "yet" / "there"
+    monkeypatch.setenv("REPAIRLAB_DATA_DIR", str(data))
+    with open_default_store() as store:
+        store.record(make_attempt())
+    assert (data / "progress.sqlite3").is_file()
+    with open_store_safely() as handle:
+        assert handle.problem is None
+        assert handle.saving
+        assert [a.item_id for a in handle.store.attempts("ann")] == ["m01-schema-01"]
+
+
+# --------------------------------------------------------------------------------------------
+# Several kernels, and a kernel killed mid-write
+
+
+def test_four_processes_writing_at_once_lose_no_attempt(tmp_path):
+    path = tmp_path / "progress.sqlite3"  # created by the racing processes themselves
+    ctx = mp.get_context("spawn")
+    start = ctx.Event()
+    workers = [ctx.Process(target=_write_many, args=(str(path), worker, 300, start)) for worker in range(4)]
+    for process in workers:
+        process.start()
+    start.set()
+    for process in workers:
+        process.join(180)
+    assert [p.exitcode for p in workers] == [0, 0, 0, 0]
+
+    with ProgressStore(path) as store:
+        written = [(a.extra["worker"], a.extra["n"]) for a in store.attempts("ann")]
+    assert len(written) == 4 * 300
+    assert set(written) == {(worker, n) for worker in range(4) for n in range(300)}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX-only")
+def test_a_kernel_killed_mid_write_leaves_a_sound_file_with_every_saved_row(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    ctx = mp.get_context("spawn")
+    committed = ctx.Value("i", 0, lock=False)  # no lock: the child dies at a random moment
+    writer = ctx.Process(target=_write_until_killed, args=(str(path), committed))
+    writer.start()
+    deadline = time.monotonic() + 60
+    while committed.value < 150:
+        assert writer.is_alive(), "the writer died on its own"
+        assert time.monotonic() < deadline, "the writer did not get going"
+        time.sleep(0.005)
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.join(10)
+    assert writer.exitcode == -signal.SIGKILL
+    saved = committed.value
+
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        conn.close()
+    with ProgressStore(path) as store:
+        numbers = sorted(a.extra["n"] for a in store.attempts("ann"))
+    # Every row the writer finished is there; at most the one it was killed after committing
+    # (before counting it) is extra; nothing half-written.
+    assert numbers == list(range(len(numbers)))
+    assert saved <= len(numbers) <= saved + 1
+
+
+# --------------------------------------------------------------------------------------------
+# Damaged, missing or unwritable files
+
+
+def test_garbage_file_is_kept_as_a_backup_and_a_fresh_store_works(tmp_path, caplog):
+    path = tmp_path / "progress.sqlite3"
+    garbage = b"this is not a database \x00\xff" * 300
+    path.write_bytes(garbage)
+
+    handle = open_store_safely(path)
+
+    assert handle.saving
+    assert isinstance(handle.store, ProgressStore)
+    handle.store.record(make_attempt(status="correct", score=1.0))
+    assert [a.status for a in handle.store.attempts("ann")] == ["correct"]
+
+    backups = sorted(tmp_path.glob("progress.sqlite3.corrupt-*"))
+    assert len(backups) == 1
+    assert re.fullmatch(r"progress\.sqlite3\.corrupt-\d{8}T\d{6}", backups[0].name)
+    assert backups[0].read_bytes() == garbage
+    assert handle.backup == backups[0]
+
+    problem = handle.problem
+    assert problem is not None
+    assert "new progress file" in problem
+    assert backups[0].name in problem
+    assert "Traceback" not in problem
+    assert "not a database" not in problem  # jargon stays in the log
+    assert "file is not a database" in caplog.text  # the details are in the server log
+    handle.close()
+
+    again = open_store_safely(path)
+    assert again.problem is None
+    assert [a.status for a in again.store.attempts("ann")] == ["correct"]
+    assert len(list(tmp_path.glob("progress.sqlite3.corrupt-*"))) == 1
+    again.close()
+
+
+def test_a_damaged_page_inside_a_real_database_is_also_caught(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    with ProgressStore(path) as store:
+        for n in range(300):
+            store.record(make_attempt(item_id=f"i-{n}", response="x" * 500))
+    damaged = bytearray(path.read_bytes())
+    assert len(damaged) > 20 * 4096
+    damaged[8 * 4096 : 12 * 4096] = b"\xa5" * (4 * 4096)
+    path.write_bytes(bytes(damaged))
+
+    handle = open_store_safely(path)
+
+    assert handle.saving
+    assert handle.store.attempts("ann") == []
+    backups = list(tmp_path.glob("progress.sqlite3.corrupt-*"))
+    assert [b.read_bytes() for b in backups] == [bytes(damaged)]
+    handle.close()
+
+
+def test_a_folder_where_the_file_should_be_turns_saving_off_quietly(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    path.mkdir()
+
+    handle = open_store_safely(path)
+
+    assert isinstance(handle.store, DisabledStore)
+    assert not handle.saving
+    assert handle.problem.startswith("Saving is off: your work on this page will not be kept.")
+    assert "instructor" in handle.problem
+    # The page carries on as if nothing had been saved yet.
+    assert handle.store.record(make_attempt()) is None
+    assert handle.store.attempts("ann") == []
+    assert handle.store.latest("ann", "m01-schema-01") is None
+    assert handle.store.latest_by_item("ann") == {}
+    assert handle.store.students() == []
+    assert path.is_dir()
+    assert list(tmp_path.iterdir()) == [path]
+
+
+@pytest.fixture
+def permissions_enforced(tmp_path):
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    probe.chmod(0o500)
+    try:
+        (probe / "x").write_text("x")
+    except PermissionError:
+        pass
+    else:
+        pytest.skip("file permissions are not enforced for this user (running as root?)")
+    finally:
+        probe.chmod(0o700)
+
+
+@pytest.mark.usefixtures("permissions_enforced")
+def test_a_read_only_folder_turns_saving_off_quietly(tmp_path):
+    folder = tmp_path / "full-disk"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        handle = open_store_safely(folder / "progress.sqlite3")
+        assert isinstance(handle.store, DisabledStore)
+        assert handle.problem == (
+            "Saving is off: your work on this page will not be kept. Tell your instructor: "
+            "the progress folder cannot be written to."
+        )
+        assert handle.store.record(make_attempt()) is None
+    finally:
+        folder.chmod(0o700)
+
+
+@pytest.mark.usefixtures("permissions_enforced")
+def test_an_unwritable_folder_never_costs_the_old_file(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    path = folder / "progress.sqlite3"
+    with ProgressStore(path) as store:
+        store.record(make_attempt())
+    before = path.read_bytes()
+    folder.chmod(0o500)
+    try:
+        handle = open_store_safely(path)
+        assert isinstance(handle.store, DisabledStore)
+        assert handle.problem.startswith("Saving is off")
+    finally:
+        folder.chmod(0o700)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["progress.sqlite3"]
+
+
+@pytest.mark.usefixtures("permissions_enforced")
+def test_an_unreadable_file_is_left_alone(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    with ProgressStore(path) as store:
+        store.record(make_attempt())
+    path.chmod(0o000)
+    try:
+        handle = open_store_safely(path)
+        assert isinstance(handle.store, DisabledStore)
+        assert handle.problem.startswith("Saving is off")
+    finally:
+        path.chmod(0o600)
+    assert not list(tmp_path.glob("*.corrupt-*"))
+    with ProgressStore(path) as store:
+        assert len(store.attempts("ann")) == 1
+
+
+def test_a_store_that_stops_working_mid_session_turns_saving_off_without_raising(tmp_path, caplog):
+    path = tmp_path / "progress.sqlite3"
+    handle = open_store_safely(path, busy_timeout=0.2)
+    store = handle.store
+    heard: list[str] = []
+    handle.subscribe(heard.append)
+    assert store.record(make_attempt(item_id="before")) is not None
+
+    # Another process holds the write lock longer than the busy timeout.
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        result = store.record(make_attempt(item_id="during"))
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+    assert result is None
+    assert isinstance(handle.store, DisabledStore)
+    assert not handle.saving
+    assert handle.problem.startswith("Saving is off: your work on this page will not be kept.")
+    assert "Reload the page" in handle.problem
+    assert heard == [handle.problem]
+    assert "database is locked" in caplog.text
+    # A widget still holding the old store object gets nothing, and no exception.
+    assert store.record(make_attempt(item_id="after")) is None
+    assert store.attempts("ann") == []
+    with ProgressStore(path) as check:
+        assert [a.item_id for a in check.attempts("ann")] == ["before"]
+
+
+def test_a_file_from_a_newer_repairlab_is_not_touched(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    with ProgressStore(path) as store:
+        store.record(make_attempt())
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+
+    with pytest.raises(NewerSchemaError):
+        ProgressStore(path)
+    handle = open_store_safely(path)
+
+    assert isinstance(handle.store, DisabledStore)
+    assert "newer version of RepairLab" in handle.problem
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob("*.corrupt-*"))
+
+
+# --------------------------------------------------------------------------------------------
+# Schema migrations
+
+# Written out by hand: this is what RepairLab's first schema looked like on disk.
+V1_SCHEMA = [
+    """CREATE TABLE attempts (
+        id INTEGER PRIMARY KEY,
+        student TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        module TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        response TEXT NOT NULL,
+        feedback TEXT NOT NULL,
+        score REAL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        curriculum_version TEXT NOT NULL
+    )""",
+    "CREATE INDEX attempts_by_student_item ON attempts (student, item_id, created_at)",
+    "PRAGMA user_version = 1",
+]
+
+
+def _make_v1_database(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    for statement in V1_SCHEMA:
+        conn.execute(statement)
+    conn.executemany(
+        "INSERT INTO attempts (student, item_id, module, kind, response, feedback, score, status,"
+        " created_at, curriculum_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                "ann",
+                "m01-schema-01",
+                "what-a-rupture-is",
+                "spot-the-schema",
+                '"Subjugation"',
+                '{"message": "Not here."}',
+                0.0,
+                "incorrect",
+                "2025-01-10T09:00:00.000000+00:00",
+                "2024.2",
+            ),
+            (
+                "ann",
+                "m05-order-01",
+                "repair-steps",
+                "order-repair-steps",
+                '["b", "a"]',
+                '{"message": "Close."}',
+                0.5,
+                "partial",
+                "2025-01-10T09:05:00.000000+00:00",
+                "2024.2",
+            ),
+        ],
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_a_version_1_database_is_upgraded_in_place_without_losing_attempts(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    _make_v1_database(path)
+
+    with ProgressStore(path) as store:
+        old = store.attempts("ann")
+        store.record(make_attempt(item_id="sim-01", extra={"path": ["a", "b"]}))
+        assert [(a.item_id, a.response, a.score, a.status, a.extra) for a in old] == [
+            ("m01-schema-01", "Subjugation", 0.0, "incorrect", None),
+            ("m05-order-01", ["b", "a"], 0.5, "partial", None),
+        ]
+        assert old[0].created_at == "2025-01-10T09:00:00.000000+00:00"
+        assert store.latest("ann", "sim-01").extra == {"path": ["a", "b"]}
+
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(attempts)")]
+        assert "extra" in columns
+        indexes = {row[1] for row in conn.execute("PRAGMA index_list(attempts)")}
+        assert {"attempts_by_student_item", "attempts_by_student_module"} <= indexes
+    finally:
+        conn.close()
+
+
+def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):
+    path = tmp_path / "progress.sqlite3"
+    with ProgressStore(path) as store:
+        store.record(make_attempt())
+    broken = Migration(
+        SCHEMA_VERSION + 1,
+        "a migration with a mistake in its second step",
+        ("ALTER TABLE attempts ADD COLUMN half_done TEXT", "THIS IS NOT SQL"),
+    )
+    monkeypatch.setattr(progress, "MIGRATIONS", (*progress.MIGRATIONS, broken))
+    monkeypatch.setattr(progress, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+
+    with pytest.raises(sqlite3.OperationalError):
+        ProgressStore(path)
+
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(attempts)")]
+        assert "half_done" not in columns
+        assert conn.execute("SELECT count(*) FROM attempts").fetchone()[0] == 1
+    finally:
+        conn.close()

@@ -1,0 +1,659 @@
+"""The hand-in file: a student's work as one file to upload to the course's LMS.
+
+The file is a single self-contained HTML page. People read (and print) it; the instructor's
+gradebook reads the same work from a JSON copy embedded in the page::
+
+    <script type="application/json" id="repairlab-submission">{...}</script>
+
+A submission is a dict::
+
+    {"format": "repairlab-submission", "schema_version": 1,
+     "student", "course", "curriculum_version", "created_at",
+     "items":    {item_id: {"module", "module_title", "kind", "title"}, ...},
+     "attempts": [every attempt, oldest first, as Attempt.to_dict()],
+     "summary":  {module_slug: {"title", "completed", "total", "score"}, ...},
+     "checksum": "sha256:..."}
+
+``items`` carries the titles the page shows; ``summary.score`` is a percentage or ``None``
+(see :mod:`repairlab.gradebook` for the rule).
+
+What the checksums are, and are not
+-----------------------------------
+``checksum`` is the SHA-256 of the canonical JSON (sorted keys, no whitespace, UTF-8) of the
+submission without the ``checksum`` field. The page also carries a SHA-256 of its readable part.
+Together they catch a file changed after download: a well-meant edit, a truncated upload, a
+text editor "fixing" something. They are **not** a signature: anyone who reads this module can
+recompute them, so they do not prove who made a file or that it was not forged. Treat a hand-in
+like any other coursework upload.
+
+Student text is always escaped: nothing a student types is ever rendered as HTML, and the page
+forbids scripts (Content-Security-Policy) in case of a future mistake.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from repairlab import __version__
+
+__all__ = [
+    "FORMAT",
+    "SCHEMA_VERSION",
+    "SubmissionError",
+    "build_submission",
+    "compute_checksum",
+    "export_submission",
+    "read_submission",
+    "render_submission_html",
+]
+
+FORMAT = "repairlab-submission"
+SCHEMA_VERSION = 1
+SCRIPT_ID = "repairlab-submission"
+PAGE_CHECKSUM_META = "repairlab-page-checksum"
+_PAGE_START = "<!-- repairlab:page-start -->"
+_PAGE_END = "<!-- repairlab:page-end -->"
+
+_REQUIRED_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "student": str,
+    "course": str,
+    "curriculum_version": str,
+    "created_at": str,
+    "items": dict,
+    "attempts": list,
+    "summary": dict,
+}
+_ATTEMPT_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "student": str,
+    "item_id": str,
+    "module": str,
+    "kind": str,
+    "status": str,
+    "created_at": str,
+    "curriculum_version": str,
+    "feedback": dict,
+}
+
+_FRESH_COPY = "Ask the student to download a fresh hand-in from the course page and send it unchanged."
+
+
+class SubmissionError(ValueError):
+    """A file that cannot be used as a hand-in; the message names the file and the fix."""
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+
+
+# --------------------------------------------------------------------------------------------
+# Building
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def compute_checksum(submission: Mapping[str, Any]) -> str:
+    """``sha256:<hex>`` of the canonical JSON of everything except ``checksum``."""
+    body = {key: value for key, value in submission.items() if key != "checksum"}
+    return "sha256:" + hashlib.sha256(_canonical(body)).hexdigest()
+
+
+def build_submission(
+    store: Any,
+    student: str,
+    *,
+    course_title: str,
+    curriculum_version: str,
+    items: Mapping[str, Mapping[str, Any]],
+    created_at: str | None = None,
+) -> dict[str, Any]:
+    """Everything ``student`` did, as a checksummed submission dict.
+
+    ``store`` is a ProgressStore (or anything with ``attempts(student)``). ``items`` maps every
+    item id of the course, in course order, to {"module", "module_title", "kind", "title"};
+    it fixes the module order and the totals of the summary.
+    """
+    # Imported here because the gradebook imports this module to read hand-ins.
+    from repairlab.gradebook import outcome
+
+    attempts = [a.to_dict() if hasattr(a, "to_dict") else dict(a) for a in store.attempts(student)]
+    item_meta = {str(item_id): dict(meta) for item_id, meta in items.items()}
+
+    module_items: dict[str, list[str]] = {}
+    module_titles: dict[str, str] = {}
+    for item_id, meta in item_meta.items():
+        slug = str(meta.get("module", ""))
+        module_items.setdefault(slug, []).append(item_id)
+        module_titles.setdefault(slug, str(meta.get("module_title") or slug))
+
+    summary: dict[str, dict[str, Any]] = {}
+    for slug, ids in module_items.items():
+        got = outcome(attempts, ids)
+        summary[slug] = {
+            "title": module_titles[slug],
+            "completed": got.completed,
+            "total": got.total,
+            "score": got.score_percent,
+        }
+
+    submission: dict[str, Any] = {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "student": student,
+        "course": course_title,
+        "curriculum_version": curriculum_version,
+        "created_at": created_at or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "items": item_meta,
+        "attempts": attempts,
+        "summary": summary,
+    }
+    submission["checksum"] = compute_checksum(submission)
+    return submission
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+
+_KIND_NAMES = {
+    "spot-the-schema": "Spot the schema",
+    "rewrite-reply": "Rewrite the reply",
+    "pick-repair-step": "Pick the repair step",
+    "order-repair-steps": "Order the repair steps",
+    "classify-marker": "Classify the marker",
+    "rupture-or-red-flag": "Rupture or red flag",
+    "reflection": "Reflection",
+}
+
+# Feedback keys shown first, in this order; any others follow in their own order.
+_FEEDBACK_FIRST = ("verdict", "message", "text", "feedback", "explanation")
+
+_CSS = """
+:root { color-scheme: light; }
+body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  color: #1a1a1a; background: #fff; max-width: 52rem; margin: 0 auto; padding: 1.5rem; }
+h1, h2, h3, h4 { line-height: 1.25; color: #111; }
+h1 { font-size: 1.8rem; margin-bottom: .25rem; }
+h2 { font-size: 1.4rem; margin-top: 2rem; }
+h3 { font-size: 1.15rem; margin: 0 0 .25rem; }
+h4 { font-size: 1rem; margin: 0 0 .25rem; }
+.course { font-size: 1.15rem; margin-top: 0; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+dl.meta dt { font-weight: 600; }
+dl.meta dd { margin: 0; }
+.notice { background: #fff8e1; border: 1px solid #8a6d00; padding: .6rem .8rem; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #767676; padding: .35rem .6rem; text-align: left; vertical-align: top; }
+thead th { background: #eceff1; }
+section.module { border-top: 3px solid #1f4e79; margin-top: 2.5rem; }
+article.item { border: 1px solid #bdbdbd; border-radius: 4px; padding: .8rem 1rem; margin: 1rem 0; }
+.kind { color: #424242; margin: 0 0 .5rem; }
+ol.attempts { padding-left: 0; list-style: none; }
+li.attempt { border-left: 4px solid #767676; padding: .1rem 0 .1rem .8rem; margin: .9rem 0; }
+.label { font-weight: 600; margin: .5rem 0 .15rem; }
+.text { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
+.answer { background: #f3f3f3; padding: .4rem .6rem; }
+ol.answer { padding-left: 2.2rem; margin: 0; }
+li.attempt dl { margin: 0; }
+li.attempt dt { font-style: italic; }
+li.attempt dd { margin: 0 0 .3rem 1rem; }
+li.attempt ul { margin: 0; padding-left: 1.2rem; }
+.status-correct, .status-good { color: #1b5e20; }
+.status-incorrect { color: #b71c1c; }
+.status-partial { color: #6d4300; }
+.none { font-style: italic; color: #424242; }
+footer { margin-top: 2.5rem; color: #424242; font-size: .9rem; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11pt; }
+  section.module { break-before: page; page-break-before: always; border-top: none; }
+  article.item, li.attempt, table { break-inside: avoid; page-break-inside: avoid; }
+  h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+  .notice { border-color: #000; background: none; }
+}
+"""
+
+
+def _e(value: Any) -> str:
+    # A raw CR would not survive the CRLF clean-up in read_submission and would break the page
+    # checksum; as a character reference it renders the same.
+    return html.escape(str(value), quote=True).replace("\r", "&#13;")
+
+
+def _text(value: Any, css: str = "text") -> str:
+    return f'<p class="{css}">{_e(value)}</p>'
+
+
+def _when(stamp: Any) -> str:
+    try:
+        moment = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    except ValueError:
+        return _e(stamp)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return _e(moment.strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def _kind_name(kind: Any) -> str:
+    return _KIND_NAMES.get(str(kind), str(kind).replace("-", " ").capitalize())
+
+
+def _percent(value: Any) -> str:
+    return "—" if value is None else f"{_e(value)}%"
+
+
+def _render_value(value: Any) -> str:
+    """Any JSON value as escaped HTML: text as text, lists as lists, objects as definitions."""
+    if value is None or value == "" or value == [] or value == {}:
+        return ""
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, (bool, int, float)):
+        return _text(json.dumps(value))
+    if isinstance(value, list):
+        return "<ul>" + "".join(f"<li>{_render_value(v)}</li>" for v in value) + "</ul>"
+    if isinstance(value, dict):
+        parts = []
+        for key, inner in value.items():
+            rendered = _render_value(inner)
+            if rendered:
+                label = str(key).replace("_", " ").capitalize()
+                parts.append(f"<dt>{_e(label)}</dt><dd>{rendered}</dd>")
+        return f"<dl>{''.join(parts)}</dl>" if parts else ""
+    return _text(value)
+
+
+def _render_feedback(feedback: Any) -> str:
+    if not isinstance(feedback, dict):
+        return _render_value(feedback)
+    first = [key for key in _FEEDBACK_FIRST if key in feedback]
+    ordered = {key: feedback[key] for key in first}
+    ordered.update({k: v for k, v in feedback.items() if k not in ordered})
+    return _render_value(ordered)
+
+
+def _render_response(kind: Any, response: Any) -> str:
+    if isinstance(response, list):
+        steps = "".join(f"<li>{_e(step)}</li>" for step in response)
+        return f'<ol class="answer">{steps}</ol>'
+    if isinstance(response, str):
+        return _text(response, "text answer")
+    return _text(json.dumps(response, ensure_ascii=False), "text answer")
+
+
+def _render_attempt(number: int, attempt: Mapping[str, Any]) -> str:
+    status = str(attempt.get("status", ""))
+    kind = attempt.get("kind")
+    bits = [f"Attempt {number}", _when(attempt.get("created_at", ""))]
+    status_html = f'<span class="status-{_e(status)}">{_e(status.capitalize())}</span>'
+    score = attempt.get("score")
+    score_html = "" if score is None else f" · score {_e(round(100 * float(score), 1))}%"
+    parts = [f"<h4>{' · '.join(bits)} · {status_html}{score_html}</h4>"]
+
+    if kind == "reflection":
+        label = "Reflection"
+    elif isinstance(attempt.get("response"), list):
+        label = "Order given"
+    else:
+        label = "Answer"
+    parts.append(f'<p class="label">{label}</p>')
+    parts.append(_render_response(kind, attempt.get("response")))
+    feedback = _render_feedback(attempt.get("feedback"))
+    if feedback:
+        parts.append('<p class="label">Feedback shown</p>')
+        parts.append(feedback)
+    extra = _render_value(attempt.get("extra"))
+    if extra:
+        parts.append('<p class="label">Details</p>')
+        parts.append(extra)
+    return f'<li class="attempt">{"".join(parts)}</li>'
+
+
+def _render_item(item_id: str, meta: Mapping[str, Any], attempts: list[Mapping[str, Any]]) -> str:
+    title = meta.get("title") or item_id
+    kind = meta.get("kind") or (attempts[0].get("kind") if attempts else "")
+    parts = [
+        f'<article class="item" id="item-{_e(item_id)}">',
+        f"<h3>{_e(title)}</h3>",
+        f'<p class="kind">{_e(_kind_name(kind))} · {_e(item_id)}</p>',
+    ]
+    if attempts:
+        rendered = "".join(_render_attempt(n, a) for n, a in enumerate(attempts, start=1))
+        parts.append(f'<ol class="attempts">{rendered}</ol>')
+    else:
+        parts.append('<p class="none">Not attempted.</p>')
+    parts.append("</article>")
+    return "".join(parts)
+
+
+def _render_page(sub: Mapping[str, Any]) -> str:
+    items: dict[str, Mapping[str, Any]] = dict(sub.get("items") or {})
+    summary: dict[str, Mapping[str, Any]] = dict(sub.get("summary") or {})
+    by_item: dict[str, list[Mapping[str, Any]]] = {}
+    for attempt in sub.get("attempts") or []:
+        by_item.setdefault(str(attempt.get("item_id")), []).append(attempt)
+
+    out = [
+        "<header>",
+        "<h1>RepairLab hand-in</h1>",
+        f'<p class="course">{_e(sub.get("course", ""))}</p>',
+        '<dl class="meta">',
+        f"<dt>Student</dt><dd>{_e(sub.get('student', ''))}</dd>",
+        f"<dt>Curriculum version</dt><dd>{_e(sub.get('curriculum_version', ''))}</dd>",
+        f"<dt>Downloaded</dt><dd>{_when(sub.get('created_at', ''))}</dd>",
+        f"<dt>Attempts</dt><dd>{len(sub.get('attempts') or [])}</dd>",
+        "</dl>",
+        '<p class="notice">This page is a hand-in file. It holds the work twice: as this page, '
+        "and as data for the instructor's gradebook. Hand it in exactly as downloaded: a file "
+        "changed after download is rejected.</p>",
+        "</header>",
+        "<main>",
+        "<h2>Summary</h2>",
+        '<table><thead><tr><th scope="col">Module</th><th scope="col">Items completed</th>'
+        '<th scope="col">Score</th></tr></thead><tbody>',
+    ]
+    for slug, row in summary.items():
+        out.append(
+            f'<tr><th scope="row">{_e(row.get("title") or slug)}</th>'
+            f"<td>{_e(row.get('completed', 0))} of {_e(row.get('total', 0))}</td>"
+            f"<td>{_percent(row.get('score'))}</td></tr>"
+        )
+    out.append("</tbody></table>")
+
+    modules: dict[str, list[str]] = {}
+    for item_id, meta in items.items():
+        modules.setdefault(str(meta.get("module", "")), []).append(item_id)
+    for slug, ids in modules.items():
+        row = summary.get(slug, {})
+        title = row.get("title") or slug
+        out.append(f'<section class="module" id="module-{_e(slug)}">')
+        out.append(f"<h2>{_e(title)}</h2>")
+        if row:
+            out.append(
+                f"<p>Completed {_e(row.get('completed', 0))} of {_e(row.get('total', 0))} "
+                f"items · score {_percent(row.get('score'))}</p>"
+            )
+        out.extend(_render_item(item_id, items[item_id], by_item.get(item_id, [])) for item_id in ids)
+        out.append("</section>")
+
+    # Work on items the course no longer lists is still the student's work: show it.
+    others = [item_id for item_id in by_item if item_id not in items]
+    if others:
+        out.append('<section class="module" id="module-other">')
+        out.append("<h2>Other work</h2>")
+        out.append("<p>Items that are not in the current list of this course's items.</p>")
+        for item_id in others:
+            first = by_item[item_id][0]
+            meta = {"title": item_id, "kind": first.get("kind"), "module": first.get("module")}
+            out.append(_render_item(item_id, meta, by_item[item_id]))
+        out.append("</section>")
+
+    out.append("</main>")
+    out.append(
+        f"<footer><p>Made by RepairLab {_e(__version__)}. Checksum "
+        f"{_e(sub.get('checksum', ''))}.</p></footer>"
+    )
+    return "\n".join(out)
+
+
+def _page_checksum(page: str) -> str:
+    return "sha256:" + hashlib.sha256(page.encode("utf-8")).hexdigest()
+
+
+def _script_json(submission: Mapping[str, Any]) -> str:
+    # "<", ">" and "&" occur only inside JSON strings, where \u escapes mean the same thing.
+    # Escaping every "<" means no "</script>", "<!--" or "<script" can end or confuse the
+    # script element, whatever the student typed.
+    text = json.dumps(submission, ensure_ascii=False, indent=1)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def render_submission_html(submission: Mapping[str, Any]) -> str:
+    """The hand-in as one self-contained, printable HTML page with the JSON embedded."""
+    page = _render_page(submission)
+    title = f"RepairLab hand-in: {submission.get('student', '')} — {submission.get('course', '')}"
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            '<meta http-equiv="Content-Security-Policy" '
+            "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+            f'<meta name="generator" content="RepairLab {_e(__version__)}">',
+            f'<meta name="{PAGE_CHECKSUM_META}" content="{_page_checksum(page)}">',
+            f"<title>{_e(title)}</title>",
+            f"<style>{_CSS}</style>",
+            "</head>",
+            "<body>",
+            _PAGE_START,
+            page,
+            _PAGE_END,
+            f'<script type="application/json" id="{SCRIPT_ID}">',
+            _script_json(submission),
+            "</script>",
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+class _HandinParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.data: list[str] | None = None
+        self.page_checksum: str | None = None
+        self._in_script = False
+        self.scripts_found = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "meta" and found.get("name") == PAGE_CHECKSUM_META:
+            self.page_checksum = found.get("content")
+        if tag == "script" and found.get("id") == SCRIPT_ID:
+            self.scripts_found += 1
+            self._in_script = True
+            self.data = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and self.data is not None:
+            self.data.append(data)
+
+
+def _read_source(source: str | os.PathLike[str]) -> tuple[str, str]:
+    """(name for messages, text). A str that looks like JSON or HTML is the text itself."""
+    if isinstance(source, str) and source.lstrip("\ufeff \t\r\n")[:1] in ("{", "<"):
+        return "The submitted text", source
+    path = Path(source)
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SubmissionError(
+            f"{name} could not be read ({exc.strerror or exc}). Check the file name and that "
+            "the download finished.",
+            source=name,
+        ) from None
+    try:
+        return name, raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SubmissionError(
+            f"{name} is not a RepairLab hand-in: it is not a text file. {_FRESH_COPY}",
+            source=name,
+        ) from None
+
+
+def _parse_json(text: str, name: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        detail = f" ({exc.msg}, line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise SubmissionError(
+            f"{name} is not a RepairLab hand-in: its data is not valid JSON{detail}. {_FRESH_COPY}",
+            source=name,
+        ) from None
+
+
+def _validate(data: Any, name: str) -> dict[str, Any]:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise SubmissionError(
+            f"{name} is not a RepairLab hand-in (it is not marked as format {FORMAT!r}). {_FRESH_COPY}",
+            source=name,
+        )
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+            fix = "Upgrade RepairLab (pip install -U repairlab) and try again."
+        else:
+            fix = _FRESH_COPY
+        raise SubmissionError(
+            f"{name} uses hand-in format version {version!r}, which RepairLab {__version__} "
+            f"cannot read (it reads version {SCHEMA_VERSION}). {fix}",
+            source=name,
+        )
+    checksum = data.get("checksum")
+    try:
+        expected = compute_checksum(data)
+    except ValueError:
+        expected = None
+    if not isinstance(checksum, str) or checksum != expected:
+        raise SubmissionError(
+            f"{name} was edited by hand after download: its checksum does not match its "
+            f"contents. {_FRESH_COPY}",
+            source=name,
+        )
+    # The checksum matched, so a problem here means a file built wrongly, not an edit.
+    for key, kind in _REQUIRED_FIELDS.items():
+        if not isinstance(data.get(key), kind):
+            raise SubmissionError(
+                f"{name} is damaged: field {key!r} is missing or has the wrong type. {_FRESH_COPY}",
+                source=name,
+            )
+    if not data["student"].strip():
+        raise SubmissionError(f"{name} is damaged: it names no student. {_FRESH_COPY}", source=name)
+    for n, attempt in enumerate(data["attempts"], start=1):
+        bad = not isinstance(attempt, dict) or any(
+            not isinstance(attempt.get(key), kind) for key, kind in _ATTEMPT_FIELDS.items()
+        )
+        if bad:
+            raise SubmissionError(f"{name} is damaged: attempt {n} is incomplete. {_FRESH_COPY}", source=name)
+    return data
+
+
+def _from_html(text: str, name: str) -> tuple[Any, str]:
+    parser = _HandinParser()
+    try:
+        parser.feed(text)
+        parser.close()
+    except Exception:  # html.parser rarely raises, but a hand-in reader must not crash
+        parser.data = None
+    if parser.data is None:
+        raise SubmissionError(
+            f"{name} is not a RepairLab hand-in: it is a web page without hand-in data. {_FRESH_COPY}",
+            source=name,
+        )
+    if parser.scripts_found != 1:
+        raise SubmissionError(
+            f"{name} was edited by hand after download: it holds more than one copy of the "
+            f"hand-in data. {_FRESH_COPY}",
+            source=name,
+        )
+    start = text.find(_PAGE_START)
+    end = text.find(_PAGE_END, start + 1)
+    if parser.page_checksum is None or start < 0 or end < 0:
+        page_ok = False
+    else:
+        page = text[start + len(_PAGE_START) + 1 : end - 1]  # the newlines around the page
+        page_ok = _page_checksum(page) == parser.page_checksum
+    return _parse_json("".join(parser.data), name), "ok" if page_ok else "edited"
+
+
+def read_submission(source: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a hand-in: a path to the .html or .json file, or the file's text itself.
+
+    Raises :class:`SubmissionError` naming the file if it is not a RepairLab hand-in, has a
+    format version this RepairLab cannot read, or was changed after download.
+    """
+    name, text = _read_source(source)
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")  # editors and mail add these harmlessly
+    head = text.lstrip()[:1]
+    if head == "{":
+        return _validate(_parse_json(text, name), name)
+    if head == "<":
+        data, page = _from_html(text, name)
+        submission = _validate(data, name)
+        if page != "ok":
+            raise SubmissionError(
+                f"{name} was edited by hand after download: the readable page no longer matches "
+                f"the work recorded in the file. {_FRESH_COPY}",
+                source=name,
+            )
+        return submission
+    raise SubmissionError(
+        f"{name} is not a RepairLab hand-in: it is neither the .html nor the .json file that "
+        f"RepairLab makes. {_FRESH_COPY}",
+        source=name,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+def export_submission(
+    store: Any,
+    student: str,
+    path: str | os.PathLike[str],
+    *,
+    course_title: str,
+    curriculum_version: str,
+    items: Mapping[str, Mapping[str, Any]],
+    created_at: str | None = None,
+) -> dict[str, Any]:
+    """Write the student's hand-in to ``path`` (.html or .json) and return the submission."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".html", ".htm", ".json"):
+        raise ValueError(f"A hand-in file name must end in .html or .json, got {target.name!r}")
+    submission = build_submission(
+        store,
+        student,
+        course_title=course_title,
+        curriculum_version=curriculum_version,
+        items=items,
+        created_at=created_at,
+    )
+    if suffix == ".json":
+        text = json.dumps(submission, ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = render_submission_html(submission)
+    # Written beside the target and renamed, so a failure never leaves half a hand-in.
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return submission

@@ -1,0 +1,842 @@
+"""The progress store: every answer a student gives, kept in one SQLite file per user.
+
+A Voilà page starts a new kernel on every visit, so work is written down the moment it is
+checked, one row per attempt, and read back when the page opens again.
+
+How the file is kept safe
+-------------------------
+* **WAL journal.** Two open tabs are two kernels (two processes) of the same student. In WAL
+  mode readers never wait for the writer, and SQLite queues the writers, so both tabs can save
+  at once and neither loses a row.
+* **Busy timeout** (5 s by default). A writer that finds the file locked waits instead of failing
+  at once. Each save is a single ``INSERT``, so a writer holds the lock for milliseconds and the
+  wait is normally unnoticeable.
+* **``synchronous=FULL``.** In WAL mode ``NORMAL`` already keeps the file *consistent* after a
+  crash, but the last few commits can be lost if the machine (not only the kernel) goes down.
+  A student saves a few times a minute, so the extra fsync per save costs nothing anyone
+  notices, and with ``FULL`` an answer the page says was saved really is on disk.
+* **Atomic commits.** A kernel killed in the middle of a save leaves the database as it was
+  before that save: SQLite rolls the unfinished transaction back the next time the file opens.
+
+When something goes wrong
+-------------------------
+An exercise page must never crash because of its progress file. :func:`open_store_safely`
+returns a :class:`StoreHandle` whose ``store`` is either a working :class:`ProgressStore` or a
+:class:`DisabledStore` (same methods, does nothing), and whose ``problem`` is a plain-English
+sentence for the student page. A damaged file is moved aside to
+``progress.sqlite3.corrupt-YYYYmmddTHHMMSS`` (UTC) and a fresh file is started; the backup is
+never deleted. A store handed out by :func:`open_store_safely` that fails later (file locked
+for too long, disk full, I/O error) logs the details, switches itself off and reports through
+the handle instead of raising. Details always go to the ``logging`` module (the server log).
+
+Schema versions
+---------------
+``PRAGMA user_version`` holds the schema version. :data:`MIGRATIONS` is an ordered list; opening
+a file applies, in one transaction, every migration newer than the file's version, so a course
+can upgrade RepairLab mid-term without losing attempts. Never edit a published migration:
+append a new one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+
+__all__ = [
+    "DB_FILENAME",
+    "DEFAULT_STUDENT",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "Attempt",
+    "DisabledStore",
+    "Migration",
+    "NewerSchemaError",
+    "ProgressStore",
+    "StoreHandle",
+    "current_student",
+    "default_data_dir",
+    "default_store_path",
+    "open_default_store",
+    "open_store_safely",
+]
+
+log = logging.getLogger(__name__)
+
+DB_FILENAME = "progress.sqlite3"
+DEFAULT_STUDENT = "local-student"
+DEFAULT_BUSY_TIMEOUT = 5.0
+
+T = TypeVar("T")
+
+
+# --------------------------------------------------------------------------------------------
+# Where the data lives and whose it is
+
+
+def default_data_dir() -> Path:
+    """The folder holding ``progress.sqlite3``.
+
+    ``REPAIRLAB_DATA_DIR`` wins so a hub admin can put the file on a persistent volume (or a
+    test on a temporary folder); otherwise the per-user data folder of the platform.
+    """
+    configured = os.environ.get("REPAIRLAB_DATA_DIR", "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    import platformdirs
+
+    # appauthor=False: on Windows the folder is ...\repairlab, not ...\repairlab\repairlab.
+    return Path(platformdirs.user_data_dir("repairlab", appauthor=False))
+
+
+def default_store_path() -> Path:
+    return default_data_dir() / DB_FILENAME
+
+
+def current_student() -> str:
+    """Whose work this kernel records.
+
+    ``REPAIRLAB_STUDENT`` first (a lab machine shared by several students, or a test), then
+    ``JUPYTERHUB_USER`` (set by JupyterHub in every single-user server), else a local default.
+    """
+    for name in ("REPAIRLAB_STUDENT", "JUPYTERHUB_USER"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    return DEFAULT_STUDENT
+
+
+# --------------------------------------------------------------------------------------------
+# The record
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _normalise_timestamp(value: str) -> str:
+    """One fixed UTC format, so that ordering by the text column is ordering by time."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):  # Python 3.10's fromisoformat does not read "Z"
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"created_at must be an ISO 8601 timestamp, got {value!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _to_json(value: Any, what: str) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{what} must be JSON-serialisable: {exc}") from None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A browser can send half of a surrogate pair. Neither SQLite nor the UTF-8 hand-in
+        # file can hold one, so it becomes U+FFFD here rather than failing every later step.
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
+@dataclass(frozen=True, kw_only=True)
+class Attempt:
+    """One answer to one exercise item, with the feedback the student was shown.
+
+    ``score`` is a fraction from 0 to 1, or ``None`` for unscored work (reflections).
+    ``created_at`` is ISO 8601 UTC; leave it out and the store sets it when recording.
+    ``extra`` holds anything a later exercise kind needs to keep (e.g. a simulation path).
+    """
+
+    student: str
+    item_id: str
+    module: str
+    kind: str
+    response: Any
+    feedback: dict[str, Any]
+    score: float | None
+    status: str
+    curriculum_version: str
+    created_at: str | None = None
+    extra: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Attempt:
+        names = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in names})
+
+
+def _prepared(attempt: Attempt) -> tuple[Attempt, tuple[Any, ...]]:
+    """Check an attempt before touching the database and return it with its row values."""
+    for name in ("student", "item_id", "module", "kind", "status", "curriculum_version"):
+        value = getattr(attempt, name)
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"Attempt.{name} must be a non-empty string, got {value!r}")
+    if not isinstance(attempt.feedback, dict):
+        raise ValueError(f"Attempt.feedback must be a dict, got {type(attempt.feedback).__name__}")
+    if attempt.extra is not None and not isinstance(attempt.extra, dict):
+        raise ValueError(f"Attempt.extra must be a dict or None, got {type(attempt.extra).__name__}")
+    score = attempt.score
+    if score is not None:
+        if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
+            raise ValueError(f"Attempt.score must be a finite number or None, got {score!r}")
+        score = float(score)
+    created_at = _normalise_timestamp(attempt.created_at) if attempt.created_at else _utc_now()
+    response = _to_json(attempt.response, "Attempt.response")
+    feedback = _to_json(attempt.feedback, "Attempt.feedback")
+    extra = None if attempt.extra is None else _to_json(attempt.extra, "Attempt.extra")
+    # What the store hands back is what a later read returns: JSON-normalised (tuples become
+    # lists) and with the timestamp filled in.
+    stored = Attempt(
+        student=attempt.student,
+        item_id=attempt.item_id,
+        module=attempt.module,
+        kind=attempt.kind,
+        response=json.loads(response),
+        feedback=json.loads(feedback),
+        score=score,
+        status=attempt.status,
+        curriculum_version=attempt.curriculum_version,
+        created_at=created_at,
+        extra=None if extra is None else json.loads(extra),
+    )
+    row = (
+        attempt.student,
+        attempt.item_id,
+        attempt.module,
+        attempt.kind,
+        response,
+        feedback,
+        score,
+        attempt.status,
+        created_at,
+        attempt.curriculum_version,
+        extra,
+    )
+    return stored, row
+
+
+_COLUMNS = (
+    "student, item_id, module, kind, response, feedback, score, status, created_at, curriculum_version, extra"
+)
+
+
+def _row_to_attempt(row: tuple[Any, ...]) -> Attempt | None:
+    try:
+        return Attempt(
+            student=row[0],
+            item_id=row[1],
+            module=row[2],
+            kind=row[3],
+            response=json.loads(row[4]),
+            feedback=json.loads(row[5]),
+            score=row[6],
+            status=row[7],
+            created_at=row[8],
+            curriculum_version=row[9],
+            extra=None if row[10] is None else json.loads(row[10]),
+        )
+    except (TypeError, ValueError):
+        # One unreadable row should not hide all the others from the student.
+        log.error("Skipping an unreadable progress row: %r", row, exc_info=True)
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Schema migrations
+
+
+@dataclass(frozen=True)
+class Migration:
+    """Brings a database from ``version - 1`` to ``version``.
+
+    Each step is an SQL statement or a function of the connection (for data changes). Steps
+    run one by one inside the caller's transaction; ``executescript`` would commit half-way.
+    """
+
+    version: int
+    description: str
+    steps: tuple[str | Callable[[sqlite3.Connection], None], ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "attempts table",
+        (
+            """
+            CREATE TABLE attempts (
+                id INTEGER PRIMARY KEY,
+                student TEXT NOT NULL,
+                item_id TEXT NOT NULL,
+                module TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                response TEXT NOT NULL,
+                feedback TEXT NOT NULL,
+                score REAL,
+                status TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                curriculum_version TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX attempts_by_student_item ON attempts (student, item_id, created_at)",
+        ),
+    ),
+    Migration(
+        2,
+        "extra JSON column (e.g. a simulation path); index for per-module pages",
+        (
+            "ALTER TABLE attempts ADD COLUMN extra TEXT",
+            "CREATE INDEX attempts_by_student_module ON attempts (student, module, created_at)",
+        ),
+    ),
+)
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+class NewerSchemaError(RuntimeError):
+    """The file was written by a newer RepairLab; this one must not guess at its columns."""
+
+
+def _user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    version = _user_version(conn)
+    if version == SCHEMA_VERSION:
+        return
+    if version > SCHEMA_VERSION:
+        raise NewerSchemaError(
+            f"{path} has schema version {version}; this RepairLab knows up to {SCHEMA_VERSION}"
+        )
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another kernel may have migrated while this one waited for the write lock.
+        version = _user_version(conn)
+        if version > SCHEMA_VERSION:
+            raise NewerSchemaError(
+                f"{path} has schema version {version}; this RepairLab knows up to {SCHEMA_VERSION}"
+            )
+        for migration in MIGRATIONS:
+            if migration.version <= version:
+                continue
+            for step in migration.steps:
+                if callable(step):
+                    step(conn)
+                else:
+                    conn.execute(step)
+            conn.execute(f"PRAGMA user_version = {int(migration.version)}")
+            log.info(
+                "Progress file %s: migrated to schema %d (%s)",
+                path,
+                migration.version,
+                migration.description,
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+# --------------------------------------------------------------------------------------------
+# Telling faults apart, and saying them in plain English
+
+
+class CorruptDatabaseError(sqlite3.DatabaseError):
+    """``PRAGMA quick_check`` found damage that did not stop the file from opening."""
+
+
+_SAVING_OFF = "Saving is off: your work on this page will not be kept."
+
+_REASONS = {
+    "corrupt": "the progress file could not be read",
+    "locked": "the progress file was busy for too long",
+    "full": "the disk is full",
+    "readonly": "the progress folder cannot be written to",
+    "cantopen": "the progress file could not be opened",
+    "io": "the disk reported an error while saving",
+    "newer": "the progress file was made by a newer version of RepairLab",
+    "folder": "there is a folder where the progress file should be",
+    "other": "the progress file could not be used",
+}
+
+
+def _classify(exc: BaseException, path: Path | None = None) -> str:
+    if isinstance(exc, NewerSchemaError):
+        return "newer"
+    if isinstance(exc, CorruptDatabaseError):
+        return "corrupt"
+    name = getattr(exc, "sqlite_errorname", "") or ""  # Python >= 3.11
+    message = str(exc).lower()
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or any(
+        marker in message for marker in ("file is not a database", "malformed", "corrupt")
+    ):
+        return "corrupt"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "is locked" in message:
+        return "locked"
+    if name.startswith("SQLITE_FULL") or "disk is full" in message:
+        return "full"
+    if isinstance(exc, OSError) and exc.errno == 28:  # ENOSPC
+        return "full"
+    if name.startswith("SQLITE_READONLY") or "readonly" in message or "read-only" in message:
+        return "readonly"
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in message:
+        if path is not None and not os.access(path.parent, os.W_OK):
+            return "readonly"
+        return "cantopen"
+    if name.startswith("SQLITE_IOERR") or "i/o error" in message:
+        return "io"
+    if isinstance(exc, PermissionError):
+        return "readonly"
+    return "other"
+
+
+def _saving_off(kind: str, *, retry: bool = False) -> str:
+    reason = _REASONS.get(kind, _REASONS["other"])
+    if retry:
+        return (
+            f"{_SAVING_OFF} Reload the page to try again. If this message comes back, tell "
+            f"your instructor: {reason}."
+        )
+    return f"{_SAVING_OFF} Tell your instructor: {reason}."
+
+
+# --------------------------------------------------------------------------------------------
+# The stores
+
+
+class ProgressStore:
+    """Attempts of every student who uses this file, oldest first.
+
+    Opening creates the file if needed and brings its schema up to date; errors while opening
+    always raise. Afterwards, by default, errors raise too (``sqlite3.Error``/``OSError``),
+    which is what instructor tools and tests want. With ``on_error``, a failing operation
+    instead logs, closes the connection, switches the store off (``disabled`` becomes true;
+    reads return empty, ``record`` returns ``None``) and calls ``on_error(message, exc)`` with
+    a sentence for the student page. :func:`open_store_safely` uses that mode.
+
+    One instance may be used from several threads (widget callbacks); a lock serialises them.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        on_error: Callable[[str, BaseException], None] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._on_error = on_error
+        self._disabled = False
+        self._closed = False
+        # isolation_level=None: no hidden BEGIN from the sqlite3 module, so every INSERT is its
+        # own short transaction and the migration transaction is exactly what _migrate says.
+        # `timeout` installs SQLite's busy handler (the busy timeout).
+        conn = sqlite3.connect(
+            str(self.path),
+            timeout=busy_timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                # E.g. a file system without shared memory: still correct, only less concurrent.
+                log.warning("Progress file %s: WAL not available, journal mode is %s", path, mode)
+            conn.execute("PRAGMA synchronous = FULL")
+            _migrate(conn, self.path)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+
+    def __repr__(self) -> str:
+        state = "disabled" if self._disabled else "closed" if self._closed else "open"
+        return f"<ProgressStore {str(self.path)!r} {state}>"
+
+    @property
+    def disabled(self) -> bool:
+        return self._disabled
+
+    # -- plumbing --
+
+    def _run(self, what: str, operation: Callable[[sqlite3.Connection], T], default: T) -> T:
+        with self._lock:
+            if self._disabled:
+                return default
+            if self._closed:
+                if self._on_error is not None:
+                    return default
+                raise sqlite3.ProgrammingError("the progress store is closed")
+            try:
+                return operation(self._conn)
+            except (sqlite3.Error, OSError) as exc:
+                if self._on_error is None:
+                    raise
+                self._fail(what, exc)
+                return default
+
+    def _fail(self, what: str, exc: BaseException) -> None:
+        kind = _classify(exc, self.path)
+        log.error("Progress file %s: could not %s; saving is now off", self.path, what, exc_info=exc)
+        self._disabled = True
+        try:
+            self._conn.close()
+        except sqlite3.Error:
+            log.debug("Closing the failed connection also failed", exc_info=True)
+        message = _saving_off(kind, retry=kind in {"locked", "io"})
+        if self._on_error is not None:
+            try:
+                self._on_error(message, exc)
+            except Exception:
+                log.exception("The progress-store error callback failed")
+
+    # -- writing --
+
+    def record(self, attempt: Attempt) -> Attempt | None:
+        """Save one attempt; return it as stored (timestamp filled in, JSON-normalised).
+
+        Raises ``ValueError`` for an attempt that cannot be stored (a programming error),
+        except in ``on_error`` mode, where it is logged and ``None`` is returned.
+        """
+        try:
+            stored, row = _prepared(attempt)
+        except ValueError:
+            if self._on_error is None:
+                raise
+            log.exception("Not saving an invalid attempt for item %r", attempt.item_id)
+            return None
+
+        def insert(conn: sqlite3.Connection) -> Attempt:
+            conn.execute(
+                f"INSERT INTO attempts ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+            return stored
+
+        return self._run("save an attempt", insert, None)
+
+    # -- reading --
+
+    def attempts(
+        self, student: str, *, item_id: str | None = None, module: str | None = None
+    ) -> list[Attempt]:
+        """The student's attempts, oldest first, optionally for one item or one module."""
+        sql = f"SELECT {_COLUMNS} FROM attempts WHERE student = ?"
+        params: list[Any] = [student]
+        if item_id is not None:
+            sql += " AND item_id = ?"
+            params.append(item_id)
+        if module is not None:
+            sql += " AND module = ?"
+            params.append(module)
+        sql += " ORDER BY created_at, id"
+
+        def query(conn: sqlite3.Connection) -> list[Attempt]:
+            rows = conn.execute(sql, params).fetchall()
+            return [a for a in map(_row_to_attempt, rows) if a is not None]
+
+        return self._run("read attempts", query, [])
+
+    def latest(self, student: str, item_id: str) -> Attempt | None:
+        def query(conn: sqlite3.Connection) -> Attempt | None:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM attempts WHERE student = ? AND item_id = ? "
+                "ORDER BY created_at DESC, id DESC",
+                (student, item_id),
+            )
+            for row in rows:
+                attempt = _row_to_attempt(row)
+                if attempt is not None:
+                    return attempt
+            return None
+
+        return self._run("read the latest attempt", query, None)
+
+    def latest_by_item(self, student: str) -> dict[str, Attempt]:
+        """The newest attempt at each item the student has tried."""
+        latest: dict[str, Attempt] = {}
+        for attempt in self.attempts(student):
+            latest[attempt.item_id] = attempt  # oldest first, so the newest wins
+        return latest
+
+    def students(self) -> list[str]:
+        def query(conn: sqlite3.Connection) -> list[str]:
+            return [r[0] for r in conn.execute("SELECT DISTINCT student FROM attempts ORDER BY 1")]
+
+        return self._run("list students", query, [])
+
+    def backup_to(self, path: str | os.PathLike[str]) -> Path:
+        """Copy the whole database to ``path`` while kernels keep using it; raises on failure.
+
+        Uses SQLite's online backup, so the copy is consistent and includes what is still in
+        the WAL file (copying ``progress.sqlite3`` alone with ``cp`` may miss recent work).
+        """
+        target = Path(path)
+        with self._lock:
+            if self._disabled or self._closed:
+                raise sqlite3.ProgrammingError("the progress store is not open")
+            destination = sqlite3.connect(str(target))
+            try:
+                self._conn.backup(destination)
+            finally:
+                destination.close()
+        return target
+
+    def integrity_problems(self) -> list[str]:
+        """What ``PRAGMA quick_check`` reports; empty when the file is sound."""
+
+        def query(conn: sqlite3.Connection) -> list[str]:
+            found = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
+            return [] if found == ["ok"] else found
+
+        return self._run("check the file", query, [])
+
+    # -- lifetime --
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if not self._disabled:
+                self._conn.close()
+
+    def __enter__(self) -> ProgressStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class DisabledStore:
+    """Stands in for :class:`ProgressStore` when saving is off: remembers nothing, never fails."""
+
+    path: Path | None = None
+    disabled = True
+
+    def __repr__(self) -> str:
+        return "<DisabledStore>"
+
+    def record(self, attempt: Attempt) -> None:
+        return None
+
+    def attempts(
+        self, student: str, *, item_id: str | None = None, module: str | None = None
+    ) -> list[Attempt]:
+        return []
+
+    def latest(self, student: str, item_id: str) -> None:
+        return None
+
+    def latest_by_item(self, student: str) -> dict[str, Attempt]:
+        return {}
+
+    def students(self) -> list[str]:
+        return []
+
+    def integrity_problems(self) -> list[str]:
+        return []
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self) -> DisabledStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+def open_default_store(*, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> ProgressStore:
+    """The store at the default location (creating the folder); raises on any problem."""
+    path = default_store_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return ProgressStore(path, busy_timeout=busy_timeout)
+
+
+# --------------------------------------------------------------------------------------------
+# The fault-tolerant entry point for exercise pages
+
+
+class StoreHandle:
+    """What an exercise page holds: the store to use and, if any, a problem to show.
+
+    ``store`` is a :class:`ProgressStore` while saving works and becomes a
+    :class:`DisabledStore` if it stops working; ``problem`` is ``None`` or one plain-English
+    paragraph for the student. ``backup`` is where a damaged file was moved, if it was.
+    Call :meth:`subscribe` to hear about a problem that appears mid-session.
+    """
+
+    def __init__(
+        self,
+        store: ProgressStore | DisabledStore,
+        problem: str | None = None,
+        *,
+        path: Path | None = None,
+        backup: Path | None = None,
+    ) -> None:
+        self.store: ProgressStore | DisabledStore = store
+        self.problem = problem
+        self.path = path
+        self.backup = backup
+        self._listeners: list[Callable[[str], None]] = []
+
+    def __repr__(self) -> str:
+        return f"<StoreHandle store={self.store!r} problem={self.problem!r}>"
+
+    @property
+    def saving(self) -> bool:
+        return isinstance(self.store, ProgressStore) and not self.store.disabled
+
+    def subscribe(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener(problem)`` when saving stops during the session."""
+        self._listeners.append(listener)
+
+    def _store_failed(self, message: str, exc: BaseException) -> None:
+        self.store = DisabledStore()
+        self.problem = message
+        for listener in list(self._listeners):
+            try:
+                listener(message)
+            except Exception:
+                log.exception("A progress-problem listener failed")
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> StoreHandle:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _backup_name(path: Path) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    candidate = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 2
+    while candidate.exists():  # two damaged files in one second: keep both
+        candidate = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        n += 1
+    return candidate
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename the damaged file (and its WAL files) next to itself; never delete anything."""
+    backup = _backup_name(path)
+    os.rename(path, backup)
+    # A stale WAL next to a fresh database would be replayed into it, so it goes with its file,
+    # under the name SQLite expects, so the backup can still be opened as it was.
+    for suffix in ("-wal", "-shm"):
+        sidecar = path.with_name(path.name + suffix)
+        if sidecar.exists():
+            os.rename(sidecar, backup.with_name(backup.name + suffix))
+    log.warning("Progress file %s was damaged; moved it to %s and started a new one", path, backup)
+    return backup
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _open_checked(path: Path, busy_timeout: float, handle: StoreHandle) -> ProgressStore:
+    store = ProgressStore(path, busy_timeout=busy_timeout)
+    try:
+        problems = store.integrity_problems()
+    except BaseException:
+        store.close()
+        raise
+    if problems:
+        store.close()
+        raise CorruptDatabaseError("; ".join(problems[:5]))
+    # Only after the checks: while opening, failures must raise so the caller can react.
+    store._on_error = handle._store_failed
+    return store
+
+
+def open_store_safely(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+) -> StoreHandle:
+    """Open the progress store for an exercise page. Never raises.
+
+    ``path`` defaults to :func:`default_store_path`. See the module docstring for what happens
+    with damaged, unreadable or unwritable files.
+    """
+    try:
+        return _open_store_safely(path, busy_timeout)
+    except Exception:
+        log.exception("Unexpected failure opening the progress file %s", path)
+        return StoreHandle(DisabledStore(), _saving_off("other"))
+
+
+def _open_store_safely(path: str | os.PathLike[str] | None, busy_timeout: float) -> StoreHandle:
+    target = Path(path) if path is not None else default_store_path()
+    handle = StoreHandle(DisabledStore(), None, path=target)
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.error("Cannot create the progress folder %s", target.parent, exc_info=exc)
+        handle.problem = _saving_off(_classify(exc, target))
+        return handle
+    if target.is_dir():
+        log.error("Progress file %s is a directory; saving is off", target)
+        handle.problem = _saving_off("folder")
+        return handle
+
+    found = _identity(target)
+    try:
+        handle.store = _open_checked(target, busy_timeout, handle)
+        return handle
+    except (sqlite3.Error, OSError, NewerSchemaError) as exc:
+        kind = _classify(exc, target)
+        log.error("Cannot open the progress file %s (%s)", target, kind, exc_info=exc)
+        if kind != "corrupt":
+            # Locked, unwritable, newer: the file may be fine, so it is left exactly as it is.
+            handle.problem = _saving_off(kind, retry=kind == "locked")
+            return handle
+
+    # Damaged. If another kernel replaced it in the meantime, the new file is not ours to move.
+    if found is not None and _identity(target) == found:
+        try:
+            handle.backup = _move_aside(target)
+        except OSError as exc:
+            log.error("Cannot move the damaged progress file %s aside", target, exc_info=exc)
+            handle.problem = _saving_off("corrupt")
+            return handle
+    try:
+        handle.store = _open_checked(target, busy_timeout, handle)
+    except (sqlite3.Error, OSError, NewerSchemaError) as exc:
+        log.error("Cannot start a new progress file %s", target, exc_info=exc)
+        handle.problem = _saving_off(_classify(exc, target))
+        return handle
+    kept = f" The damaged file was kept as {handle.backup.name}." if handle.backup else ""
+    handle.problem = (
+        "Your earlier progress could not be read, so a new progress file was started. Saving "
+        f"is on again from now. Tell your instructor that the progress file was damaged.{kept}"
+    )
+    return handle
