@@ -17,6 +17,8 @@ SUBCOMMANDS = {
     "serve": "repairlab.cli.serve",
     "check": "repairlab.cli.check",
     "new-module": "repairlab.cli.new_module",
+    "export": "repairlab.cli.export",
+    "gradebook": "repairlab.cli.gradebook",
 }
 
 

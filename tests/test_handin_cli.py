@@ -1,0 +1,74 @@
+"""Three students work, hand in, and the instructor merges: the whole path, from the CLI."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from repairlab.cli import main as repairlab
+from repairlab.notebook import _load, _progress, build_view
+
+
+@pytest.fixture
+def class_of_three(demo_course, monkeypatch, tmp_path):
+    monkeypatch.chdir(demo_course / "curriculum" / "01-demo")
+    answers = {"ana": ["acknowledge"], "ben": ["explain"], "chi": ["explain", "acknowledge"]}
+    for student, picks in answers.items():
+        monkeypatch.setenv("REPAIRLAB_STUDENT", student)
+        _load.cache_clear()
+        _progress.cache_clear()
+        view = build_view("m01-step-01")
+        for pick in picks:
+            view.submit(pick)
+        build_view("m01-reflect-01").submit(f"{student} reflects <b>honestly</b>")
+    _progress.cache_clear()
+    handins = tmp_path / "handins"
+    handins.mkdir()
+    for student in answers:
+        assert repairlab(["export", "--student", student, "-o", str(handins / f"{student}.html"),
+                          "--course", str(demo_course)]) == 0
+    return demo_course, handins
+
+
+def test_export_then_gradebook_gives_one_row_per_student(class_of_three, tmp_path, capsys):
+    course, handins = class_of_three
+    grades = tmp_path / "grades.csv"
+    assert repairlab(["gradebook", str(handins), "-o", str(grades), "--course", str(course)]) == 0
+    rows = {r["student"]: r for r in csv.DictReader(grades.open(encoding="utf-8"))}
+    assert set(rows) == {"ana", "ben", "chi"}
+    completion = next(c for c in rows["ana"] if "demo" in c and "completion" in c)
+    score = next(c for c in rows["ana"] if "demo" in c and "score" in c)
+    # 7 items in the module: ana and chi solved the step and saved a reflection; ben only reflected.
+    assert float(rows["ana"][completion]) == pytest.approx(100 * 2 / 7, abs=0.1)
+    assert float(rows["ben"][completion]) == pytest.approx(100 * 1 / 7, abs=0.1)
+    assert float(rows["chi"][score]) == 100.0  # best attempt counts
+    assert float(rows["ben"][score]) == 0.0
+    assert "3/3 files" in capsys.readouterr().err  # the progress bar ran to the end
+
+
+def test_the_report_shows_student_text_as_text(class_of_three):
+    _, handins = class_of_three
+    html = (handins / "ben.html").read_text(encoding="utf-8")
+    assert "ben reflects &lt;b&gt;honestly&lt;/b&gt;" in html
+    assert "<b>honestly" not in html
+
+
+def test_a_hand_edited_file_is_reported_and_left_out(class_of_three, tmp_path, capsys):
+    course, handins = class_of_three
+    edited = handins / "ben.html"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("ben reflects", "ben reflected"),
+                      encoding="utf-8")
+    grades = tmp_path / "grades.csv"
+    assert repairlab(["gradebook", str(handins), "-o", str(grades), "--course", str(course)]) == 1
+    err = capsys.readouterr().err
+    assert "ben.html" in err
+    assert "edited" in err
+    students = {r["student"] for r in csv.DictReader(grades.open(encoding="utf-8"))}
+    assert students == {"ana", "chi"}
+
+
+def test_export_refuses_an_unknown_file_type(demo_course, tmp_path, capsys):
+    assert repairlab(["export", "-o", str(tmp_path / "work.docx"),
+                      "--course", str(demo_course)]) == 1
+    assert ".html or .json" in capsys.readouterr().err

@@ -1,0 +1,67 @@
+"""repairlab export --student ID -o FILE: a student's work as one hand-in file.
+
+FILE ending .html gives the printable report with the machine-readable record inside;
+.json gives the record alone. Both carry a checksum the gradebook verifies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_parser(sub, name: str) -> None:
+    parser = sub.add_parser(name, help="write a student's hand-in file (HTML or JSON)",
+                            description=__doc__)
+    parser.add_argument("--student", default=None,
+                        help="student id (default: $REPAIRLAB_STUDENT, $JUPYTERHUB_USER, or the "
+                             "local default)")
+    parser.add_argument("-o", "--output", type=Path, required=True,
+                        help="the file to write: .html (report) or .json")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="where the progress database is (default: $REPAIRLAB_DATA_DIR or "
+                             "the user data folder)")
+    parser.add_argument("--course", type=Path, default=None, help="the course folder")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..content.course import find_course_root, load_course
+    from ..content.errors import ContentError
+    from ..coursework import item_index
+    from ..handin import export_submission
+    from ..progress import current_student, default_store_path, open_store_safely
+
+    if args.output.suffix.lower() not in (".html", ".htm", ".json"):
+        print("error: the output file must end in .html or .json.", file=sys.stderr)
+        return 1
+    try:
+        course, problems = load_course(find_course_root(args.course))
+    except ContentError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if course is None:
+        print("error: the course has problems; run `repairlab check`.", file=sys.stderr)
+        return 1
+    student = args.student or current_student()
+    path = (args.data_dir / default_store_path().name) if args.data_dir else None
+    handle = open_store_safely(path)
+    if handle.problem:
+        print(f"error: {handle.problem}", file=sys.stderr)
+        return 1
+    try:
+        submission = export_submission(
+            handle.store, student, args.output, course_title=course.manifest.title,
+            curriculum_version=course.version, items=item_index(course))
+    except (OSError, ValueError) as error:
+        print(f"error: could not write {args.output}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        handle.close()
+    count = len(submission["attempts"])
+    if count == 0:
+        print(f"warning: no saved work for student {student!r}; the file is empty.",
+              file=sys.stderr)
+    print(f"Wrote {args.output} ({count} attempts by {student}).")
+    return 0

@@ -1,0 +1,74 @@
+"""repairlab gradebook SUBMISSION... -o grades.csv: merge hand-in files into an LMS CSV.
+
+One row per student; completion and score per module. Files that are not hand-ins, come
+from another curriculum version, or were edited after download are reported and left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_parser(sub, name: str) -> None:
+    parser = sub.add_parser(name, help="merge students' hand-in files into a CSV",
+                            description=__doc__)
+    parser.add_argument("submissions", nargs="+", type=Path,
+                        help="hand-in files (.html or .json), or folders of them")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="the CSV to write")
+    parser.add_argument("--course", type=Path, default=None, help="the course folder")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(run=run)
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir()
+                                if p.suffix.lower() in (".html", ".htm", ".json")))
+        else:
+            files.append(path)
+    return files
+
+
+def _progress_bar(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    print(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files",
+          end="\n" if done == total else "", file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..content.course import find_course_root, load_course
+    from ..content.errors import ContentError
+    from ..coursework import module_items, module_titles
+    from ..gradebook import merge_submissions, write_csv
+
+    try:
+        course, _ = load_course(find_course_root(args.course))
+    except ContentError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if course is None:
+        print("error: the course has problems; run `repairlab check`.", file=sys.stderr)
+        return 1
+    files = _expand(args.submissions)
+    if not files:
+        print("error: no hand-in files found.", file=sys.stderr)
+        return 1
+    result = merge_submissions(
+        files, curriculum_version=course.version, modules=module_titles(course),
+        module_items=module_items(course), progress=None if args.quiet else _progress_bar)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for error in result.errors:
+        print(f"skipped: {error}", file=sys.stderr)
+    if not result.rows:
+        print("error: no valid hand-in files; nothing written.", file=sys.stderr)
+        return 1
+    write_csv(result, args.output)
+    print(f"Wrote {args.output}: {len(result.rows)} students"
+          + (f", {len(result.errors)} file(s) skipped." if result.errors else "."))
+    return 1 if result.errors else 0

@@ -1,0 +1,39 @@
+"""The course as the progress, hand-in and gradebook code need it: items and modules in order.
+
+Those modules are pure library code that takes plain mappings; this is the one place that
+derives the mappings from a loaded ``Course``, so the CLI, the landing page and the dashboard
+agree on totals and order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .content.course import Course
+
+
+def item_index(course: Course) -> dict[str, dict[str, Any]]:
+    """item id -> {module, module_title, kind, title}, in course order (module, then page)."""
+    index: dict[str, dict[str, Any]] = {}
+    for module in course.modules:
+        for item_id in course.items_of(module):
+            item = course.bank.get(item_id)
+            index[item_id] = {"module": module.slug, "module_title": module.title,
+                              "kind": item.type, "title": item.title}
+    return index
+
+
+def module_items(course: Course) -> dict[str, list[str]]:
+    """module slug -> the ids its notebooks show, in page order."""
+    return {module.slug: course.items_of(module) for module in course.modules}
+
+
+def module_titles(course: Course) -> list[tuple[str, str]]:
+    return [(module.slug, module.title) for module in course.modules]
+
+
+def submission_for(course: Course, store: Any, student: str) -> dict[str, Any]:
+    from .handin import build_submission
+
+    return build_submission(store, student, course_title=course.manifest.title,
+                            curriculum_version=course.version, items=item_index(course))
