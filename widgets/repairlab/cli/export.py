@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         print("error: the output file must end in .html or .json.", file=sys.stderr)
         return 1
     try:
-        course, problems = load_course(find_course_root(args.course))
+        course, _ = load_course(find_course_root(args.course))
     except ContentError as error:
         print(error, file=sys.stderr)
         return 1
