@@ -95,3 +95,33 @@ def test_attempts_are_saved_and_restored_in_a_new_kernel(in_module):
     assert "Yes, that&#x27;s the one." in reopened.feedback.value
     store = open_store_safely().store
     assert [a.status for a in store.attempts("local-student", item_id="m01-step-01")] == ["correct"]
+
+
+def test_landing_page_counts_progress_and_prepares_the_hand_in(in_module):
+    from repairlab.notebook import _progress, current_course
+    from repairlab.views.home import home_view
+
+    build_view("m01-step-01").submit("acknowledge")
+    build_view("m01-reflect-01").submit("I noticed <b>heat</b>.")
+    home = home_view(current_course(), _progress())
+    page, panel = home.children
+    assert "Module 1: Demo module" in page.value
+    assert "Progress: 2 of 7 exercises done" in page.value
+    report = panel.prepare()
+    assert "I noticed &lt;b&gt;heat&lt;/b&gt;." in report
+    assert 'download="repairlab-local-student-' in panel.link.value
+    assert "base64," in panel.link.value
+
+
+def test_saving_off_is_said_on_the_page_and_practice_goes_on(in_module, monkeypatch, tmp_path):
+    from repairlab import notebook
+
+    data = tmp_path / "broken"
+    data.mkdir()
+    (data / "progress.sqlite3").mkdir()  # a folder where the database file should be
+    monkeypatch.setenv("REPAIRLAB_DATA_DIR", str(data))
+    notebook._progress.cache_clear()
+    view = build_view("m01-step-01")
+    assert "Saving is off" in view.status.value
+    view.submit("acknowledge")  # feedback still works
+    assert "Yes, that&#x27;s the one." in view.feedback.value

@@ -56,24 +56,21 @@ def _notice(text: str):
 
 @functools.lru_cache(maxsize=1)
 def _progress():
-    """The student's progress store, opened once per kernel; saving-off is a state, not an error."""
-    try:
-        from .progress import current_student, open_store_safely
-    except ImportError:
-        return None, None, "Saving is not available in this installation."
-    handle = open_store_safely()
-    return handle.store, current_student(), handle.problem
+    """(store handle, student) for this kernel, opened once. The handle's ``store`` becomes a
+    no-op store if saving fails mid-session, and its ``problem`` says so in plain words."""
+    from .progress import current_student, open_store_safely
+
+    return open_store_safely(), current_student()
 
 
 def _recorder(course, module_slug: str):
-    store, student, _ = _progress()
-    if store is None:
-        return None
+    handle, student = _progress()
 
     def record(item, response, feedback) -> None:
         from .progress import Attempt
 
-        store.record(Attempt(
+        # Read handle.store at call time: it is swapped for a no-op store if saving breaks.
+        handle.store.record(Attempt(
             student=student, item_id=item.id, module=module_slug, kind=item.type,
             response=response, feedback=feedback.to_dict(), score=feedback.score,
             status=feedback.status, curriculum_version=course.version))
@@ -92,16 +89,17 @@ def build_view(item_id: str, course=None):
     item = course.bank.get(item_id)
     module = course.module_of_item(item_id)
     slug = module.slug if module else ""
-    store, student, problem = _progress()
-    view = KINDS[item.type].view_class()(item, on_attempt=_recorder(course, slug), notice=problem)
-    if store is not None:
-        try:
-            last = store.latest(student, item_id)
-        except Exception:
-            log.exception("could not read progress for %s", item_id)
-            last = None
-        if last is not None:
-            view.restore(last.response)
+    handle, student = _progress()
+    view = KINDS[item.type].view_class()(item, on_attempt=_recorder(course, slug),
+                                         notice=handle.problem)
+    handle.subscribe(view.set_status)  # "saving is off" appears the moment saving stops
+    try:
+        last = handle.store.latest(student, item_id)
+    except Exception:
+        log.exception("could not read progress for %s", item_id)
+        last = None
+    if last is not None:
+        view.restore(last.response)
     return view
 
 

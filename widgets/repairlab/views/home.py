@@ -1,62 +1,120 @@
-"""The landing page: modules in course order with objectives, links and the student's progress."""
+"""The landing page: modules in course order with objectives, links and the student's progress,
+and the "download my work" hand-in."""
 
 from __future__ import annotations
 
+import base64
+import logging
+from datetime import date
 from html import escape
 
 import ipywidgets as widgets
 
 from .html import notice_html
 
+log = logging.getLogger("repairlab")
+
 
 def module_progress(course, store, student) -> dict[str, tuple[int, int]]:
-    """module folder -> (items solved, items shown), from the student's latest attempts."""
-    latest = {}
-    if store is not None:
-        try:
-            latest = store.latest_by_item(student)
-        except Exception:
-            latest = {}
+    """module folder -> (items completed, items shown), by the gradebook's own rule, so the
+    landing page and the instructor's grades never disagree."""
+    from ..gradebook import outcome
+
+    try:
+        attempts = store.attempts(student)
+    except Exception:
+        log.exception("could not read progress")
+        attempts = []
     progress = {}
     for module in course.modules:
-        ids = course.items_of(module)
-        solved = sum(1 for i in ids if i in latest and latest[i].status in
-                     ("correct", "good", "submitted"))
-        progress[module.folder] = (solved, len(ids))
+        result = outcome(attempts, course.items_of(module))
+        progress[module.folder] = (result.completed, result.total)
     return progress
+
+
+def _modules_html(course, progress) -> str:
+    parts = ['<ol class="rl-modules">']
+    for module in course.modules:
+        done, total = progress[module.folder]
+        manifest = module.manifest
+        objectives = "".join(f"<li>{escape(o)}</li>" for o in manifest.objectives)
+        percent = round(100 * done / total) if total else 0
+        folder = escape(module.folder)
+        parts.append(
+            f'<li class="rl-module" id="module-{module.number:02d}">'
+            f"<h2>Module {module.number}: {escape(manifest.title)}</h2>"
+            f'<p class="rl-summary">{escape(manifest.summary)}</p>'
+            f'<p class="rl-links"><a href="{folder}/{escape(manifest.notebooks.reading)}">Reading</a>'
+            f' · <a href="{folder}/{escape(manifest.notebooks.practice)}">'
+            f"Practice ({total} exercises)</a> · about {manifest.minutes} minutes</p>"
+            f'<p class="rl-progress-text">Progress: {done} of {total} exercises done</p>'
+            f'<progress class="rl-progress" max="{total or 1}" value="{done}" '
+            f'aria-label="Module {module.number} progress: {percent}%">{percent}%</progress>'
+            f"<details><summary>Learning objectives</summary><ul>{objectives}</ul></details>"
+            "</li>")
+    parts.append("</ol>")
+    return "".join(parts)
+
+
+class HandInPanel(widgets.VBox):
+    """Prepare the hand-in file in the kernel, then offer it as an ordinary download link."""
+
+    def __init__(self, course, handle, student):
+        self.course, self.handle, self.student = course, handle, student
+        self.prepare_button = widgets.Button(
+            description="Prepare my hand-in file", button_style="primary",
+            tooltip="Collect your answers, feedback and reflections into one file",
+            layout=widgets.Layout(width="auto"))
+        self.prepare_button.on_click(lambda _: self.prepare())
+        self.link = widgets.HTML("")
+        self.link.add_class("repairlab-feedback")
+        intro = widgets.HTML(
+            "<h2>Hand in your work</h2><p>One file with your answers, the feedback and your "
+            "reflections: open it in a browser to read or print it, and upload it to your "
+            "course site.</p>")
+        super().__init__([intro, self.prepare_button, self.link])
+        self.add_class("repairlab-handin")
+
+    def prepare(self) -> str | None:
+        """Build the file; return its HTML (tests read it) and show the download link."""
+        from ..coursework import submission_for
+        from ..handin import render_submission_html
+
+        if not self.handle.saving:
+            self.link.value = notice_html(self.handle.problem or "Saving is off on this page.")
+            return None
+        try:
+            page = render_submission_html(
+                submission_for(self.course, self.handle.store, self.student))
+        except Exception:
+            log.exception("could not build the hand-in file")
+            self.link.value = notice_html("The file could not be prepared. Please try again, "
+                                          "and tell your instructor if it keeps happening.")
+            return None
+        name = f"repairlab-{self.student}-{date.today().isoformat()}.html"
+        data = base64.b64encode(page.encode("utf-8")).decode("ascii")
+        size = max(1, len(page.encode("utf-8")) // 1024)
+        self.link.value = (
+            f'<p>Your file is ready: <a class="rl-download" download="{escape(name)}" '
+            f'href="data:text/html;charset=utf-8;base64,{data}">Download {escape(name)}</a> '
+            f"({size} KB).</p>")
+        return page
 
 
 def home_view(course, progress_state) -> widgets.Widget:
     if course is None:
         return widgets.HTML(notice_html(
             "The course could not be found. Please tell your instructor."))
-    store, student, problem = progress_state
-    progress = module_progress(course, store, student)
-    parts = [f'<header class="rl-home-header"><h1>{escape(course.manifest.title)}</h1>',
-             f'<p class="rl-scope" role="note"><strong>Scope:</strong> '
-             f"{escape(course.manifest.scope_note)}</p></header>"]
-    if problem:
-        parts.append(notice_html(problem))
-    parts.append('<ol class="rl-modules">')
-    for module in course.modules:
-        done, total = progress[module.folder]
-        manifest = module.manifest
-        objectives = "".join(f"<li>{escape(o)}</li>" for o in manifest.objectives)
-        percent = round(100 * done / total) if total else 0
-        parts.append(
-            f'<li class="rl-module" id="module-{module.number:02d}">'
-            f"<h2>Module {module.number}: {escape(manifest.title)}</h2>"
-            f'<p class="rl-summary">{escape(manifest.summary)}</p>'
-            f'<p class="rl-links"><a href="{escape(module.folder)}/{escape(manifest.notebooks.reading)}">'
-            f"Reading</a> · "
-            f'<a href="{escape(module.folder)}/{escape(manifest.notebooks.practice)}">'
-            f"Practice ({total} exercises)</a> · about {manifest.minutes} minutes</p>"
-            f'<p class="rl-progress-text">Progress: {done} of {total} exercises done</p>'
-            f'<progress class="rl-progress" max="{total or 1}" value="{done}" '
-            f'aria-label="Module {module.number} progress: {percent}%">{percent}%</progress>'
-            f'<details><summary>Learning objectives</summary><ul>{objectives}</ul></details>'
-            "</li>")
-    parts.append("</ol>")
-    page = widgets.HTML("".join(parts), layout=widgets.Layout(width="100%"))
-    page.add_class("repairlab-home")
-    return page
+    handle, student = progress_state
+    header = [f'<header class="rl-home-header"><h1>{escape(course.manifest.title)}</h1>',
+              f'<p class="rl-scope" role="note"><strong>Scope:</strong> '
+              f"{escape(course.manifest.scope_note)}</p></header>"]
+    if handle.problem:
+        header.append(notice_html(handle.problem))
+    progress = module_progress(course, handle.store, student)
+    page = widgets.HTML("".join(header) + _modules_html(course, progress),
+                        layout=widgets.Layout(width="100%"))
+    home = widgets.VBox([page, HandInPanel(course, handle, student)],
+                        layout=widgets.Layout(width="100%", max_width="60rem"))
+    home.add_class("repairlab-home")
+    return home
