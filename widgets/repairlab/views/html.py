@@ -6,6 +6,7 @@ can become markup, and authors write plain text (see docs/authoring.md).
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from ..kinds.base import Feedback
@@ -16,10 +17,14 @@ _STATUS_CLASS = {"correct": "good", "good": "good", "submitted": "good", "partia
 
 
 def paragraphs(text: str | None, cls: str = "") -> str:
+    """Blank lines separate paragraphs; a single newline is kept as a line break, because a
+    YAML folded block (``>``) turns the author's blank line into exactly one newline."""
     if not text:
         return ""
     attr = f' class="{cls}"' if cls else ""
-    return "".join(f"<p{attr}>{escape(p.strip())}</p>" for p in text.split("\n\n") if p.strip())
+    blocks = (b.strip() for b in re.split(r"\n\s*\n", text))
+    return "".join(f"<p{attr}>{'<br>'.join(escape(line) for line in b.splitlines())}</p>"
+                   for b in blocks if b)
 
 
 def feedback_html(feedback: Feedback, *, show_reveal: bool = True) -> str:
@@ -45,3 +50,18 @@ def feedback_html(feedback: Feedback, *, show_reveal: bool = True) -> str:
 
 def notice_html(text: str) -> str:
     return f'<div class="rl-notice" role="note"><p>{escape(text)}</p></div>'
+
+
+def meter_html(caption: str, rows: list[tuple[str, int, int, int, int]]) -> str:
+    """Labelled gauges, one per (label, value, minimum, maximum, change); numbers also as text,
+    so the meter reads the same to a screen reader as on screen."""
+    parts = [f'<div class="rl-meter" role="group" aria-label="{escape(caption)}">'
+             f'<p class="rl-meter-caption"><strong>{escape(caption)}</strong></p>']
+    for label, value, low, high, change in rows:
+        moved = f" ({change:+d})" if change else ""
+        parts.append(f'<p class="rl-meter-row"><span class="rl-meter-label">{escape(label)}</span> '
+                     f'<meter min="{int(low)}" max="{int(high)}" value="{int(value)}" '
+                     f'aria-label="{escape(label)}"></meter> '
+                     f'<span class="rl-meter-value">{int(value)} of {int(high)}{moved}</span></p>')
+    parts.append("</div>")
+    return "".join(parts)
