@@ -125,3 +125,18 @@ def test_saving_off_is_said_on_the_page_and_practice_goes_on(in_module, monkeypa
     assert "Saving is off" in view.status.value
     view.submit("acknowledge")  # feedback still works
     assert "Yes, that&#x27;s the one." in view.feedback.value
+
+
+def test_choice_options_are_shuffled_the_same_way_on_every_visit():
+    from repairlab.kinds.pick_repair_step import PickRepairStep
+    from repairlab.views.choice import ChoiceView
+
+    authored = ["a", "b", "c", "d", "e", "f"]
+    item = PickRepairStep.model_validate({
+        "id": "t-shuffle", "type": "pick-repair-step", "difficulty": "beginner", "title": "T",
+        "options": [{"id": o, "text": o.upper(), "feedback": "f"} for o in authored],
+        "answer": "a", "explanation": "e"})
+    shown = [v for _, v in ChoiceView(item).options.options]
+    assert shown != authored  # the right answer is not left where the author put it
+    assert sorted(shown) == authored
+    assert [v for _, v in ChoiceView(item).options.options] == shown  # stable across visits

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import ipywidgets as widgets
 
 from .base import ExerciseView, button, student_safe
@@ -10,7 +12,10 @@ from .stems import stem_html
 
 class ChoiceView(ExerciseView):
     def build(self) -> list[widgets.Widget]:
-        choices = self.item.choices()
+        choices = list(self.item.choices())
+        # Authors tend to write the right answer first; a fixed shuffle per item removes that
+        # cue without reordering the options under a student who reloads the page.
+        random.Random(self.item.id).shuffle(choices)
         self.options = widgets.RadioButtons(
             options=[(c.label, c.id) for c in choices], value=None,
             description="Your answer", style={"description_width": "initial"},
