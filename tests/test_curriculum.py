@@ -103,3 +103,23 @@ def test_reading_has_the_teaching_blocks_and_length(course, number):
     practice = _markdown(module.notebook("practice"))
     assert "## Reflection" in practice
     assert (module.path / "instructor-notes.md").is_file()
+
+
+def test_every_item_builds_its_view_and_its_key_scores_correct(course, monkeypatch, tmp_path):
+    """What nbval cannot see: a cell that runs but shows a notice instead of an exercise."""
+    from repairlab import notebook
+    from repairlab.registry import score
+    from repairlab.views.base import ExerciseView
+
+    monkeypatch.setenv("REPAIRLAB_DATA_DIR", str(tmp_path))
+    notebook._progress.cache_clear()
+    try:
+        for item in course.bank:
+            view = notebook.build_view(item.id, course)
+            assert isinstance(view, ExerciseView), item.id
+            if hasattr(item, "answer_id"):
+                assert score(item, item.answer_id).status == "correct", item.id
+            if item.type == "order-repair-steps":
+                assert score(item, item.correct_order).status == "correct", item.id
+    finally:
+        notebook._progress.cache_clear()
