@@ -27,22 +27,16 @@ def add_parser(sub, name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..content.course import find_course_root, load_course
-    from ..content.errors import ContentError
     from ..coursework import item_index
     from ..handin import export_submission
     from ..progress import current_student, default_store_path, open_store_safely
+    from ._course import load_course_or_explain
 
     if args.output.suffix.lower() not in (".html", ".htm", ".json"):
         print("error: the output file must end in .html or .json.", file=sys.stderr)
         return 1
-    try:
-        course, _ = load_course(find_course_root(args.course))
-    except ContentError as error:
-        print(error, file=sys.stderr)
-        return 1
+    course = load_course_or_explain(args.course)
     if course is None:
-        print("error: the course has problems; run `repairlab check`.", file=sys.stderr)
         return 1
     student = args.student or current_student()
     path = (args.data_dir / default_store_path().name) if args.data_dir else None

@@ -41,18 +41,12 @@ def _progress_bar(done: int, total: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..content.course import find_course_root, load_course
-    from ..content.errors import ContentError
     from ..coursework import module_items, module_titles
     from ..gradebook import merge_submissions, write_csv
+    from ._course import load_course_or_explain
 
-    try:
-        course, _ = load_course(find_course_root(args.course))
-    except ContentError as error:
-        print(error, file=sys.stderr)
-        return 1
+    course = load_course_or_explain(args.course)
     if course is None:
-        print("error: the course has problems; run `repairlab check`.", file=sys.stderr)
         return 1
     files = _expand(args.submissions)
     if not files:
