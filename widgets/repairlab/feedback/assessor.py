@@ -1,0 +1,367 @@
+"""Rule-based assessment of a student's repair reply (see lexicon.yaml for the rules).
+
+The pipeline, each step explainable to a student:
+1. normalise quotes without moving any character, so spans index the original text;
+2. split into sentences (a sentence ending in "?" is a question) and clauses;
+3. run every lexicon pattern; drop matches that are negated or in the wrong sentence type;
+4. turn an apology followed by "but"/"however" ... into an undone-apology marker;
+5. let "soft" markers (intent, rules) be cancelled by moves that own or acknowledge;
+6. any marker left makes the reply defensive, and a defensive reply keeps no moves.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from dataclasses import dataclass
+
+from .lexicon import Lexicon, Pattern, default_lexicon
+from .model import MOVES, Marker, MoveEvidence, ReplyAssessment, Span
+
+# Long enough for any honest reply to a client; longer input is cut so the time stays bounded.
+MAX_CHARS = 5000
+
+# One character for one, so offsets into the normalised text are offsets into the original.
+_QUOTES = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u02bc": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\t": " ",
+        "\r": " ",
+    }
+)
+
+# The middle of a long run of blank space is replaced by a filler of the same length: no phrase
+# spans it, a pattern that may open with optional space cannot crawl along it (quadratic time),
+# and a word character fails every pattern's leading word-boundary check at once. Four blanks
+# stay on each side so the words around the run keep their boundaries.
+_LONG_BLANK = re.compile(r"\s{9,}")
+_FILLER = "_"
+
+
+def _cut_blank(m: re.Match[str]) -> str:
+    run = m.group(0)
+    return run[:4] + _FILLER * (len(run) - 8) + run[-4:]
+
+
+_SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*(?=\s|$)|\n+")
+_TRAILING = re.compile(r"[\s\"')\]]+$")
+_WORD = re.compile(r"[a-z']+|n't", re.IGNORECASE)
+_ENGLISH = frozenset(
+    {
+        *("i", "you", "me", "my", "your", "the", "a", "an", "to", "and", "it", "that", "is"),
+        *("was", "be", "we", "this", "of", "in", "for", "sorry", "what", "how", "not", "on"),
+        *("with", "are", "do", "did", "have", "so", "but", "if", "can", "i'm", "you're", "it's"),
+    }
+)
+
+_EMPTY_NOTICE = "There is no reply to assess yet: write what you would say to the client."
+_CUT_NOTICE = (
+    "Your reply is very long, so only its first {n:,} characters were assessed. "
+    "A repair usually takes a few sentences."
+)
+_FOREIGN_NOTICE = (
+    "This does not look like English. The feedback only understands English replies, "
+    "so it may miss what you wrote."
+)
+_NOT_TEXT_NOTICE = "The reply was not text, so there was nothing to assess."
+_COPY_NOTICE = "Your reply repeats the client's words. Write what you would say back to them."
+_FAILED_NOTICE = (
+    "The feedback could not assess this reply, which is our fault, not yours. "
+    "Compare it with the model rewrite instead."
+)
+_LOG = logging.getLogger(__name__)
+_UNDONE_WHY = "the apology is followed by “{word}”, which takes it back"
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    start: int
+    end: int
+    question: bool
+
+
+@dataclass
+class _Hit:
+    pattern: Pattern | None
+    group: str
+    kind: str
+    start: int
+    end: int
+    why: str
+    sentence: int
+
+
+class _Text:
+    """The normalised text with its sentence and clause structure."""
+
+    def __init__(self, norm: str, lex: Lexicon) -> None:
+        self.norm = norm
+        self.sentences = _split_sentences(norm)
+        self._starts = [s.start for s in self.sentences]
+        self.breaks = [m.start() for m in lex.clause_break.finditer(norm)]
+        self._break_ends = [m.end() for m in lex.clause_break.finditer(norm)]
+
+    def sentence_of(self, pos: int) -> int:
+        return max(0, bisect.bisect_right(self._starts, pos) - 1)
+
+    def clause_start(self, pos: int) -> int:
+        sent = self.sentences[self.sentence_of(pos)]
+        i = bisect.bisect_right(self._break_ends, pos) - 1
+        start = self._break_ends[i] if i >= 0 else 0
+        return max(start, sent.start)
+
+    def same_clause(self, a: _Hit, b: _Hit) -> bool:
+        if a.sentence != b.sentence:
+            return False
+        lo, hi = (a, b) if a.start <= b.start else (b, a)
+        i = bisect.bisect_left(self.breaks, lo.end)
+        return not (i < len(self.breaks) and self.breaks[i] < hi.start)
+
+
+def _split_sentences(norm: str) -> list[_Sentence]:
+    out: list[_Sentence] = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(norm):
+        if norm[pos : m.end()].strip():
+            out.append(_make_sentence(norm, pos, m.end()))
+        pos = m.end()
+    if norm[pos:].strip():
+        out.append(_make_sentence(norm, pos, len(norm)))
+    return out or [_Sentence(0, len(norm), False)]
+
+
+def _make_sentence(norm: str, start: int, end: int) -> _Sentence:
+    body = _TRAILING.sub("", norm[start:end])
+    return _Sentence(start, end, body.endswith("?"))
+
+
+def _negated(text: _Text, lex: Lexicon, start: int) -> bool:
+    prefix = text.norm[text.clause_start(start) : start]
+    prefix = lex.negation_exempt.sub(" ", prefix)
+    prefix = lex.leading_question.sub(" ", prefix)
+    words = [w.lower() for w in _WORD.findall(prefix)][-lex.negation_window :]
+    return any(w in lex.negation_words or w.endswith("n't") for w in words)
+
+
+def _span(original: str, start: int, end: int) -> Span:
+    # Trim the whitespace a sentence-start pattern may have swallowed.
+    while start < end and original[start].isspace():
+        start += 1
+    while end > start and original[end - 1].isspace():
+        end -= 1
+    return Span(start, end, original[start:end])
+
+
+def _find_hits(text: _Text, lex: Lexicon) -> list[_Hit]:
+    hits: list[_Hit] = []
+    norm = text.norm
+    for pat in lex.patterns:
+        for m in pat.regex.finditer(norm):
+            start, end = m.start(), m.end()
+            while start < end and norm[start].isspace():
+                start += 1
+            if start >= end:
+                continue
+            sent = text.sentence_of(start)
+            if pat.where != "any":
+                question = text.sentences[sent].question
+                if question != (pat.where == "question"):
+                    continue
+            if pat.negatable and _negated(text, lex, start):
+                continue
+            hits.append(_Hit(pat, pat.group, pat.kind, start, end, pat.why, sent))
+    hits.sort(key=lambda h: (h.start, -h.end))
+    return hits
+
+
+def _undo_apologies(text: _Text, lex: Lexicon, hits: list[_Hit]) -> list[_Hit]:
+    """Apologies followed by a contrast become undone-apology markers."""
+    out: list[_Hit] = []
+    norm = text.norm
+    hedges = [h for h in hits if h.kind == "non-apology"]
+    for hit in hits:
+        # A hedged apology is already a marker; calling it "undone" too would say it twice.
+        if hit.kind != "apology" or any(_overlaps(hit, h) for h in hedges):
+            out.append(hit)
+            continue
+        sent = text.sentences[hit.sentence]
+        rest = norm[hit.end : sent.end]
+        undo_end = None
+        word = ""
+        for m in lex.contrast_in_sentence.finditer(rest):
+            if not lex.continuation.match(rest[m.end() :]):
+                undo_end, word = hit.end + m.end(), m.group(0).strip(" ,")
+                break
+        if undo_end is None and hit.sentence + 1 < len(text.sentences):
+            nxt = text.sentences[hit.sentence + 1]
+            m = lex.contrast_next_sentence.match(norm, nxt.start, nxt.end)
+            if m:
+                undo_end, word = m.end(), m.group(0).strip(" ,.").split()[-1]
+        if undo_end is None:
+            out.append(hit)
+        else:
+            out.append(
+                _Hit(
+                    None,
+                    "marker",
+                    "undone-apology",
+                    hit.start,
+                    undo_end,
+                    _UNDONE_WHY.format(word=word.lower()),
+                    hit.sentence,
+                )
+            )
+    return out
+
+
+def _overlaps(a: _Hit, b: _Hit) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _contrast_between(text: _Text, lex: Lexicon, start: int, end: int) -> bool:
+    if start >= end:
+        return False
+    return bool(lex.contrast_in_sentence.search(text.norm, start, end)) or any(
+        lex.contrast_next_sentence.match(text.norm, s.start, s.end)
+        for s in text.sentences
+        if start <= s.start < end
+    )
+
+
+def _cancelled(marker: _Hit, moves: list[_Hit], text: _Text, lex: Lexicon) -> bool:
+    """A soft marker is harmless when the reply owns or acknowledges elsewhere (d11)."""
+    soft = marker.pattern.soft if marker.pattern else frozenset()
+    for move in moves:
+        if move.kind not in soft or _overlaps(move, marker) or text.same_clause(move, marker):
+            continue
+        # "I understand, but the policy ...": a move the "but" turns away from does not count.
+        if move.end <= marker.start and _contrast_between(text, lex, move.end, marker.start):
+            continue
+        return True
+    return False
+
+
+def _merge(markers: list[_Hit]) -> list[_Hit]:
+    """Overlapping markers of one kind become one, spanning all their words."""
+    kept: list[_Hit] = []
+    for hit in sorted(markers, key=lambda h: (h.start, -(h.end - h.start))):
+        same = next((k for k in kept if k.kind == hit.kind and _overlaps(k, hit)), None)
+        if same is None:
+            kept.append(_Hit(hit.pattern, hit.group, hit.kind, hit.start, hit.end, hit.why, hit.sentence))
+        else:
+            same.end = max(same.end, hit.end)
+    return kept
+
+
+def _looks_foreign(original: str, norm: str) -> bool:
+    letters = [c for c in original if c.isalpha()]
+    if len(letters) >= 8:
+        ascii_letters = sum(1 for c in letters if c.isascii())
+        if ascii_letters / len(letters) < 0.5:
+            return True
+    words = [w.lower() for w in _WORD.findall(norm)]
+    return len(words) >= 6 and not any(w in _ENGLISH for w in words)
+
+
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.lower().split()) == " ".join(b.lower().split())
+
+
+def _suggestions(lex: Lexicon, present: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    return tuple((m, lex.suggestions[m]) for m in MOVES if m not in present)
+
+
+def _result(text: str, lex: Lexicon, notice: str | None) -> ReplyAssessment:
+    return ReplyAssessment(
+        text=text,
+        defensive=False,
+        moves=frozenset(),
+        markers=(),
+        evidence=(),
+        suggestions=_suggestions(lex, frozenset()),
+        notice=notice,
+    )
+
+
+def assess_reply(text: str, *, context: str | None = None) -> ReplyAssessment:
+    """Assess a therapist's reply to a client's confrontation.
+
+    Returns the defensive markers found (with the words and why they undercut repair), the
+    repair moves found (with their words), and a suggestion for each move that is missing.
+    ``context`` is what the client said; it is optional. Never raises on odd input: empty,
+    huge, non-English or markup text gets a result with a ``notice``.
+    """
+    lex = default_lexicon()
+    if not isinstance(text, str):
+        return _result("", lex, _NOT_TEXT_NOTICE)
+    try:
+        return _assess(text, context, lex)
+    except Exception:
+        # A student must never see a traceback for what they typed; the log keeps the bug.
+        _LOG.exception("assess_reply failed on a reply of %d characters", len(text))
+        return _result(text, lex, _FAILED_NOTICE)
+
+
+def _assess(text: str, context: str | None, lex: Lexicon) -> ReplyAssessment:
+    notices: list[str] = []
+    # Analysis starts at the first non-blank character, so padding cannot hide the reply;
+    # `base` maps offsets in the analysed slice back to the student's text.
+    base = len(text) - len(text.lstrip())
+    if base == len(text):
+        return _result(text, lex, _EMPTY_NOTICE)
+    analysed = text[base : base + MAX_CHARS]
+    if len(text) - base > MAX_CHARS:
+        notices.append(_CUT_NOTICE.format(n=MAX_CHARS))
+    norm = analysed.translate(_QUOTES)
+    norm = _LONG_BLANK.sub(_cut_blank, norm)
+    if _looks_foreign(analysed, norm):
+        notices.append(_FOREIGN_NOTICE)
+    if isinstance(context, str) and _same_words(context.translate(_QUOTES), norm):
+        notices.append(_COPY_NOTICE)
+
+    structure = _Text(norm, lex)
+    hits = _undo_apologies(structure, lex, _find_hits(structure, lex))
+    marker_hits = [h for h in hits if h.group == "marker"]
+    move_hits = [h for h in hits if h.group == "move"]
+
+    hard = [h for h in marker_hits if not (h.pattern and h.pattern.soft)]
+    # Moves that sit inside a hard marker ("sorry" in "sorry if you were offended") are not
+    # real moves, so they cannot excuse anything else.
+    usable = [m for m in move_hits if not any(_overlaps(m, h) for h in hard)]
+    soft_left = [
+        h for h in marker_hits if h.pattern and h.pattern.soft and not _cancelled(h, usable, structure, lex)
+    ]
+    final = _merge(hard + soft_left)
+
+    markers = tuple(Marker(h.kind, _span(text, base + h.start, base + h.end), h.why) for h in final)
+    evidence: list[MoveEvidence] = []
+    if not markers:
+        seen: set[str] = set()
+        for h in usable:
+            if h.kind not in seen:
+                seen.add(h.kind)
+                evidence.append(MoveEvidence(h.kind, _span(text, base + h.start, base + h.end), h.why))
+        evidence.sort(key=lambda e: MOVES.index(e.move))
+    moves = frozenset(e.move for e in evidence)
+    return ReplyAssessment(
+        text=text,
+        defensive=bool(markers),
+        moves=moves,
+        markers=markers,
+        evidence=tuple(evidence),
+        suggestions=_suggestions(lex, moves),
+        notice=" ".join(notices) or None,
+    )
