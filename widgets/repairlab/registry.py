@@ -12,7 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .kinds import order_repair_steps, pick_repair_step, reflection, rewrite_reply, spot_the_schema
+from .kinds import (
+    order_repair_steps,
+    pick_repair_step,
+    reflection,
+    rewrite_reply,
+    simulation,
+    spot_the_schema,
+)
 from .kinds.base import Feedback, ItemBase
 
 
@@ -47,6 +54,8 @@ _KINDS = (
                  pick_repair_step.score, "repairlab.views.choice:ChoiceView"),
     ExerciseKind("reflection", "Reflection", reflection.Reflection, reflection.score,
                  "repairlab.views.reflection:ReflectionView"),
+    ExerciseKind("simulation", "Case simulation", simulation.Simulation, simulation.score,
+                 "repairlab.views.simulation:SimulationView"),
 )
 
 KINDS: dict[str, ExerciseKind] = {kind.type: kind for kind in _KINDS}

@@ -35,6 +35,8 @@ class CourseManifest(Strict):
 class NotebookRefs(Strict):
     reading: NonEmptyText = Field(description="The reading notebook, e.g. reading.ipynb.")
     practice: NonEmptyText = Field(description="The practice notebook, e.g. practice.ipynb.")
+    cases: NonEmptyText | None = Field(
+        default=None, description="A notebook of case simulations (optional), e.g. cases.ipynb.")
 
 
 class ModuleManifest(Strict):
@@ -180,7 +182,9 @@ def _check_module(course: Course, module: Module, problems: list[AuthoringProble
             manifest_path, None, f"there is no folder exercises/{module.manifest.exercises}/.",
             fix="create it, or set `exercises:` to the folder that holds this module's items.",
             field="exercises"))
-    for which in ("reading", "practice"):
+    # `cases` is optional: a module without case simulations simply has no such notebook.
+    wanted = ["reading", "practice"] + (["cases"] if module.manifest.notebooks.cases else [])
+    for which in wanted:
         notebook = module.notebook(which)
         if not notebook.is_file():
             problems.append(AuthoringProblem(
