@@ -303,3 +303,25 @@ def test_only_html_and_json_file_names_are_accepted(store, tmp_path):
     with pytest.raises(ValueError, match=r"\.html or \.json"):
         export_submission(store, "ann", tmp_path / "ann.pdf", items=ITEMS, **COURSE)
     assert list(Path(tmp_path).glob("ann*")) == []
+
+
+def test_a_case_simulation_path_reads_as_turns_and_stays_text():
+    from repairlab.handin import render_submission_html
+
+    submission = {"format": "repairlab-submission", "schema_version": 1, "student": "ann",
+                  "course": "C", "curriculum_version": "1", "created_at": "2026-01-01T00:00:00Z",
+                  "items": {"m05-case-01": {"module": "m", "module_title": "M",
+                                            "kind": "simulation", "title": "Case"}},
+                  "summary": {},
+                  "attempts": [{"item_id": "m05-case-01", "kind": "simulation", "status": "good",
+                                "score": None, "created_at": "2026-01-01T00:00:00Z",
+                                "response": [{"node": "n1", "choice": "apologise"},
+                                             {"node": "n2", "reply": EVIL, "route": 0}],
+                                "feedback": {}}]}
+    page = render_submission_html(submission)
+    assert "Path taken" in page
+    assert "At n1, you chose: apologise" in page
+    assert html.escape(EVIL) in page
+    tags = tags_of(page)
+    assert not any(tag == "img" for tag, _ in tags)
+    assert all(attrs.get("type") == "application/json" for tag, attrs in tags if tag == "script")

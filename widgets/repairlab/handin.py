@@ -282,7 +282,19 @@ def _render_feedback(feedback: Any) -> str:
     return _render_value(ordered)
 
 
+def _render_turn(turn: Any) -> str:
+    """One recorded turn of a case simulation, as a reader would want it."""
+    if isinstance(turn, Mapping) and "reply" in turn:
+        return f"At {_e(turn.get('node'))}, you wrote: <q>{_e(turn['reply'])}</q>"
+    if isinstance(turn, Mapping) and "choice" in turn:
+        return f"At {_e(turn.get('node'))}, you chose: {_e(turn['choice'])}"
+    return _e(turn)
+
+
 def _render_response(kind: Any, response: Any) -> str:
+    if kind == "simulation" and isinstance(response, list):
+        turns = "".join(f"<li>{_render_turn(turn)}</li>" for turn in response)
+        return f'<ol class="answer">{turns}</ol>'
     if isinstance(response, list):
         steps = "".join(f"<li>{_e(step)}</li>" for step in response)
         return f'<ol class="answer">{steps}</ol>'
@@ -302,6 +314,8 @@ def _render_attempt(number: int, attempt: Mapping[str, Any]) -> str:
 
     if kind == "reflection":
         label = "Reflection"
+    elif kind == "simulation":
+        label = "Path taken"
     elif isinstance(attempt.get("response"), list):
         label = "Order given"
     else:

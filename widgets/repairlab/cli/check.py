@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             source = course.bank.sources[item_id]
             print(f"note: {source.path.relative_to(root)}:{source.line}: item {item_id!r} is not "
                   "shown in any notebook.")
-        notebooks = 2 * len(course.modules)
+        notebooks = sum(2 + bool(m.manifest.notebooks.cases) for m in course.modules)
         print(f"OK: {len(course.modules)} modules, {len(course.bank)} exercise items, "
               f"{notebooks} notebooks checked; no problems.")
     return 0

@@ -45,8 +45,10 @@ def _modules_html(course, progress) -> str:
             f"<h2>Module {module.number}: {escape(manifest.title)}</h2>"
             f'<p class="rl-summary">{escape(manifest.summary)}</p>'
             f'<p class="rl-links"><a href="{folder}/{escape(manifest.notebooks.reading)}">Reading</a>'
-            f' · <a href="{folder}/{escape(manifest.notebooks.practice)}">'
-            f"Practice ({total} exercises)</a> · about {manifest.minutes} minutes</p>"
+            f' · <a href="{folder}/{escape(manifest.notebooks.practice)}">Practice</a>'
+            + (f' · <a href="{folder}/{escape(manifest.notebooks.cases)}">Case simulations</a>'
+               if manifest.notebooks.cases else "")
+            + f" · {total} exercises · about {manifest.minutes} minutes</p>"
             f'<p class="rl-progress-text">Progress: {done} of {total} exercises done</p>'
             f'<progress class="rl-progress" max="{total or 1}" value="{done}" '
             f'aria-label="Module {module.number} progress: {percent}%">{percent}%</progress>'
