@@ -199,6 +199,177 @@ MARKER_CASES = [
         "After everything",
     ),
     ("hurt-hurtful", "I find that really hurtful.", "counter-attack", "hurtful"),
+    # --- Generalised families (each found on fresh paraphrases; see bench/README.md) ---
+    # second-person blame and correcting the record
+    ("you-did-agree", "Well, you did agree to the homework last week.", "counter-attack", "you did agree"),
+    ("you-said-youd", "You said you'd call if you were running late.", "counter-attack", "You said"),
+    ("you-told-me", "You told me you wanted honest feedback.", "counter-attack", "You told me"),
+    ("you-never-mentioned", "You never mentioned that the topic was off limits.", "counter-attack", "never"),
+    ("you-were-the-one", "You were the one who asked me to push you harder.", "counter-attack", "the one"),
+    (
+        "as-i-told-you",
+        "As I told you at our first meeting, I don't do phone sessions.",
+        "justifying",
+        "As I told",
+    ),
+    ("actually-i-sent", "Actually, I sent the reminder on Monday.", "justifying", "Actually, I sent"),
+    ("not-what-it-says", "That's not what it says. It says 'traits'.", "justifying", "not what it says"),
+    ("not-my-words", "Those weren't my exact words.", "justifying", "my exact words"),
+    ("reframe-not", "It was feedback, not criticism.", "justifying", "not criticism"),
+    ("if-you-remember", "If you remember, we agreed on this together.", "justifying", "If you remember"),
+    ("mentioned-twice", "I mentioned the holiday twice in September.", "justifying", "twice"),
+    ("not-mine", "That was the receptionist's mistake, not mine.", "justifying", "not mine"),
+    # normalising with others
+    ("most-clients", "Honestly, most clients don't mind the fee.", "minimising", "most clients"),
+    (
+        "other-people-group",
+        "Other people in the group didn't have a problem with it.",
+        "minimising",
+        "Other people",
+    ),
+    (
+        "everybody-forgets",
+        "Honestly, everybody forgets a name now and then.",
+        "minimising",
+        "everybody forgets",
+    ),
+    ("any-therapist", "Any therapist would have asked that question.", "justifying", "Any therapist would"),
+    # credentials and effort
+    (
+        "in-my-experience",
+        "In my experience, this approach works for almost everyone.",
+        "justifying",
+        "experience",
+    ),
+    (
+        "years-experience",
+        "I have fifteen years of experience with trauma.",
+        "justifying",
+        "years of experience",
+    ),
+    ("seen-many", "I've seen a lot of cases like yours.", "justifying", "seen a lot of cases"),
+    (
+        "after-how-hard",
+        "That feels a bit unfair after how hard I've worked for you.",
+        "counter-attack",
+        "after how hard",
+    ),
+    (
+        "bent-over",
+        "I've bent over backwards to fit you in this month.",
+        "counter-attack",
+        "bent over backwards",
+    ),
+    ("doing-my-best", "Look, I'm doing my best here.", "counter-attack", "doing my best"),
+    # self-focused hurt
+    ("hard-for-me", "That's quite upsetting for me to hear.", "counter-attack", "upsetting for me"),
+    ("feelings-too", "You know, therapists have feelings too.", "counter-attack", "feelings too"),
+    ("attacking-me", "It feels like you're attacking me.", "counter-attack", "attacking me"),
+    (
+        "disappointed-thats",
+        "I'm pretty disappointed that's how you see it.",
+        "counter-attack",
+        "disappointed",
+    ),
+    # counter-accusation
+    (
+        "phone-all-the-time",
+        "You check your phone in our sessions all the time.",
+        "counter-attack",
+        "all the time",
+    ),
+    ("more-than-i", "You've missed more sessions than I have.", "counter-attack", "than I have"),
+    ("not-exactly", "Well, you haven't exactly been easy to reach either.", "counter-attack", "exactly"),
+    ("your-connection", "Your connection is the problem there.", "counter-attack", "Your connection"),
+    ("your-tone", "And you don't think your tone just now was rude?", "counter-attack", "your tone"),
+    ("happier-elsewhere", "Perhaps you'd be happier with another therapist.", "counter-attack", "happier"),
+    # justifying: intent, circumstances, caseload, systems, duty, neutrality, records
+    ("meant-personally", "It wasn't meant personally.", "justifying", "meant personally"),
+    ("nothing-personal", "There was nothing personal in it.", "justifying", "nothing personal"),
+    ("covering", "I was covering for a colleague, so the day got away from me.", "justifying", "covering"),
+    (
+        "caseload",
+        "I have a lot of clients and I can't keep every detail in my head.",
+        "justifying",
+        "a lot of clients",
+    ),
+    ("mind-reader", "I'm not a mind reader.", "justifying", "mind reader"),
+    ("system-crashed", "The system crashed, so the reminders didn't go out.", "justifying", "system crashed"),
+    ("required-to", "I'm required to record what I observe.", "justifying", "required to"),
+    ("my-job-is", "My job is to challenge you sometimes.", "justifying", "My job is to"),
+    ("take-sides", "I don't take sides… I'm completely neutral.", "justifying", "take sides"),
+    ("clinical-record", "Those notes are a clinical record.", "justifying", "clinical record"),
+    ("stand-by", "I hear you, but I stand by the decision.", "justifying", "stand by"),
+    # rule-lecturing
+    (
+        "go-through-reception",
+        "Rescheduling requests have to go through reception.",
+        "rule-lecturing",
+        "go through",
+    ),
+    ("explained-on-website", "That's explained on the website.", "rule-lecturing", "explained on the"),
+    ("end-on-hour", "Sessions end on the hour. That's the arrangement.", "rule-lecturing", "on the hour"),
+    (
+        "not-part-of-service",
+        "Out-of-hours contact isn't part of the service.",
+        "rule-lecturing",
+        "part of the service",
+    ),
+    (
+        "remind-you",
+        "I would remind you that the terms were provided in writing.",
+        "rule-lecturing",
+        "remind you",
+    ),
+    # blame-labelling: symptoms and patterns
+    (
+        "form-of-avoidance",
+        "Not doing the homework is a form of avoidance.",
+        "blame-labelling",
+        "form of avoidance",
+    ),
+    ("your-perfectionism", "This sounds like your perfectionism again.", "blame-labelling", "perfectionism"),
+    (
+        "people-with",
+        "That's a pattern we see in a lot of people with anxiety.",
+        "blame-labelling",
+        "people with",
+    ),
+    (
+        "your-own-part",
+        "Blaming me is one way of not looking at your own part.",
+        "blame-labelling",
+        "your own part",
+    ),
+    ("so-aggressive", "This isn't like you to be so aggressive.", "blame-labelling", "so aggressive"),
+    (
+        "making-more-of",
+        "I think you're making more of this than it needs to be.",
+        "blame-labelling",
+        "making more",
+    ),
+    # minimising
+    ("tiny-slip", "It was a tiny slip. I wouldn't worry about it.", "minimising", "tiny slip"),
+    ("end-of-world", "It's hardly the end of the world.", "minimising", "end of the world"),
+    ("dont-take-to-heart", "Don't take it to heart.", "minimising", "take it to heart"),
+    ("we-are-fine", "Honestly, I think we're fine.", "minimising", "fine"),
+    ("no-reason-to-feel", "There's no reason to feel judged.", "minimising", "no reason to feel"),
+    # topic-change
+    ("focus-group", "Let's keep the focus on the group as a whole.", "topic-change", "focus on the group"),
+    ("spend-time-goals", "I'd rather we spent our time on your goals.", "topic-change", "your goals"),
+    ("left-off", "Right. Shall we pick up where we left off last week?", "topic-change", "where we left off"),
+    ("now-about", "I hear you. Now, about your sleep…", "topic-change", "about your"),
+    (
+        "lot-to-cover",
+        "Let's keep things moving; there's a lot to cover today.",
+        "topic-change",
+        "keep things moving",
+    ),
+    # non-apology
+    ("sorry-impression", "I'm sorry you were left with that impression.", "non-apology", "impression"),
+    ("sorry-worksheet", "Sorry that the worksheet annoyed you.", "non-apology", "annoyed you"),
+    # the residual rule: a statement with nothing that repairs
+    ("no-repair", "Nobody in the office passed your message on.", "no-repair", "Nobody in the office"),
 ]
 
 
@@ -316,6 +487,70 @@ MOVE_CASES = [
         "autonomy",
         "If you'd prefer",
     ),
+    # --- Generalised forms ---
+    # first-person accounts of your own act (a verb list, or a plain verb with what made it a fault)
+    ("own-looked-at-phone", "I looked at my phone while you were crying.", "ownership", "looked at my phone"),
+    ("own-started-late", "I started twenty minutes late.", "ownership", "started twenty minutes late"),
+    ("own-called-on-you", "I called on you in front of the group.", "ownership", "called on you"),
+    ("own-kept-bringing", "I kept bringing it up.", "ownership", "kept bringing"),
+    ("own-talked-too-much", "I talked far too much.", "ownership", "talked far too much"),
+    (
+        "own-without-asking",
+        "I shared your worry with the group without asking you first.",
+        "ownership",
+        "shared",
+    ),
+    ("own-in-front-of", "I mentioned your diagnosis in front of your partner.", "ownership", "mentioned"),
+    ("own-you-x-and-i-y", "You told me about the anniversary, and I forgot.", "ownership", "I forgot"),
+    ("own-i-did-forget", "You're right, I did forget.", "ownership", "I did forget"),
+    (
+        "own-my-decision",
+        "It was my decision to move the session, and it cost you.",
+        "ownership",
+        "my decision",
+    ),
+    ("own-still-should", "I still should have called you.", "ownership", "should have"),
+    ("own-got-badly-wrong", "I got that badly wrong.", "ownership", "got that badly wrong"),
+    ("own-as-available", "I haven't been as available as I said I would be.", "ownership", "available"),
+    ("own-clumsy-thing", "That was a clumsy thing for me to say.", "ownership", "clumsy thing"),
+    (
+        "own-confusion-i-caused",
+        "The confusion I caused with the dates was mine to fix.",
+        "ownership",
+        "I caused",
+    ),
+    # validation
+    ("validation-brave", "You were brave to bring this up.", "validation", "brave to bring"),
+    ("validation-furious-too", "That would have made me furious too.", "validation", "made me furious"),
+    (
+        "validation-dont-think-overreacting",
+        "I don't think you're overreacting.",
+        "validation",
+        "overreacting",
+    ),
+    ("validation-grateful", "It took a lot to tell me that, and I'm grateful you did.", "validation", None),
+    (
+        "validation-especially-if",
+        "That must have stung, especially if it sounded like your father.",
+        "validation",
+        None,
+    ),
+    ("validation-hear-me-ask", "It makes sense that it hurt to hear me ask.", "validation", "makes sense"),
+    # exploration and autonomy
+    (
+        "exploration-value-hearing",
+        "I'd really value hearing what you needed from me.",
+        "exploration",
+        "value hearing",
+    ),
+    ("exploration-tell-again", "Can you tell me again?", "exploration", "tell me again"),
+    (
+        "autonomy-whatever-works",
+        "We can talk now, next week, or never; whatever works for you.",
+        "autonomy",
+        None,
+    ),
+    ("autonomy-unless-you-do", "I won't bring it up unless you do.", "autonomy", "unless you do"),
 ]
 
 
@@ -361,6 +596,15 @@ NOT_A_MOVE = [
     ("not-up-to-you-not-autonomy", "It's not up to you.", "autonomy"),
     ("label-dressed-as-validation", "You're touchy about culture, which is understandable.", "validation"),
     ("yes-but-validation", "I hear that it feels unfair, but rules are rules.", "validation"),
+    ("closed-check-is-right", "I'm sorry I snapped. Is that right?", "exploration"),
+    ("closed-check-tag", "I'm sorry I snapped. Is that right, that it scared you?", "exploration"),
+    ("what-i-missed-not-ownership", "I'd really like to understand what I missed.", "ownership"),
+    ("what-i-got-wrong-not-ownership", "Tell me what I got wrong.", "ownership"),
+    (
+        "landed-as-is-ownership-not-validation",
+        "I can see it landed as mockery, and that's on me.",
+        "validation",
+    ),
 ]
 
 
@@ -397,6 +641,38 @@ NOT_DEFENSIVE = [
     ("before-we-move-on", "Before we move on, I want to say I'm sorry."),
     ("dont-want-to-move-on", "I don't want to move on too quickly from this."),
     ("you-too-validation", "It's okay to be angry with me too."),
+    # False positives fixed with the generalised families.
+    ("fp-hurt-to-hear-me", "It makes sense that it hurt to hear me ask."),
+    ("fp-stung-to-hear-me", "It's understandable that it stung to hear me say that."),
+    ("fp-especially-if", "That must have stung, especially if it sounded like your father."),
+    ("fp-as-if-you", "I spoke about your drinking as if you weren't trying. I regret that."),
+    ("fp-what-you-told-me", "I forgot what you told me about your dad's illness. I'm sorry."),
+    ("fp-when-you-wanted", "I pushed the breathing exercise on you when you wanted to talk."),
+    ("fp-and-you-missed", "I kept you past the hour and you missed your bus. I apologise."),
+    ("fp-you-x-and-i-y", "You agreed to try the exercise, and I pushed it further than we'd discussed."),
+    (
+        "fp-you-said-it-felt",
+        "You said it felt like I didn't believe you. I can see how my questions gave that impression.",
+    ),
+    ("fp-more-than-you-asked", "I've been giving you more advice than you asked for. That's on me."),
+    ("fp-reported-label", "I said you were overreacting, and that was unfair of me."),
+    ("fp-most-people-would", "Most people would feel hurt by that, and so would I."),
+    ("fp-would-upset-most", "Being spoken over like that would upset most people."),
+    (
+        "fp-others-said-same",
+        "Other clients have said the same thing, which tells me it's real. Thank you for raising it.",
+    ),
+    ("fp-confusion-i-caused", "Please accept my apologies for the confusion I caused with the dates."),
+    ("fp-acted-like-nothing", "I kept you waiting and then acted like it was nothing."),
+    ("fp-as-i-said-i-would", "I haven't been as available as I said I would be."),
+    (
+        "fp-not-my-call",
+        "I said your goals were unrealistic, and that wasn't my call to make. It's your life.",
+    ),
+    ("fp-about-you-not-me", "I'm sorry. This is about what you went through, not me."),
+    # The residual rule leaves alone what stays with the client.
+    ("holding-sit-with", "Okay. Let me sit with that for a second."),
+    ("holding-get-it-right", "I want to get this right with you."),
     (
         "model-rewrite",
         # The model rewrite in docs/authoring.md.
@@ -410,6 +686,88 @@ NOT_DEFENSIVE = [
 def test_not_defensive(text: str) -> None:
     result = assess_reply(text)
     assert not result.defensive, [(m.kind, m.span.text) for m in result.markers]
+
+
+# --- Scope rules of the generalised families ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "defensive"),
+    [
+        pytest.param("You did tell me about it, and I forgot anyway.", False, id="you-then-admission"),
+        pytest.param("You did say you wanted to be challenged.", True, id="you-alone"),
+        pytest.param("That makes sense, but you did agree to the plan.", True, id="move-before-but"),
+        pytest.param(
+            "I'm sorry. You did say you wanted to be challenged.", True, id="apology-other-sentence"
+        ),
+        pytest.param("I'm sorry. I was only trying to help.", False, id="intent-with-apology"),
+    ],
+)
+def test_second_person_clause_needs_an_admission_in_its_own_sentence(text: str, defensive: bool) -> None:
+    # "You X" is blame unless the same sentence goes on to own something ("..., and I forgot").
+    # An apology elsewhere excuses an intent (d11), not a correction of the client's record.
+    assert assess_reply(text).defensive is defensive
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("I forgot what you told me about it.", id="what-you"),
+        pytest.param("I pushed on when you wanted to stop.", id="when-you"),
+        pytest.param("I kept you late and you missed your train.", id="and-you"),
+        pytest.param("I gave you advice you didn't ask for.", id="relative-clause"),
+    ],
+)
+def test_second_person_blame_only_when_you_opens_the_clause(text: str) -> None:
+    result = assess_reply(text)
+    assert "counter-attack" not in _kinds(result), [(m.kind, m.span.text) for m in result.markers]
+
+
+def test_a_plain_account_of_your_act_does_not_excuse_an_excuse() -> None:
+    # A description of what you did counts as ownership, but only an admission or an apology
+    # makes an explanation of intent harmless (weak moves cannot cancel soft markers).
+    described = assess_reply("I checked my phone during the session. I was only trying to keep us on time.")
+    assert "justifying" in _kinds(described)
+    admitted = assess_reply(
+        "I checked my phone during the session, and that was wrong of me. "
+        "I was only trying to keep us on time."
+    )
+    assert not admitted.defensive
+    assert "ownership" in admitted.moves
+    alone = assess_reply("I checked my phone during the session.")
+    assert not alone.defensive
+    assert alone.moves == {"ownership"}
+
+
+@pytest.mark.parametrize(
+    ("text", "defensive"),
+    [
+        pytest.param("Nobody in the office passed your message on.", True, id="statement-nothing-found"),
+        pytest.param("Did I say something wrong?", False, id="closed-question"),
+        pytest.param("Have I got that right?", False, id="closed-check"),
+        pytest.param("Okay.", False, id="short-ack"),
+        pytest.param("I see. Go on.", False, id="holding-go-on"),
+        pytest.param("I'm listening.", False, id="holding-listening"),
+        pytest.param("I don't want to move on too quickly from this.", False, id="holding-stay"),
+    ],
+)
+def test_residual_no_repair_rule(text: str, defensive: bool) -> None:
+    result = assess_reply(text)
+    assert result.defensive is defensive, [(m.kind, m.span.text) for m in result.markers]
+    if defensive:
+        assert _kinds(result) == {"no-repair"}
+        assert result.markers[0].reason
+        _spans_point_at_text(result)
+
+
+def test_residual_rule_stays_out_of_foreign_text_and_can_be_turned_off() -> None:
+    assert not assess_reply("Je pense que vous exagérez vraiment beaucoup ici.").defensive
+    data = yaml.safe_load(
+        (ROOT / "widgets" / "repairlab" / "feedback" / "lexicon.yaml").read_text(encoding="utf-8")
+    )
+    assert build_lexicon(data).residual is not None
+    del data["residual"]
+    assert build_lexicon(data).residual is None
 
 
 def test_authoring_guide_model_rewrite_has_its_moves() -> None:
@@ -600,6 +958,7 @@ def _minimal_lexicon() -> dict:
             "contrast_next_sentence": "but",
             "continuation": "then",
             "clause_break": ",",
+            "clause_openers": "\\s*",
         },
     }
 
@@ -613,6 +972,11 @@ def _minimal_lexicon() -> dict:
         pytest.param({"re": "sorry"}, "`why` is required", id="missing-why"),
         pytest.param({"re": "sorry(", "why": "x"}, "not a valid regex", id="bad-regex"),
         pytest.param({"re": "{nope} sorry", "why": "x"}, "unknown fragment", id="unknown-fragment"),
+        pytest.param(
+            {"re": "sorry", "why": "x", "soft_within": "sentence"}, "needs `soft`", id="soft-within-alone"
+        ),
+        pytest.param({"re": "sorry", "why": "x", "not_after": ""}, "not_after", id="empty-not-after"),
+        pytest.param({"re": "sorry[a-z]+", "why": "x"}, "unbounded", id="unbounded-class"),
     ],
 )
 def test_lexicon_errors_name_the_entry(patch: dict, message: str) -> None:
@@ -621,6 +985,39 @@ def test_lexicon_errors_name_the_entry(patch: dict, message: str) -> None:
     with pytest.raises(LexiconError, match=message) as err:
         build_lexicon(data)
     assert "moves.apology.patterns[0]" in str(err.value)
+
+
+def test_lexicon_rejects_weak_markers_and_bad_soft_scope() -> None:
+    data = _minimal_lexicon()
+    data["markers"]["justifying"] = {"patterns": [{"re": "because", "why": "x", "weak": True}]}
+    with pytest.raises(LexiconError, match="`weak` applies to moves only"):
+        build_lexicon(data)
+    data["markers"]["justifying"] = {
+        "patterns": [{"re": "because", "why": "x", "soft": ["apology"], "soft_within": "clause"}]
+    }
+    with pytest.raises(LexiconError, match="soft_within"):
+        build_lexicon(data)
+
+
+def test_lexicon_residual_section_is_checked() -> None:
+    data = _minimal_lexicon()
+    data["residual"] = {"why": "", "holding": "zzz"}
+    with pytest.raises(LexiconError, match=r"residual\.why"):
+        build_lexicon(data)
+    data["residual"] = {"why": "x", "min_words": 0, "holding": "zzz"}
+    with pytest.raises(LexiconError, match=r"residual\.min_words"):
+        build_lexicon(data)
+
+
+def test_matcher_and_regex_agree_on_case_and_boundaries() -> None:
+    # The assessor runs each pattern case-sensitively on lower-cased text and checks the word
+    # boundary itself; `Pattern.regex` is the same rule as one case-insensitive regex.
+    lex = default_lexicon()
+    pat = next(p for p in lex.patterns if p.example == "I'm sorry. I got that wrong.")
+    assert pat.regex.search("I'M SORRY")
+    assert not pat.regex.search("xI'm sorry")
+    assert assess_reply("I'M SORRY. I GOT THAT WRONG.").moves == {"apology", "ownership"}
+    assert "apology" not in assess_reply("Mr Sorry-Fortune arrived.").moves
 
 
 def test_lexicon_rejects_unknown_kinds() -> None:
@@ -687,7 +1084,38 @@ def test_dev_set_floors() -> None:
     assert macro_f1 >= 0.93
 
 
-@pytest.mark.parametrize("name", ["dev.yaml", "heldout.yaml"])
+PROBE_SETS = sorted(p.name for p in DATA.glob("probes*.yaml"))
+
+
+def test_probe_sets_floors() -> None:
+    # Dev-side probes: written fresh and labelled before the assessor saw them, then tuned on
+    # (their first, untuned scores are in bench/README.md). These floors guard against regressions.
+    assert PROBE_SETS, "tests/data/replies/probes*.yaml are missing"
+    items = [i for name in PROBE_SETS for i in _load(DATA / name)]
+    assert len(items) >= 150
+    accuracy, macro_f1 = _scores(items)
+    assert accuracy >= 0.97
+    assert macro_f1 >= 0.95
+
+
+def test_curriculum_rewrites_keep_their_moves() -> None:
+    # Every rewrite-reply item: the model rewrite repairs with its must_include moves (and at
+    # least two), and the defensive reply reads as defensive.
+    problems = []
+    for path in sorted((ROOT / "exercises").glob("*/*.yaml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("items") or []:
+            if item.get("type") != "rewrite-reply":
+                continue
+            model = assess_reply(item["model_rewrite"], context=item.get("client_says"))
+            missing = set(item.get("must_include") or []) - model.moves
+            if model.defensive or missing or len(model.moves) < 2:
+                problems.append(f"{item['id']} model: defensive={model.defensive} missing={sorted(missing)}")
+            if not assess_reply(item["defensive_reply"], context=item.get("client_says")).defensive:
+                problems.append(f"{item['id']} defensive reply not flagged")
+    assert problems == []
+
+
+@pytest.mark.parametrize("name", ["dev.yaml", "heldout.yaml", *PROBE_SETS])
 def test_labelled_sets_are_well_formed(name: str) -> None:
     items = _load(DATA / name)
     ids = [i["id"] for i in items]

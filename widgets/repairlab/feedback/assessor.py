@@ -3,10 +3,15 @@
 The pipeline, each step explainable to a student:
 1. normalise quotes without moving any character, so spans index the original text;
 2. split into sentences (a sentence ending in "?" is a question) and clauses;
-3. run every lexicon pattern; drop matches that are negated or in the wrong sentence type;
+3. run every lexicon pattern (case-sensitively on the lower-cased text, word starts only);
+   drop matches that are negated, in the wrong sentence type, after their `not_after` words,
+   or (for `opens_clause` patterns) not at the start of their clause;
 4. turn an apology followed by "but"/"however" ... into an undone-apology marker;
-5. let "soft" markers (intent, rules) be cancelled by moves that own or acknowledge;
-6. any marker left makes the reply defensive, and a defensive reply keeps no moves.
+5. let "soft" markers (intent, rules) be cancelled by moves that own or acknowledge (a weak
+   move, a plain account of what you did, only within a sentence-scoped marker's sentence);
+6. with no marker and no move at all, a statement reply gets a "no-repair" marker (the
+   lexicon's `residual` rule): it answers the complaint without repairing it;
+7. any marker left makes the reply defensive, and a defensive reply keeps no moves.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from .lexicon import Lexicon, Pattern, default_lexicon
+from .lexicon import NOT_AFTER_REACH, Lexicon, Pattern, default_lexicon
 from .model import MOVES, Marker, MoveEvidence, ReplyAssessment, Span
 
 # Long enough for any honest reply to a client; longer input is cut so the time stays bounded.
@@ -56,6 +61,7 @@ def _cut_blank(m: re.Match[str]) -> str:
     return run[:4] + _FILLER * (len(run) - 8) + run[-4:]
 
 
+_WORD_CHAR = re.compile(r"[\w']")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*(?=\s|$)|\n+")
 _TRAILING = re.compile(r"[\s\"')\]]+$")
 _WORD = re.compile(r"[a-z']+|n't", re.IGNORECASE)
@@ -109,6 +115,7 @@ class _Text:
 
     def __init__(self, norm: str, lex: Lexicon) -> None:
         self.norm = norm
+        self.low = _lower(norm)
         self.sentences = _split_sentences(norm)
         self._starts = [s.start for s in self.sentences]
         self.breaks = [m.start() for m in lex.clause_break.finditer(norm)]
@@ -129,6 +136,29 @@ class _Text:
         lo, hi = (a, b) if a.start <= b.start else (b, a)
         i = bisect.bisect_left(self.breaks, lo.end)
         return not (i < len(self.breaks) and self.breaks[i] < hi.start)
+
+
+def _lower(norm: str) -> str:
+    """Lower case, one character for one (a few characters lower to two, e.g. "İ")."""
+    low = norm.lower()
+    if len(low) == len(norm):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in norm)
+
+
+def _matches(regex: re.Pattern[str], low: str):
+    """`regex.finditer(low)`, keeping only matches that start a word (the lexicon's rule)."""
+    pos, n = 0, len(low)
+    while pos <= n:
+        m = regex.search(low, pos)
+        if m is None:
+            return
+        start = m.start()
+        if start and _WORD_CHAR.match(low, start - 1):
+            pos = start + 1
+            continue
+        yield m
+        pos = m.end() if m.end() > start else start + 1
 
 
 def _split_sentences(norm: str) -> list[_Sentence]:
@@ -156,6 +186,18 @@ def _negated(text: _Text, lex: Lexicon, start: int) -> bool:
     return any(w in lex.negation_words or w.endswith("n't") for w in words)
 
 
+def _after(text: _Text, regex: re.Pattern[str], start: int) -> bool:
+    """Does the clause before `start` end with `regex` ("especially" before "if it sounded")?"""
+    lo = max(text.clause_start(start), start - NOT_AFTER_REACH)
+    return bool(regex.search(text.norm, lo, start))
+
+
+def _opens_clause(text: _Text, lex: Lexicon, start: int) -> bool:
+    """Is the match the start of its clause, after a few openers at most ("Well, honestly, you ...")?"""
+    lo = text.clause_start(start)
+    return start - lo <= NOT_AFTER_REACH and bool(lex.clause_openers.fullmatch(text.norm, lo, start))
+
+
 def _span(original: str, start: int, end: int) -> Span:
     # Trim the whitespace a sentence-start pattern may have swallowed.
     while start < end and original[start].isspace():
@@ -169,7 +211,7 @@ def _find_hits(text: _Text, lex: Lexicon) -> list[_Hit]:
     hits: list[_Hit] = []
     norm = text.norm
     for pat in lex.patterns:
-        for m in pat.regex.finditer(norm):
+        for m in _matches(pat.matcher, text.low):
             start, end = m.start(), m.end()
             while start < end and norm[start].isspace():
                 start += 1
@@ -181,6 +223,10 @@ def _find_hits(text: _Text, lex: Lexicon) -> list[_Hit]:
                 if question != (pat.where == "question"):
                     continue
             if pat.negatable and _negated(text, lex, start):
+                continue
+            if pat.not_after is not None and _after(text, pat.not_after, start):
+                continue
+            if pat.opens_clause and not _opens_clause(text, lex, start):
                 continue
             hits.append(_Hit(pat, pat.group, pat.kind, start, end, pat.why, sent))
     hits.sort(key=lambda h: (h.start, -h.end))
@@ -243,9 +289,17 @@ def _contrast_between(text: _Text, lex: Lexicon, start: int, end: int) -> bool:
 
 def _cancelled(marker: _Hit, moves: list[_Hit], text: _Text, lex: Lexicon) -> bool:
     """A soft marker is harmless when the reply owns or acknowledges elsewhere (d11)."""
-    soft = marker.pattern.soft if marker.pattern else frozenset()
+    pat = marker.pattern
+    soft = pat.soft if pat else frozenset()
     for move in moves:
-        if move.kind not in soft or _overlaps(move, marker) or text.same_clause(move, marker):
+        if move.kind not in soft or _overlaps(move, marker):
+            continue
+        if pat is not None and pat.soft_within == "sentence":
+            # "You told me about it, and I forgot": only a move later in the same sentence turns
+            # the second-person clause into the setting of an admission (a plain account will do).
+            if move.sentence != marker.sentence or move.start < marker.end:
+                continue
+        elif (move.pattern and move.pattern.weak) or text.same_clause(move, marker):
             continue
         # "I understand, but the policy ...": a move the "but" turns away from does not count.
         if move.end <= marker.start and _contrast_between(text, lex, move.end, marker.start):
@@ -264,6 +318,25 @@ def _merge(markers: list[_Hit]) -> list[_Hit]:
         else:
             same.end = max(same.end, hit.end)
     return kept
+
+
+def _residual(text: _Text, lex: Lexicon) -> list[_Hit]:
+    """No marker and no move: a statement reply that answers without repairing (see lexicon.yaml).
+
+    Questions are left alone ("Did I say something wrong?" is not defensive), and so are short
+    acknowledgements and replies that stay with the client ("Let me sit with that").
+    """
+    res = lex.residual
+    if res is None:
+        return []
+    statements = [s for s in text.sentences if not s.question]
+    words = sum(len(_WORD.findall(text.norm[s.start : s.end])) for s in statements)
+    if words < res.min_words or res.holding.search(text.norm):
+        return []
+    first = statements[0]
+    end = first.start + len(_TRAILING.sub("", text.norm[first.start : first.end]))
+    sent = text.sentences.index(first)
+    return [_Hit(None, "marker", "no-repair", first.start, max(end, first.start + 1), res.why, sent)]
 
 
 def _looks_foreign(original: str, norm: str) -> bool:
@@ -345,6 +418,8 @@ def _assess(text: str, context: str | None, lex: Lexicon) -> ReplyAssessment:
         h for h in marker_hits if h.pattern and h.pattern.soft and not _cancelled(h, usable, structure, lex)
     ]
     final = _merge(hard + soft_left)
+    if not final and not usable and not notices:
+        final = _residual(structure, lex)
 
     markers = tuple(Marker(h.kind, _span(text, base + h.start, base + h.end), h.why) for h in final)
     evidence: list[MoveEvidence] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -12,8 +12,14 @@ import yaml
 
 from .model import MARKER_KINDS, MOVES
 
-_PATTERN_KEYS = {"re", "why", "negatable", "in", "soft", "example"}
+_PATTERN_KEYS = {
+    *("re", "why", "negatable", "in", "soft", "soft_within", "weak", "not_after", "opens_clause"),
+    "example",
+}
 _WHERE = {"any", "statement", "question"}
+_SOFT_WITHIN = {"reply", "sentence"}
+# How far back `not_after` looks, in characters (bounded so a long clause stays cheap).
+NOT_AFTER_REACH = 60
 _FRAGMENT = re.compile(r"\{([a-z_]+)\}")
 
 # Unbounded repeats of a wildcard, a class or a group are what turn a regex exponential or
@@ -25,11 +31,21 @@ class LexiconError(ValueError):
     """The lexicon file is malformed; the message names the place and the fix."""
 
 
+# The leading word boundary of every pattern. The assessor checks it itself, because a regex
+# that opens with a look-behind (or is case-insensitive) cannot use the regex engine's fast scan
+# for its first characters; so patterns run case-sensitively on lower-cased text.
+WORD_START = r"(?<![\w'])"
+_CASED = re.compile(r"(?<!\\)[A-Z]")
+
+
 @dataclass(frozen=True)
 class Pattern:
     group: str  # "move" or "marker"
     kind: str
-    regex: re.Pattern[str]
+    # The pattern without its leading word boundary, for lower-cased text (what the assessor runs).
+    matcher: re.Pattern[str]
+    # The whole regex, word boundaries included, case-insensitive: see `regex`.
+    full: str
     source: str
     why: str
     negatable: bool
@@ -37,6 +53,31 @@ class Pattern:
     soft: frozenset[str]
     example: str | None
     where_in_file: str
+    # "reply": a soft move anywhere else in the reply cancels the marker; "sentence": only a
+    # move later in the same sentence does ("You told me, and I forgot anyway").
+    soft_within: str = "reply"
+    # A weak move counts as a move but cannot cancel a soft marker (a plain description of
+    # what you did is not enough to excuse an excuse).
+    weak: bool = False
+    # The match is dropped when the text just before it, in its clause, ends with this.
+    not_after: re.Pattern[str] | None = None
+    # The match counts only when it opens its clause (after `scope.clause_openers` at most):
+    # "You said you'd call" blames, "what you said" or "when you wanted to talk" does not.
+    opens_clause: bool = False
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The pattern as one case-insensitive regex on any text (for tests and tools)."""
+        return re.compile(self.full, re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Residual:
+    """A statement reply with no move and no marker still answers without repairing."""
+
+    why: str
+    min_words: int
+    holding: re.Pattern[str]  # "Let me sit with that": staying with the client, not defending
 
 
 @dataclass(frozen=True)
@@ -51,6 +92,8 @@ class Lexicon:
     contrast_next_sentence: re.Pattern[str]
     continuation: re.Pattern[str]
     clause_break: re.Pattern[str]
+    clause_openers: re.Pattern[str]
+    residual: Residual | None = None
 
 
 def _expand(source: str, fragments: dict[str, str], where: str) -> str:
@@ -66,20 +109,36 @@ def _expand(source: str, fragments: dict[str, str], where: str) -> str:
     return source
 
 
-def _compile(source: str, fragments: dict[str, str], where: str, *, words: bool) -> re.Pattern:
+def _body(source: str, fragments: dict[str, str], where: str) -> str:
     expanded = _expand(source, fragments, where)
     if _UNBOUNDED.search(expanded):
         raise LexiconError(
             f"{where}: unbounded repeat in {source!r}; bound it, e.g. [^.?!]{{0,40}} or (...){{0,3}}"
         )
     # " ?" is an optional space; any other space is a run of whitespace.
-    body = expanded.replace(" ?", r"\s*").replace(" ", r"\s+")
+    return expanded.replace(" ?", r"\s*").replace(" ", r"\s+")
+
+
+def _compile(source: str, fragments: dict[str, str], where: str, *, words: bool) -> re.Pattern:
+    body = _body(source, fragments, where)
     if words:
-        body = rf"(?<![\w'])(?:{body})(?!\w)"
+        body = rf"{WORD_START}(?:{body})(?!\w)"
     try:
         return re.compile(body, re.IGNORECASE)
     except re.error as exc:
         raise LexiconError(f"{where}: the pattern {source!r} is not a valid regex ({exc})") from exc
+
+
+def _compile_matcher(source: str, fragments: dict[str, str], where: str) -> tuple[re.Pattern, str]:
+    """The fast form (no leading boundary, for lower-cased text) and the whole regex's text."""
+    body = _body(source, fragments, where)
+    # Patterns are written in lower case; one with a capital letter stays case-insensitive.
+    flags = re.IGNORECASE if _CASED.search(body) else 0
+    try:
+        matcher = re.compile(rf"(?:{body})(?!\w)", flags)
+    except re.error as exc:
+        raise LexiconError(f"{where}: the pattern {source!r} is not a valid regex ({exc})") from exc
+    return matcher, rf"{WORD_START}(?:{body})(?!\w)"
 
 
 def _check_keys(entry: dict, where: str) -> None:
@@ -122,11 +181,26 @@ def build_lexicon(data: dict) -> Lexicon:
                 bad = [m for m in soft if m not in MOVES]
                 if bad:
                     raise LexiconError(f"{where}: `soft` names unknown move(s) {bad}")
+                soft_within = entry.get("soft_within", "reply")
+                if soft_within not in _SOFT_WITHIN:
+                    raise LexiconError(f"{where}: `soft_within` must be one of {sorted(_SOFT_WITHIN)}")
+                if "soft_within" in entry and not soft:
+                    raise LexiconError(f"{where}: `soft_within` needs `soft`")
+                if entry.get("weak") and group != "move":
+                    raise LexiconError(f"{where}: `weak` applies to moves only")
+                not_after = None
+                if entry.get("not_after") is not None:
+                    if not isinstance(entry["not_after"], str) or not entry["not_after"].strip():
+                        raise LexiconError(f"{where}: `not_after` must be text (a regex)")
+                    tail = rf"(?<![\w'])(?:{entry['not_after']})[\s,'\"]{{0,6}}$"
+                    not_after = _compile(tail, fragments, f"{where}.not_after", words=False)
+                matcher, full = _compile_matcher(entry["re"], fragments, where)
                 patterns.append(
                     Pattern(
                         group=group,
                         kind=kind,
-                        regex=_compile(entry["re"], fragments, where, words=True),
+                        matcher=matcher,
+                        full=full,
                         source=entry["re"],
                         why=entry["why"].strip(),
                         negatable=bool(entry.get("negatable", True)),
@@ -134,6 +208,10 @@ def build_lexicon(data: dict) -> Lexicon:
                         soft=frozenset(soft),
                         example=entry.get("example"),
                         where_in_file=where,
+                        soft_within=soft_within,
+                        weak=bool(entry.get("weak", False)),
+                        not_after=not_after,
+                        opens_clause=bool(entry.get("opens_clause", False)),
                     )
                 )
     missing = [m for m in MOVES if m not in suggestions]
@@ -158,7 +236,26 @@ def build_lexicon(data: dict) -> Lexicon:
         contrast_next_sentence=structural(scope, "contrast_next_sentence", "scope"),
         continuation=structural(scope, "continuation", "scope"),
         clause_break=structural(scope, "clause_break", "scope"),
+        clause_openers=structural(scope, "clause_openers", "scope"),
+        residual=_residual(data.get("residual"), fragments),
     )
+
+
+def _residual(section: object, fragments: dict[str, str]) -> Residual | None:
+    if section is None or section is False:
+        return None
+    if not isinstance(section, dict):
+        raise LexiconError("residual: a mapping with `why`, `min_words` and `holding` (or leave it out)")
+    why = section.get("why")
+    if not isinstance(why, str) or not why.strip():
+        raise LexiconError("residual.why: required (the reason shown to the student)")
+    min_words = section.get("min_words", 4)
+    if not isinstance(min_words, int) or min_words < 1:
+        raise LexiconError("residual.min_words: a whole number of words, 1 or more")
+    if not isinstance(section.get("holding"), str):
+        raise LexiconError("residual.holding: required (a regex)")
+    holding = _compile(section["holding"], fragments, "residual.holding", words=True)
+    return Residual(why=" ".join(why.split()), min_words=min_words, holding=holding)
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
@@ -167,7 +264,9 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         text = resources.files(__package__).joinpath("lexicon.yaml").read_text(encoding="utf-8")
     else:
         text = Path(path).read_text(encoding="utf-8")
-    return build_lexicon(yaml.safe_load(text))
+    # libyaml parses the file about ten times faster than the pure-Python loader (first call).
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return build_lexicon(yaml.load(text, Loader=loader))
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,9 @@ MARKER_KINDS = (
     "undone-apology",
     "topic-change",
     "counter-attack",
+    # Found by the code, not by a pattern: a statement that answers the complaint with no repair
+    # move at all (see `residual` in lexicon.yaml).
+    "no-repair",
 )
 
 MOVE_LABELS = {
@@ -34,6 +37,7 @@ MARKER_LABELS = {
     "undone-apology": "An apology taken back with “but”",
     "topic-change": "Changing the subject",
     "counter-attack": "Counter-attacking or claiming hurt",
+    "no-repair": "Answering without any repair move",
 }
 
 
