@@ -19,6 +19,7 @@ SUBCOMMANDS = {
     "new-module": "repairlab.cli.new_module",
     "export": "repairlab.cli.export",
     "gradebook": "repairlab.cli.gradebook",
+    "dashboard": "repairlab.cli.dashboard",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import socket
 import subprocess
 import sys
@@ -58,6 +59,15 @@ def run(args: argparse.Namespace) -> int:
         print("  warning: listening on all interfaces; anyone on the network can use it.")
     process = subprocess.Popen(
         voila_command(root, port=args.port, ip=ip, preheat=not args.no_preheat), env=env)
+
+    def stop_server(signum, frame):
+        # Stopped from outside (terminal closed, service manager): stop the server too, or it
+        # and its kernels would run on without anyone to stop them.
+        process.terminate()
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop_server)
     try:
         if not args.no_browser and _wait_for_port(args.port):
             webbrowser.open(url)

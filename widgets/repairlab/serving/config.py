@@ -1,33 +1,138 @@
-"""The Voilà command line for serving the course, kept in one function so that
-``repairlab serve``, the browser tests and the benchmarks all run the same configuration.
+"""How the course is served, in one place, so that ``repairlab serve``, the browser tests and
+the benchmarks all run exactly the same configuration.
+
+``voila_command`` is the command line and ``serve_env`` its environment; start the server with
+both (``subprocess.Popen(voila_command(...), env=serve_env(...))``). The command runs
+``repairlab.serving.app``, Voilà with the few handler changes listed there.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
 
 LANDING_PAGE = "index.ipynb"
+TEMPLATE = "repairlab"
+# A Jupyter data directory holding voila/templates/repairlab/: Voilà finds templates (and their
+# static files) only through the Jupyter path, so serve_env() puts this folder on JUPYTER_PATH.
+SHARE_DIR = Path(__file__).resolve().parent / "share"
+
+# Pre-heated kernels: one per page a student opens most (the landing page and each module's
+# practice page). Each idle pooled kernel costs ~60 MB; readings start a kernel on request.
+POOL_SIZE = 1
+# A tab closed without its shutdown request (browser crash, lost network) leaves a kernel
+# running; one with no connection and no activity for this long is shut down.
+CULL_IDLE_SECONDS = 600
+CULL_INTERVAL_SECONDS = 60
+
+# Shown in place of a failed cell's output. The traceback goes to the server log only.
+CELL_ERROR_MESSAGE = ("This part of the page could not be shown. Please reload the page; if it "
+                      "happens again, tell your instructor (the details are in the server log).")
+
+# Files under curriculum/ that may be downloaded: images next to the notebooks, nothing else
+# (no YAML, notebooks, instructor notes, data). Hidden files and folders never, even images.
+FILE_ALLOWLIST = [r".*\.(png|jpg|jpeg|gif|svg|webp)"]
+FILE_DENYLIST = [r"(.*/)?\..*"]
 
 
-def voila_command(root: Path, *, port: int, ip: str = "127.0.0.1") -> list[str]:
+def pooled_notebooks(root: Path) -> list[str]:
+    """The notebooks (relative to curriculum/) that get a pool of pre-heated kernels.
+
+    The landing page and every page of exercises: each module's practice notebook and any
+    other notebook of the module that shows items (e.g. cases.ipynb), but not the reading.
+    """
+    from ..content.course import notebook_item_refs
+
     curriculum = root / "curriculum"
-    return [
-        sys.executable, "-m", "voila", str(curriculum),
+    pages = [LANDING_PAGE] if (curriculum / LANDING_PAGE).is_file() else []
+    try:
+        from ..content.course import load_course
+
+        course, _ = load_course(root)
+    except Exception:  # a broken course still serves; only the pools are missing
+        course = None
+    for module in course.modules if course is not None else []:
+        practice, reading = module.notebook("practice"), module.notebook("reading")
+        for notebook in sorted(module.path.glob("*.ipynb")):
+            try:
+                shows_items = notebook == practice or bool(notebook_item_refs(notebook))
+            except (OSError, ValueError, KeyError):
+                shows_items = False
+            if shows_items and notebook != reading:
+                pages.append(notebook.relative_to(curriculum).as_posix())
+    return pages
+
+
+def kernel_pools(root: Path, pool_size: int = POOL_SIZE) -> dict:
+    """VoilaKernelManager.kernel_pools_config: pools for the pooled notebooks, none elsewhere."""
+    pools: dict = {"default": {"pool_size": 0}}
+    for page in pooled_notebooks(root):
+        pools[page] = {"pool_size": pool_size}
+    return pools
+
+
+def voila_command(root: Path, *, port: int, ip: str = "127.0.0.1",
+                  preheat: bool = True) -> list[str]:
+    curriculum = root / "curriculum"
+    command = [
+        sys.executable, "-m", "repairlab.serving.app", str(curriculum),
         "--no-browser",
         f"--port={port}",
         f"--Voila.ip={ip}",
-        # Students never see code, nor a traceback: Voilà shows a friendly error instead
-        # and the detail goes to the server log.
+        # Exactly this port: Voilà would otherwise move to another one when it is taken, and
+        # the address printed for the student (and used by the tests) would be wrong.
+        "--Voila.port_retries=0",
+        # The course's own look: lang="en", light and dark themes, styles for the views'
+        # classes, and a live region for feedback (serving/share/voila/templates/repairlab).
+        f"--VoilaConfiguration.template={TEMPLATE}",
+        # Students never see code, nor a traceback: a failed cell shows CELL_ERROR_MESSAGE and
+        # the detail goes to the server log.
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
-        # Only images next to the notebooks are served as files; never YAML, data or hidden files.
-        r"--VoilaConfiguration.file_allowlist=['.*\.(png|jpg|jpeg|gif|svg|webp)']",
-        # A backstop for kernels whose tab closed without shutting them down.
-        "--MappingKernelManager.cull_idle_timeout=900",
-        "--MappingKernelManager.cull_interval=60",
+        f"--VoilaExecutor.cell_error_instruction={CELL_ERROR_MESSAGE}",
+        # No ?template=...&theme=... from the address bar: one look, and the pre-rendered
+        # pages stay usable (Voilà skips the pool when the query asks for another template).
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
+        *_each("--VoilaConfiguration.file_allowlist", FILE_ALLOWLIST),
+        *_each("--VoilaConfiguration.file_denylist", FILE_DENYLIST),
+        # A backstop for kernels whose tab went away without shutting them down.
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
         "--MappingKernelManager.cull_connected=False",
     ]
+    if preheat:
+        command += [
+            "--VoilaConfiguration.preheat_kernel=True",
+            # No pool from Voilà itself (it would start every pool at once and keep the first
+            # page waiting behind them): the app sets VoilaKernelManager.kernel_pools_config
+            # from this and fills the pools one page at a time, landing page first.
+            "--VoilaConfiguration.default_pool_size=0",
+            f"--RepairLabVoila.preheat_pools={json.dumps(kernel_pools(root))}",
+            # Refill a pool as soon as its kernel is taken, so the next visit is fast too.
+            "--VoilaKernelManager.fill_delay=0",
+        ]
+    return command
+
+
+def _each(flag: str, values: list[str]) -> list[str]:
+    # A list option is given once per item (traitlets deprecates JSON lists on the command line).
+    return [part for value in values for part in (flag, value)]
+
+
+def serve_env(root: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The server's environment (kernels inherit it)."""
+    env = dict(os.environ if base is None else base)
+    # Pre-heated kernels start before any page is requested, so show() cannot find the course
+    # from the request; it finds it here. (Their working folder is still the notebook's.)
+    env["REPAIRLAB_COURSE_DIR"] = str(Path(root).resolve())
+    paths = [str(SHARE_DIR), *[p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p]]
+    env["JUPYTER_PATH"] = os.pathsep.join(dict.fromkeys(paths))
+    # debugpy's start-up warning about frozen modules is noise in the server log.
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return env
 
 
 def landing_url(port: int, host: str = "127.0.0.1") -> str:

@@ -9,6 +9,7 @@ from html import escape
 from typing import Any
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from ..kinds.base import Feedback, ItemBase
 from ..registry import kind_of
@@ -38,8 +39,48 @@ def student_safe(method):
     return wrapper
 
 
+_shared: dict[tuple, widgets.Widget] = {}
+
+
+def _shared_widget(widget_class: type, values: dict[str, str]) -> widgets.Widget:
+    key = (widget_class, tuple(sorted(values.items())))
+    widget = _shared.get(key)
+    if widget is None or widget.comm is None:  # never made, or closed (Widget.close_all())
+        widget = _shared[key] = widget_class(**values)
+    return widget
+
+
+def shared_layout(**values: str) -> widgets.Layout:
+    """One Layout per distinct set of values, shared by every view in the kernel.
+
+    Each widget otherwise brings its own Layout and Style model: a practice page of forty
+    exercises made about 1,100 widget models, each sent to the browser and built there before
+    the first exercise shows (and each held in the kernel). Shared, a view is 8 to 12 models.
+    Never change a shared layout or style in place.
+    """
+    return _shared_widget(widgets.Layout, values)
+
+
+def shared_style(style_class: type, **values: str) -> widgets.Style:
+    """One Style per class and set of values, shared like ``shared_layout``."""
+    return _shared_widget(style_class, values)
+
+
+def html(value: str = "", **layout: str) -> widgets.HTML:
+    """An HTML widget with a shared layout and style (see ``shared_layout``)."""
+    return widgets.HTML(value, layout=shared_layout(**layout), style=shared_style(HTMLStyle))
+
+
 class ExerciseView(widgets.VBox):
-    """Heading + kind-specific body + feedback area. Subclasses build ``body`` and buttons."""
+    """Heading + kind-specific body + feedback area. Subclasses build ``body`` and buttons.
+
+    The frame's widgets share their Layout and Style objects with every other exercise on the
+    page (see ``shared_layout``): to change one widget's layout, give it a Layout of its own.
+    A subclass that sets ``heading_in_body`` puts ``self.heading_html()`` into its own first
+    HTML block (one widget fewer per exercise); otherwise the frame adds a heading block.
+    """
+
+    heading_in_body = False
 
     def __init__(self, item: ItemBase, *, on_attempt: AttemptListener | None = None,
                  notice: str | None = None):
@@ -48,18 +89,26 @@ class ExerciseView(widgets.VBox):
         self.listeners: list[AttemptListener] = [on_attempt] if on_attempt else []
         self.attempts = 0
         self.last_feedback: Feedback | None = None
-        heading = widgets.HTML(
-            f'<h3 class="rl-title">{escape(item.title)}</h3>'
-            f'<p class="rl-meta"><span class="rl-kind">{escape(self.kind.label)}</span> · '
-            f'<span class="rl-level rl-level-{item.difficulty}">{item.difficulty}</span></p>')
         # Screen readers announce this region's changes (aria-live is set by the page template).
-        self.feedback = widgets.HTML("", layout=widgets.Layout(width="100%"))
+        self.feedback = html("", width="100%")
         self.feedback.add_class("repairlab-feedback")
-        self.status = widgets.HTML(notice_html(notice) if notice else "")
-        super().__init__([heading, *self.build(), self.feedback, self.status],
-                         layout=widgets.Layout(width="100%", max_width="52rem"))
+        # The notice area exists only once there is a notice (most pages never have one).
+        self.status: widgets.HTML | None = None
+        body = self.build()
+        if not self.heading_in_body:
+            body.insert(0, html(self.heading_html()))
+        super().__init__([*body, self.feedback],
+                         layout=shared_layout(width="100%", max_width="52rem"))
         self.add_class("repairlab-exercise")
         self.add_class(f"repairlab-{item.type}")
+        if notice:
+            self.set_status(notice)
+
+    def heading_html(self) -> str:
+        item = self.item
+        return (f'<h3 class="rl-title">{escape(item.title)}</h3>'
+                f'<p class="rl-meta"><span class="rl-kind">{escape(self.kind.label)}</span> · '
+                f'<span class="rl-level rl-level-{item.difficulty}">{item.difficulty}</span></p>')
 
     def build(self) -> list[widgets.Widget]:
         raise NotImplementedError
@@ -93,12 +142,26 @@ class ExerciseView(widgets.VBox):
         self.feedback.value = feedback_html(feedback, show_reveal=show_reveal)
 
     def set_status(self, text: str | None) -> None:
+        if self.status is None:
+            if not text:
+                return
+            self.status = html()
+            self.children = (*self.children, self.status)
         self.status.value = notice_html(text) if text else ""
 
 
-def button(label: str, handler, *, primary: bool = False, tooltip: str = "") -> widgets.Button:
+def button(label: str, handler, *, primary: bool = False, tooltip: str = "",
+           shared: bool = False) -> widgets.Button:
+    """A button calling ``handler()``. ``shared``: with the shared layout and style (for
+    buttons whose layout is never changed, e.g. never hidden)."""
+    extra = ({"layout": shared_layout(width="auto"), "style": shared_style(widgets.ButtonStyle)}
+             if shared else {"layout": widgets.Layout(width="auto")})
     btn = widgets.Button(description=label, tooltip=tooltip or label,
-                         button_style="primary" if primary else "",
-                         layout=widgets.Layout(width="auto"))
+                         button_style="primary" if primary else "", **extra)
     btn.on_click(lambda _: handler())
     return btn
+
+
+def row(*children: widgets.Widget) -> widgets.HBox:
+    """A row of buttons, with a shared layout."""
+    return widgets.HBox(list(children), layout=shared_layout())

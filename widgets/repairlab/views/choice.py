@@ -5,12 +5,15 @@ from __future__ import annotations
 import random
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_description import DescriptionStyle
 
-from .base import ExerciseView, button, student_safe
+from .base import ExerciseView, button, html, row, shared_layout, shared_style, student_safe
 from .stems import stem_html
 
 
 class ChoiceView(ExerciseView):
+    heading_in_body = True
+
     def build(self) -> list[widgets.Widget]:
         choices = list(self.item.choices())
         # Authors tend to write the right answer first; a fixed shuffle per item removes that
@@ -18,13 +21,14 @@ class ChoiceView(ExerciseView):
         random.Random(self.item.id).shuffle(choices)
         self.options = widgets.RadioButtons(
             options=[(c.label, c.id) for c in choices], value=None,
-            description="Your answer", style={"description_width": "initial"},
-            layout=widgets.Layout(width="100%"))
+            description="Your answer",
+            style=shared_style(DescriptionStyle, description_width="initial"),
+            layout=shared_layout(width="100%"))
         self.options.add_class("repairlab-options")
-        self.check_button = button("Check answer", self.check, primary=True)
-        self.explain_button = button("Show explanation", self.explain)
-        return [widgets.HTML(stem_html(self.item)), self.options,
-                widgets.HBox([self.check_button, self.explain_button])]
+        self.check_button = button("Check answer", self.check, primary=True, shared=True)
+        self.explain_button = button("Show explanation", self.explain, shared=True)
+        return [html(self.heading_html() + stem_html(self.item)), self.options,
+                row(self.check_button, self.explain_button)]
 
     def select(self, option_id: str) -> None:
         self.options.value = option_id

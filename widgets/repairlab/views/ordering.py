@@ -5,12 +5,15 @@ from __future__ import annotations
 import random
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from ..kinds.base import Feedback
-from .base import ExerciseView, button, student_safe
+from .base import ExerciseView, button, html, row, shared_layout, shared_style, student_safe
 
 
 class OrderingView(ExerciseView):
+    heading_in_body = True
+
     def build(self) -> list[widgets.Widget]:
         from .stems import stem_html
 
@@ -20,15 +23,19 @@ class OrderingView(ExerciseView):
         random.Random(self.item.id).shuffle(steps)
         choices = [(s.text, s.id) for s in steps]
         self.positions = [
-            widgets.Dropdown(options=[("— choose —", None), *choices], value=None,
-                             description=f"Step {n}", style={"description_width": "4rem"},
-                             layout=widgets.Layout(width="100%"))
+            # index=0, not value=None: with value=None ipywidgets selects nothing and the
+            # box shows blank, where "— choose —" tells the student (and a screen reader)
+            # that this position is still open.
+            widgets.Dropdown(options=[("— choose —", None), *choices], index=0,
+                             description=f"Step {n}",
+                             style=shared_style(DescriptionStyle, description_width="4rem"),
+                             layout=shared_layout(width="100%"))
             for n in range(1, len(steps) + 1)]
         for dropdown in self.positions:
             dropdown.add_class("repairlab-position")
-        self.check_button = button("Check order", self.check, primary=True)
-        return [widgets.HTML(stem_html(self.item)), *self.positions,
-                widgets.HBox([self.check_button])]
+        self.check_button = button("Check order", self.check, primary=True, shared=True)
+        return [html(self.heading_html() + stem_html(self.item)), *self.positions,
+                row(self.check_button)]
 
     def set_order(self, step_ids: list[str]) -> None:
         for dropdown, step in zip(self.positions, step_ids, strict=False):  # a partial order is allowed

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_string import TextStyle
 
 from ..kinds.base import Feedback
-from .base import ExerciseView, button, student_safe
+from .base import ExerciseView, button, html, row, shared_layout, shared_style, student_safe
 from .html import paragraphs
 
 
 class ReflectionView(ExerciseView):
+    heading_in_body = True
+
     def build(self) -> list[widgets.Widget]:
         self.text = widgets.Textarea(value="", description="Your reflection", rows=6,
                                      placeholder="Write freely; nothing here is graded.",
-                                     style={"description_width": "initial"},
-                                     layout=widgets.Layout(width="100%"))
+                                     style=shared_style(TextStyle, description_width="initial"),
+                                     layout=shared_layout(width="100%"))
         self.text.add_class("repairlab-reflection-text")
-        self.save_button = button("Save reflection", self.save, primary=True)
-        return [widgets.HTML(paragraphs(self.item.prompt, "rl-prompt")), self.text,
-                widgets.HBox([self.save_button])]
+        self.save_button = button("Save reflection", self.save, primary=True, shared=True)
+        return [html(self.heading_html() + paragraphs(self.item.prompt, "rl-prompt")), self.text,
+                row(self.save_button)]
 
     @student_safe
     def save(self) -> Feedback:

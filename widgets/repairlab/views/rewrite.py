@@ -3,30 +3,33 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_string import TextStyle
 
 from ..kinds.base import Feedback
-from .base import ExerciseView, button, student_safe
+from .base import ExerciseView, button, html, row, shared_layout, shared_style, student_safe
 from .stems import stem_html
 
 MAX_CHARS = 5000  # a reply is a few sentences; the cap keeps a paste accident harmless
 
 
 class RewriteView(ExerciseView):
+    heading_in_body = True
+
     def build(self) -> list[widgets.Widget]:
         self.reply = widgets.Textarea(
             value="", placeholder="Write what you would say to the client instead…",
-            description="Your reply", rows=5, style={"description_width": "initial"},
-            layout=widgets.Layout(width="100%"))
+            description="Your reply", rows=5,
+            style=shared_style(TextStyle, description_width="initial"),
+            layout=shared_layout(width="100%"))
         self.reply.add_class("repairlab-reply")
-        self.check_button = button("Get feedback", self.check, primary=True)
+        self.check_button = button("Get feedback", self.check, primary=True, shared=True)
         controls = [self.check_button]
         if self.item.hint:
-            controls.append(button("Show a hint", self.show_hint))
-        instruction = widgets.HTML(
-            '<p class="rl-prompt"><strong>Rewrite the therapist\'s reply so that it repairs '
-            "rather than defends.</strong></p>")
-        return [widgets.HTML(stem_html(self.item)), instruction, self.reply,
-                widgets.HBox(controls)]
+            controls.append(button("Show a hint", self.show_hint, shared=True))
+        instruction = ('<p class="rl-prompt"><strong>Rewrite the therapist\'s reply so that it '
+                       "repairs rather than defends.</strong></p>")
+        return [html(self.heading_html() + stem_html(self.item) + instruction), self.reply,
+                row(*controls)]
 
     @student_safe
     def check(self) -> Feedback:

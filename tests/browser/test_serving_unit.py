@@ -1,0 +1,167 @@
+"""The serving configuration and the server's own pieces, without a browser (fast)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+import sys
+import threading
+
+import pytest
+
+from repairlab.cli import build_parser
+from repairlab.serving import config
+from repairlab.serving.app import PoolRefresher
+
+
+@pytest.fixture
+def course(demo_course_root):
+    return demo_course_root
+
+
+def flags(command: list[str]) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in command if part.startswith("--") and "=" in part)
+
+
+def test_command_is_safe_by_default(course):
+    command = config.voila_command(course, port=8123)
+    assert command[:4] == [sys.executable, "-m", "repairlab.serving.app",
+                           str(course / "curriculum")]
+    given = flags(command)
+    assert given["--Voila.ip"] == "127.0.0.1"
+    assert given["--port"] == "8123"
+    assert given["--Voila.port_retries"] == "0"
+    assert given["--VoilaConfiguration.template"] == config.TEMPLATE
+    assert given["--VoilaConfiguration.strip_sources"] == "True"
+    assert given["--VoilaConfiguration.show_tracebacks"] == "False"
+    assert given["--VoilaConfiguration.preheat_kernel"] == "True"
+    assert given["--VoilaKernelManager.fill_delay"] == "0"
+    pools = json.loads(given["--RepairLabVoila.preheat_pools"])
+    assert pools == {"default": {"pool_size": 0}, "index.ipynb": {"pool_size": 1},
+                     "01-demo/practice.ipynb": {"pool_size": 1}}
+    assert "--VoilaConfiguration.preheat_kernel=True" not in config.voila_command(
+        course, port=8123, preheat=False)
+
+
+def test_allow_and_deny_lists_keep_to_images(course):
+    import re
+
+    def served(path: str) -> bool:
+        allowed = any(re.fullmatch(p, path, re.IGNORECASE) for p in config.FILE_ALLOWLIST)
+        denied = any(re.fullmatch(p, path, re.IGNORECASE) for p in config.FILE_DENYLIST)
+        return allowed and not denied
+
+    assert served("01-demo/images/figure.svg")
+    for path in ("course.yaml", "01-demo/module.yaml", "01-demo/instructor-notes.md",
+                 "01-demo/practice.ipynb", ".hidden.png", "01-demo/images/.secret.svg",
+                 "../exercises/x.png"):
+        assert not served(path), path
+
+
+def test_environment_finds_the_template_and_the_course(course):
+    env = config.serve_env(course, {"JUPYTER_PATH": "/elsewhere"})
+    assert env["REPAIRLAB_COURSE_DIR"] == str(course.resolve())
+    assert env["JUPYTER_PATH"].split(":") == [str(config.SHARE_DIR), "/elsewhere"]
+    template = config.SHARE_DIR / "voila" / "templates" / config.TEMPLATE
+    assert json.loads((template / "conf.json").read_text())["base_template"] == "lab"
+    for name in ("index.html.j2", "page.html", "static/repairlab.css", "static/repairlab.js"):
+        assert (template / name).is_file(), name
+
+
+def test_serve_options():
+    args = build_parser().parse_args(["serve", "--listen-all", "--no-preheat", "--port", "9"])
+    assert (args.listen_all, args.no_preheat, args.port) == (True, True, 9)
+    args = build_parser().parse_args(["serve"])
+    assert (args.listen_all, args.no_preheat) == (False, False)
+
+
+class FakeKernelManager:
+    """Just what PoolRefresher uses of Voilà's kernel manager."""
+
+    def __init__(self):
+        self._pools: dict[str, list] = {}
+        self.filled: list[str] = []
+        self.stopped: list[str] = []
+        self.log = logging.getLogger("test")
+
+    def add(self, page: str, kernel_id: str) -> None:
+        future = asyncio.get_event_loop().create_future()
+        future.set_result({"kernel_id": kernel_id})
+        self._pools.setdefault(page, []).append(future)
+
+    def fill_if_needed(self, delay=None, notebook_name=None, **kwargs):
+        self.filled.append(notebook_name)
+
+    async def shutdown_kernel(self, kernel_id):
+        self.stopped.append(kernel_id)
+
+
+def test_pool_refresher_replaces_kernels_older_than_an_answer(tmp_path):
+    db = tmp_path / "progress.sqlite3"
+
+    async def scenario():
+        writer = sqlite3.connect(db, isolation_level=None)
+        writer.execute("PRAGMA journal_mode=WAL")
+        writer.execute("CREATE TABLE attempts (x)")
+        km = FakeKernelManager()
+        km.add("index.ipynb", "k-landing")
+        km.add("01-demo/practice.ipynb", "k-practice")
+        refresher = PoolRefresher(km, progress_file=db)
+        refresher.poll()
+        assert not refresher.is_stale("index.ipynb")  # nothing saved since
+
+        writer.execute("INSERT INTO attempts VALUES (1)")  # a student's answer
+        refresher.poll()
+        assert refresher.is_stale("index.ipynb")
+        assert refresher.is_stale("01-demo/practice.ipynb")
+
+        await refresher.refresh("index.ipynb")
+        assert km.filled == ["index.ipynb"]
+        assert km.stopped == ["k-landing"]
+        assert km._pools["index.ipynb"] == []  # the fresh kernel comes from fill_if_needed
+        assert refresher.is_stale("01-demo/practice.ipynb")
+
+        # Kernels opening the file and reading it commit nothing: nothing becomes stale.
+        km.add("index.ipynb", "k-landing-2")
+        reader = sqlite3.connect(db)
+        reader.execute("PRAGMA journal_mode=WAL")
+        assert reader.execute("SELECT count(*) FROM attempts").fetchone() == (1,)
+        reader.close()
+        refresher.poll()
+        assert not refresher.is_stale("index.ipynb")
+        refresher.stop()
+        writer.close()
+
+    run_in_own_loop(scenario())
+
+
+def run_in_own_loop(coroutine) -> None:
+    """asyncio.run() in a thread: Playwright's sync API keeps a loop running in this one."""
+    errors: list[BaseException] = []
+
+    def target():
+        try:
+            asyncio.run(coroutine)
+        except BaseException as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
+def test_kernel_start_routes_course_logs_to_the_server_log(capfd):
+    from repairlab.serving import kernel
+
+    kernel.route_logs_to_server()
+    kernel.route_logs_to_server()  # once only, however often it runs
+    logger = logging.getLogger("repairlab")
+    ours = [h for h in logger.handlers if getattr(h, "_repairlab_server_log", False)]
+    assert len(ours) == 1
+    logger.warning("DETAIL-FOR-THE-INSTRUCTOR")
+    assert "DETAIL-FOR-THE-INSTRUCTOR" in capfd.readouterr().err
+    logger.removeHandler(ours[0])

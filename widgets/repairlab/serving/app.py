@@ -1,0 +1,325 @@
+"""Voilà for students: ``python -m repairlab.serving.app CURRICULUM [voila options]``.
+
+Plain Voilà 0.5 with these changes, each fixing something a student would otherwise meet:
+
+* **Kernels are shut down when a tab closes.** Voilà's page sends its shutdown request with
+  the ``_xsrf`` cookie, but never sets that cookie, so the request is refused and the kernel
+  keeps running (voila issue 1458). The page handler here sets it on every page.
+* **Pre-rendered pages are never out of date.** A pre-heated kernel runs its notebook before
+  anyone asks for it, so it shows the student's progress as it was then. When the progress
+  file changes, the pooled kernels made before the change are replaced (see PoolRefresher).
+* **The first page is not kept waiting.** Pools are filled one page at a time, landing page
+  first, instead of a dozen kernels starting at once.
+* **Only the course is reachable.** The file-browser pages and their contents API are not
+  for students (they list instructor notes and manifests); they redirect to the landing page.
+  Template assets answer 404, not 500, to paths they cannot parse.
+* **The course's log messages reach the server log.** Each kernel imports ``kernel.py``
+  first; without it, what ``show()`` logs would go to the notebook's error stream, which Voilà
+  strips from the page (so no one would see it).
+* **Kernels stop with the server**, instead of being left to notice that their parent died.
+
+Everything else is configuration, in ``config.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+import time
+from pathlib import Path
+
+import tornado.ioloop
+import tornado.web
+from jupyter_core.utils import ensure_async, run_sync
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from jupyter_server.utils import url_path_join
+from traitlets import Unicode
+from voila.app import Voila
+from voila.static_file_handler import TemplateStaticFileHandler
+from voila.tornado.contentshandler import VoilaContentsHandler
+from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.treehandler import TornadoVoilaTreeHandler
+
+from .config import LANDING_PAGE
+
+log = logging.getLogger("repairlab.serving")
+
+# How often the progress file is looked at (a stat and one PRAGMA), and how long it must stay quiet
+# before pooled kernels are replaced (a student answering several items in a row causes one
+# refresh, not one per answer).
+POLL_SECONDS = 0.5
+QUIET_SECONDS = 2.0
+# Pages a student opened in this window are refreshed ahead of their next visit; any other
+# stale page is refreshed when it is next asked for (and rendered fresh that time).
+RECENT_SECONDS = 30 * 60
+
+
+def _progress_file() -> Path | None:
+    try:
+        from ..progress import default_store_path
+
+        return default_store_path()
+    except Exception:
+        log.exception("cannot locate the progress file; pre-rendered pages will not refresh")
+        return None
+
+
+class PoolRefresher:
+    """Keeps pre-heated kernels newer than the student's last saved answer.
+
+    Every pooled kernel started before the progress file last changed is *stale*. A stale
+    kernel is never handed to a page (the page is rendered fresh instead), and is replaced in
+    the background: at once for the landing page and the pages opened recently, otherwise
+    when the page is next asked for.
+    """
+
+    def __init__(self, kernel_manager, progress_file: Path | None = None):
+        self.km = kernel_manager
+        self.file = progress_file or _progress_file()
+        self._conn: sqlite3.Connection | None = None
+        self._inode: int | None = None
+        self._signature = self._read_signature()
+        self._stale: set[asyncio.Task] = set()
+        self._refresh_due: float | None = None
+        self._recent: dict[str, float] = {}
+        self._refreshing: set[str] = set()
+        self._tasks: set[asyncio.Future] = set()
+        self._callback: tornado.ioloop.PeriodicCallback | None = None
+
+    def start(self) -> None:
+        if self.file is None or not hasattr(self.km, "_pools"):
+            return
+        self._callback = tornado.ioloop.PeriodicCallback(self.poll, POLL_SECONDS * 1000)
+        self._callback.start()
+
+    def stop(self) -> None:
+        if self._callback is not None:
+            self._callback.stop()
+        self._close()
+
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = self._inode = None
+
+    def _read_signature(self) -> tuple | None:
+        """Changes exactly when another connection commits to the progress file.
+
+        SQLite's data_version, not the file's size or time: kernels opening and closing the
+        file create and remove its WAL file without any answer being saved.
+        """
+        try:
+            inode = self.file.stat().st_ino
+        except (OSError, AttributeError):
+            self._close()
+            return None
+        try:
+            if self._conn is None or inode != self._inode:  # new, or replaced after damage
+                self._close()
+                # Read-write only so that SQLite may create the WAL index; nothing is written.
+                self._conn = sqlite3.connect(str(self.file), timeout=0.1, isolation_level=None)
+                self._inode = inode
+            return inode, self._conn.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            self._close()
+            return inode, "unreadable"
+
+    def _pools(self) -> dict[str, list[asyncio.Task]]:
+        return getattr(self.km, "_pools", {})
+
+    def poll(self) -> None:
+        signature = self._read_signature()
+        if signature != self._signature:
+            self._signature = signature
+            self.mark_all_stale()
+            self._refresh_due = time.monotonic() + QUIET_SECONDS
+        if self._refresh_due is not None and time.monotonic() >= self._refresh_due:
+            self._refresh_due = None
+            now = time.monotonic()
+            pages = {LANDING_PAGE} | {p for p, t in self._recent.items()
+                                      if now - t < RECENT_SECONDS}
+            for page in pages:
+                if self.is_stale(page):
+                    self.schedule_refresh(page)
+
+    def mark_all_stale(self) -> None:
+        current = {task for pool in self._pools().values() for task in pool}
+        # Tasks Voilà has taken out of a pool since are forgotten here.
+        self._stale = (self._stale & current) | current
+
+    def visited(self, page: str) -> None:
+        self._recent[page] = time.monotonic()
+
+    def is_stale(self, page: str) -> bool:
+        pool = self._pools().get(page) or []
+        return any(task in self._stale for task in pool)
+
+    def schedule_refresh(self, page: str) -> None:
+        task = asyncio.ensure_future(self.refresh(page))
+        self._tasks.add(task)  # a reference, so the task is not garbage-collected mid-way
+        task.add_done_callback(self._tasks.discard)
+
+    async def refresh(self, page: str) -> None:
+        """Replace the page's stale pooled kernels with fresh ones."""
+        if page in self._refreshing:
+            return
+        self._refreshing.add(page)
+        try:
+            pool = self._pools().get(page, [])
+            stale = [task for task in pool if task in self._stale]
+            for task in stale:
+                pool.remove(task)
+                self._stale.discard(task)
+            # Start the replacements first, so a fresh kernel is on its way at once.
+            self.km.fill_if_needed(delay=0, notebook_name=page)
+            for task in stale:
+                try:
+                    kernel_id = (await task)["kernel_id"]
+                    await ensure_async(self.km.shutdown_kernel(kernel_id))
+                except Exception:
+                    self.km.log.warning("could not shut down a stale pre-heated kernel of %s", page,
+                                exc_info=True)
+            self.km.log.info("refreshed %d pre-heated kernel(s) of %s after a progress change",
+                     len(stale), page)
+        finally:
+            self._refreshing.discard(page)
+
+
+# Extra kernel command-line arguments: run kernel.py before anything else in the kernel.
+KERNEL_ARGS = ["--IPKernelApp.exec_lines=import repairlab.serving.kernel"]
+
+
+class RepairLabKernelManager(AsyncMappingKernelManager):
+    """Voilà's kernel manager (pre-heating is added on top by Voilà), with KERNEL_ARGS."""
+
+    async def start_kernel(self, *args, **kwargs):
+        kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), *KERNEL_ARGS]
+        return await super().start_kernel(*args, **kwargs)
+
+
+class PageHandler(TornadoVoilaHandler):
+    """Voilà's page handler, plus the _xsrf cookie and fresh pre-rendered pages."""
+
+    async def prepare(self, *args, **kwargs):
+        await super().prepare(*args, **kwargs)
+        if not self._finished:
+            # Reading the token sets the _xsrf cookie; the page's shutdown request sends it
+            # back, and without it the request is refused and the kernel keeps running.
+            self.xsrf_token  # noqa: B018
+
+    async def get_generator(self, path=None):
+        self._page = path
+        refresher: PoolRefresher | None = self.settings.get("repairlab_refresher")
+        if refresher is not None and path:
+            refresher.visited(path)
+        async for html in super().get_generator(path=path):
+            yield html
+
+    def should_use_rendered_notebook(self, notebook_data, pool_size, template_name, theme,
+                                     request_args) -> bool:
+        usable = super().should_use_rendered_notebook(notebook_data, pool_size, template_name,
+                                                      theme, request_args)
+        if not usable and pool_size > 0 and not notebook_data and template_name is None \
+                and theme is None:
+            # The pool's first kernel is still starting (Voilà knows nothing of the page until
+            # it has): wait for it rather than start a second kernel that competes with it.
+            usable = True
+        refresher: PoolRefresher | None = self.settings.get("repairlab_refresher")
+        page = getattr(self, "_page", None)
+        if usable and refresher is not None and page:
+            refresher.poll()  # an answer saved a moment ago counts, not only the last poll's
+            if refresher.is_stale(page):
+                # Rendered before the student's last answer: render this visit fresh, and
+                # replace the stale kernel for the next one.
+                refresher.schedule_refresh(page)
+                return False
+        return usable
+
+
+class TemplateStaticHandler(TemplateStaticFileHandler):
+    """Voilà's template assets handler, answering 404 (not 500) to paths it cannot parse."""
+
+    def parse_url_path(self, path):
+        parts = path.split("/")
+        if len(parts) < 3 or parts[1] != "static" or any(
+                part in ("", "..") or part.startswith(".") for part in parts):
+            raise tornado.web.HTTPError(404)
+        return super().parse_url_path(path)
+
+
+class RepairLabVoila(Voila):
+    name = "repairlab-voila"
+
+    preheat_pools = Unicode(
+        "", config=True,
+        help="VoilaKernelManager.kernel_pools_config as JSON. The pools are filled one page "
+             "at a time in this order (landing page first) instead of all at once.")
+
+    def init_settings(self):
+        self.voila_configuration.multi_kernel_manager_class = RepairLabKernelManager
+        settings = super().init_settings()
+        if self.voila_configuration.preheat_kernel and self.preheat_pools:
+            pools = json.loads(self.preheat_pools)
+            self.kernel_manager.kernel_pools_config = pools
+            pages = [page for page, conf in pools.items()
+                     if page != "default" and conf.get("pool_size", 0) > 0]
+            # Kept as an attribute: a task nobody references may be garbage-collected.
+            self._pool_filling = tornado.ioloop.IOLoop.current().add_callback(
+                self._fill_pools_in_turn, pages)
+        return settings
+
+    async def _fill_pools_in_turn(self, pages: list[str]) -> None:
+        """Start each page's pre-heated kernels after the previous page's are ready.
+
+        All at once, a dozen kernels starting together keep a small machine busy for half a
+        minute and the first page a student opens waits behind them. A page asked for before
+        its pool is ready is simply rendered the ordinary way.
+        """
+        for page in pages:
+            self.kernel_manager.fill_if_needed(delay=0, notebook_name=page)
+            for pool_task in list(self.kernel_manager._pools.get(page, [])):
+                try:
+                    # The pool task ends once the kernel has started; its "task" is the
+                    # notebook running in it, the part that takes the time.
+                    await (await pool_task)["task"]
+                except Exception:
+                    self.log.warning("a pre-heated kernel of %s failed to start", page,
+                                     exc_info=True)
+
+    def init_handlers(self):
+        landing = url_path_join(self.base_url, "voila", "render", LANDING_PAGE)
+        handlers = []
+        for pattern, handler, *rest in super().init_handlers():
+            if handler is TornadoVoilaHandler:
+                handlers.append((pattern, PageHandler, *rest))
+            elif handler is TornadoVoilaTreeHandler:
+                handlers.append((pattern, tornado.web.RedirectHandler, {"url": landing}))
+            elif handler is VoilaContentsHandler:
+                continue  # only the file browser uses it
+            elif handler is TemplateStaticFileHandler:
+                handlers.append((pattern, TemplateStaticHandler, *rest))
+            else:
+                handlers.append((pattern, handler, *rest))
+        refresher = PoolRefresher(self.kernel_manager)
+        refresher.start()
+        self.app.settings["repairlab_refresher"] = refresher
+        return handlers
+
+    def stop(self):
+        app = getattr(self, "app", None)
+        refresher = app.settings.get("repairlab_refresher") if app else None
+        if refresher is not None:
+            refresher.stop()
+        try:
+            run_sync(self.kernel_manager.shutdown_all)()
+        except Exception:
+            self.log.warning("could not shut down every kernel", exc_info=True)
+        super().stop()
+
+
+main = RepairLabVoila.launch_instance
+
+if __name__ == "__main__":
+    main()
