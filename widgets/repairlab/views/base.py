@@ -165,3 +165,14 @@ def button(label: str, handler, *, primary: bool = False, tooltip: str = "",
 def row(*children: widgets.Widget) -> widgets.HBox:
     """A row of buttons, with a shared layout."""
     return widgets.HBox(list(children), layout=shared_layout())
+
+
+def text_box(**kwargs) -> widgets.Textarea:
+    """A free-text box whose value reaches the kernel when it loses focus, not per keystroke.
+
+    ipywidgets keeps one update per model in flight and buffers the rest, so with per-keystroke
+    syncing a click on "Get feedback" (another model) can overtake the last words typed and the
+    student is scored on a truncated reply. Leaving the box (Tab, or pressing the button) sends
+    the whole text first, so the kernel always scores what the student sees.
+    """
+    return widgets.Textarea(continuous_update=False, **kwargs)

@@ -86,8 +86,9 @@ class HandInPanel(widgets.VBox):
             self.link.value = notice_html(self.handle.problem or "Saving is off on this page.")
             return None
         try:
+            # The whole course, loaded now: the page itself needed only the manifests.
             page = render_submission_html(
-                submission_for(self.course, self.handle.store, self.student))
+                submission_for(self.course.full(), self.handle.store, self.student))
         except Exception:
             log.exception("could not build the hand-in file")
             self.link.value = notice_html("The file could not be prepared. Please try again, "

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from html import escape
+from typing import TYPE_CHECKING
 
-from ..kinds.base import Feedback
+if TYPE_CHECKING:
+    from ..kinds.base import Feedback
 
 _TONE_LABEL = {"good": "What landed", "warn": "What undercut it", "info": "Note"}
 _STATUS_CLASS = {"correct": "good", "good": "good", "submitted": "good", "partial": "partial",

@@ -6,7 +6,7 @@ import ipywidgets as widgets
 from ipywidgets.widgets.widget_string import TextStyle
 
 from ..kinds.base import Feedback
-from .base import ExerciseView, button, html, row, shared_layout, shared_style, student_safe
+from .base import ExerciseView, button, html, row, shared_layout, shared_style, student_safe, text_box
 from .html import paragraphs
 
 
@@ -14,7 +14,7 @@ class ReflectionView(ExerciseView):
     heading_in_body = True
 
     def build(self) -> list[widgets.Widget]:
-        self.text = widgets.Textarea(value="", description="Your reflection", rows=6,
+        self.text = text_box(value="", description="Your reflection", rows=6,
                                      placeholder="Write freely; nothing here is graded.",
                                      style=shared_style(TextStyle, description_width="initial"),
                                      layout=shared_layout(width="100%"))

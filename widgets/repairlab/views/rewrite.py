@@ -6,7 +6,7 @@ import ipywidgets as widgets
 from ipywidgets.widgets.widget_string import TextStyle
 
 from ..kinds.base import Feedback
-from .base import ExerciseView, button, html, row, shared_layout, shared_style, student_safe
+from .base import ExerciseView, button, html, row, shared_layout, shared_style, student_safe, text_box
 from .stems import stem_html
 
 MAX_CHARS = 5000  # a reply is a few sentences; the cap keeps a paste accident harmless
@@ -16,7 +16,7 @@ class RewriteView(ExerciseView):
     heading_in_body = True
 
     def build(self) -> list[widgets.Widget]:
-        self.reply = widgets.Textarea(
+        self.reply = text_box(
             value="", placeholder="Write what you would say to the client instead…",
             description="Your reply", rows=5,
             style=shared_style(TextStyle, description_width="initial"),

@@ -19,7 +19,7 @@ from ..kinds.simulation import (
     SimulationError,
     Step,
 )
-from .base import ExerciseView, button, student_safe
+from .base import ExerciseView, button, student_safe, text_box
 from .html import meter_html, paragraphs
 from .stems import context_html, quote_html
 
@@ -52,7 +52,7 @@ class SimulationView(ExerciseView):
         self.turn_area = widgets.VBox([], layout=widgets.Layout(width="100%"))
         self.turn_area.add_class("repairlab-turn")
         self.prompt = widgets.HTML("")
-        self.reply_box = widgets.Textarea(
+        self.reply_box = text_box(
             value="", description="Your reply", rows=4,
             placeholder="Write what you would say to the client…",
             style={"description_width": "initial"}, layout=widgets.Layout(width="100%"))
