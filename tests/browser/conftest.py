@@ -80,15 +80,9 @@ def find_chromium() -> str | None:
 
 def build_demo_course(root: Path) -> Path:
     """The real course.yaml and landing page, with one module made by `repairlab new-module`."""
-    from repairlab.cli import main as repairlab
+    from course_factory import make_course
 
-    (root / "curriculum").mkdir(parents=True)
-    (root / "exercises").mkdir()
-    header = (REPO / "curriculum" / "course.yaml").read_text(encoding="utf-8")
-    (root / "curriculum" / "course.yaml").write_text(
-        header[: header.index("\nmodules:")] + "\nmodules: []\n", encoding="utf-8")
-    shutil.copy(REPO / "curriculum" / "index.ipynb", root / "curriculum" / "index.ipynb")
-    assert repairlab(["new-module", "demo", "--title", "Demo", "--course", str(root)]) == 0
+    make_course(root, ("demo", "Demo"))
     module = root / "curriculum" / "01-demo"
     # Files a student must never be able to download (see test_security.py).
     (root / "curriculum" / ".hidden.png").write_bytes(b"\x89PNG hidden")

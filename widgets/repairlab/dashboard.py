@@ -29,12 +29,11 @@ import textwrap
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from repairlab.gradebook import outcome
+from repairlab.gradebook import outcome, submission_created
 from repairlab.handin import SubmissionError, read_submission
 
 __all__ = [
@@ -131,15 +130,6 @@ class ClassData:
         return by_item
 
 
-def _created(submission: Mapping[str, Any]) -> datetime:
-    text = str(submission.get("created_at", "")).replace("Z", "+00:00")
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return datetime.min.replace(tzinfo=timezone.utc)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def _candidate_files(folder: Path) -> list[Path]:
     # Recursive, because LMS bulk downloads often put each student's upload in its own folder.
     # Hidden files (.DS_Store, editor backups, macOS "._" copies) are never anyone's hand-in.
@@ -208,7 +198,7 @@ def load_folder(
         counts = Counter(sub["curriculum_version"] for _, sub in valid)
         top = max(counts.values())
         # On a tie, the version of the newest hand-in: the course is most likely on it now.
-        newest_first = sorted(valid, key=lambda pair: _created(pair[1]), reverse=True)
+        newest_first = sorted(valid, key=lambda pair: submission_created(pair[1]), reverse=True)
         version = next(sub["curriculum_version"] for _, sub in newest_first
                        if counts[sub["curriculum_version"]] == top)
 
@@ -225,8 +215,9 @@ def load_folder(
         student = submission["student"]
         if student in chosen:
             old_path, old = chosen[student]
-            keep, drop = ((path, submission), (old_path, old)) if (
-                _created(submission) >= _created(old)) else ((old_path, old), (path, submission))
+            newer = submission_created(submission) >= submission_created(old)
+            keep, drop = (((path, submission), (old_path, old)) if newer
+                          else ((old_path, old), (path, submission)))
             chosen[student] = keep
             notes.append(f"{student} handed in more than one file: using "
                          f"{keep[0].relative_to(root).as_posix()}, the newest, and ignoring "
@@ -240,7 +231,7 @@ def load_folder(
     else:
         index = _items_from(submissions.values())
     course = next((s.get("course") for s in sorted(
-        submissions.values(), key=_created, reverse=True)), None)
+        submissions.values(), key=submission_created, reverse=True)), None)
     return ClassData(folder=root, curriculum_version=version, course=course, items=index,
                      submissions=submissions, skipped=skipped, notes=notes)
 
@@ -253,7 +244,7 @@ def _reason(message: str, name: str) -> str:
 def _items_from(submissions: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """The item list of the newest hand-in, then any item only older ones list."""
     index: dict[str, dict[str, Any]] = {}
-    for submission in sorted(submissions, key=_created, reverse=True):
+    for submission in sorted(submissions, key=submission_created, reverse=True):
         for item_id, meta in (submission.get("items") or {}).items():
             if item_id not in index and isinstance(meta, Mapping):
                 index[item_id] = dict(meta)

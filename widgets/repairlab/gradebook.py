@@ -140,7 +140,8 @@ def _columns(modules: Sequence[tuple[str, str]]) -> list[str]:
     return [*columns, "total completion", "total score"]
 
 
-def _created(submission: Mapping[str, Any]) -> datetime:
+def submission_created(submission: Mapping[str, Any]) -> datetime:
+    """When a hand-in was made (aware UTC); unreadable stamps sort first."""
     text = str(submission.get("created_at", "")).replace("Z", "+00:00")
     try:
         moment = datetime.fromisoformat(text)
@@ -217,7 +218,7 @@ def _keep_newest(
         chosen[student] = (path, submission)
         return
     old_path, old = previous
-    if _created(submission) >= _created(old):
+    if submission_created(submission) >= submission_created(old):
         keep, drop = (path, submission), (old_path, old)
     else:
         keep, drop = (old_path, old), (path, submission)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import subprocess
 import sys
 from importlib import resources
 from pathlib import Path
@@ -110,9 +109,8 @@ def _course_root(course: Path | None) -> tuple[Path | None, str | None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import webbrowser
 
-    from .serve import _wait_for_port
+    from .serve import run_server
 
     folder: Path = args.folder.expanduser()
     if not folder.is_dir():
@@ -136,13 +134,6 @@ def run(args: argparse.Namespace) -> int:
         print("  note: no course found here; using the item lists inside the hand-ins "
               "(pass --course to use the course's).")
     print(f"  open {url}\n  stop with Ctrl+C")
-    process = subprocess.Popen(dashboard_command(notebook, port=args.port),
-                               env=dashboard_env(folder, root, token))
-    try:
-        if not args.no_browser and _wait_for_port(args.port):
-            webbrowser.open(url)
-        return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        process.wait(timeout=15)
-        return 0
+    return run_server(dashboard_command(notebook, port=args.port),
+                      dashboard_env(folder, root, token), port=args.port, url=url,
+                      open_browser=not args.no_browser)

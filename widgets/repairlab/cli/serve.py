@@ -41,6 +41,31 @@ def _wait_for_port(port: int, timeout: float = 60.0) -> bool:
     return False
 
 
+def run_server(command: list[str], env: dict[str, str], *, port: int, url: str,
+               open_browser: bool) -> int:
+    """Run a Voilà server until it exits or we are stopped; open ``url`` once it answers.
+
+    Shared by `serve` and `dashboard`: however the command is stopped (Ctrl+C, terminal
+    closed, service manager), the server and its kernels stop with it.
+    """
+    process = subprocess.Popen(command, env=env)
+
+    def stop_server(signum, frame):
+        process.terminate()
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop_server)
+    try:
+        if open_browser and _wait_for_port(port):
+            webbrowser.open(url)
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        process.wait(timeout=15)
+        return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from ..content.course import find_course_root
     from ..content.errors import ContentError
@@ -57,22 +82,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"RepairLab: serving {root / 'curriculum'}\n  open {url}\n  stop with Ctrl+C")
     if args.listen_all:
         print("  warning: listening on all interfaces; anyone on the network can use it.")
-    process = subprocess.Popen(
-        voila_command(root, port=args.port, ip=ip, preheat=not args.no_preheat), env=env)
-
-    def stop_server(signum, frame):
-        # Stopped from outside (terminal closed, service manager): stop the server too, or it
-        # and its kernels would run on without anyone to stop them.
-        process.terminate()
-
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), stop_server)
-    try:
-        if not args.no_browser and _wait_for_port(args.port):
-            webbrowser.open(url)
-        return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        process.wait(timeout=15)
-        return 0
+    return run_server(voila_command(root, port=args.port, ip=ip, preheat=not args.no_preheat),
+                      env, port=args.port, url=url, open_browser=not args.no_browser)
