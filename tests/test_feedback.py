@@ -780,6 +780,406 @@ def test_authoring_guide_model_rewrite_has_its_moves() -> None:
     assert result.moves >= {"apology", "ownership", "validation", "exploration"}
 
 
+# --- Round 3 families: move recall on unseen phrasing (see bench/README.md) ----------------
+
+ROUND3_MOVES = [
+    # ownership: habits and the present perfect of your own act
+    ("own-keep-interrupting", "I keep interrupting you.", "ownership", "keep interrupting"),
+    ("own-keep-any-verb", "I keep calling your wife your friend.", "ownership", "keep calling"),
+    ("own-have-been-cutting", "I have been cutting you off all session.", "ownership", "been cutting"),
+    ("own-ive-been-treating", "I've been treating our sessions like a checklist.", "ownership", "treating"),
+    ("own-ive-let-you-down", "I've let you down this month.", "ownership", "let you down"),
+    ("own-ive-stopped-hearing", "I've stopped hearing you properly.", "ownership", "stopped hearing"),
+    ("own-ive-not-british", "I've not kept my word about the letter.", "ownership", "not kept"),
+    ("own-ive-been-slow", "I've been slow to reply to your messages.", "ownership", "been slow"),
+    ("own-was-lecturing", "I was lecturing you instead of listening.", "ownership", "lecturing"),
+    # ownership: acts that are faults in themselves
+    ("own-sprang", "I sprang the diagnosis on you without any preparation.", "ownership", "sprang"),
+    ("own-broke-trust", "I broke your trust.", "ownership", "broke your trust"),
+    ("own-made-it-about-me", "I made that session about me.", "ownership", "made that session about me"),
+    ("own-head-in-notes", "I had my head in my notes.", "ownership", "had my head in"),
+    ("own-went-straight", "I went straight to the homework.", "ownership", "went straight"),
+    ("own-messed-that-up", "I messed that up.", "ownership", "messed that up"),
+    ("own-real-mess", "I made a real mess of that.", "ownership", "mess of"),
+    ("own-hands-up", "I hold my hands up to that.", "ownership", "hold my hands up"),
+    ("own-misheard", "I misheard you.", "ownership", "misheard"),
+    (
+        "own-rather-than-you",
+        "I directed my questions to the interpreter rather than to you.",
+        "ownership",
+        None,
+    ),
+    ("own-too-quick", "I was too quick to give advice.", "ownership", "too quick to"),
+    ("own-preoccupied", "I was preoccupied all session.", "ownership", "preoccupied"),
+    ("own-mind-elsewhere", "My mind was elsewhere.", "ownership", "mind was elsewhere"),
+    ("own-agenda-first", "I put my own agenda first.", "ownership", "agenda first"),
+    ("own-prioritised", "I prioritised the paperwork over you.", "ownership", "prioritised"),
+    ("own-should-ve", "I should've checked with you first.", "ownership", "should've"),
+    ("own-wish-id", "I wish I'd asked you sooner.", "ownership", "wish I'd asked"),
+    ("own-may-have-come-across", "I may have come across as dismissive.", "ownership", "come across"),
+    ("own-aware-i", "I'm aware I talked a lot today.", "ownership", "aware I talked"),
+    ("own-notice-ive-been", "I notice I've been doing most of the talking.", "ownership", "notice I've been"),
+    # ownership: things you failed to do; your share
+    ("own-didnt-follow-through", "I didn't follow through on the letter.", "ownership", "follow through"),
+    ("own-never-checked", "I never checked whether the room was accessible.", "ownership", "never checked"),
+    ("own-didnt-stand-up", "I didn't stand up for you when he said that.", "ownership", "stand up for you"),
+    ("own-didnt-handle-well", "I didn't handle that well.", "ownership", "handle that well"),
+    ("own-attention", "I didn't give you my full attention.", "ownership", "my full attention"),
+    (
+        "own-my-part",
+        "My part in this was not telling you the plan had changed.",
+        "ownership",
+        "My part in this",
+    ),
+    ("own-fault-mine", "The fault is mine, not yours.", "ownership", "fault is mine"),
+    ("own-to-blame", "I'm to blame for the mix-up.", "ownership", "to blame"),
+    ("own-out-of-order", "I was out of order.", "ownership", "out of order"),
+    ("own-looked-like-i", "I can see how it looked like I was siding with Tom.", "ownership", None),
+    # validation: reasons and rights, any verb
+    ("val-every-reason-walk", "You had every reason to walk out.", "validation", "every reason to"),
+    ("val-got-every-right", "You've got every right to be upset.", "validation", "every right"),
+    ("val-right-to-call-out", "You were right to call that out.", "validation", "right to call"),
+    ("val-understandably", "You're understandably upset.", "validation", "understandably"),
+    ("val-fair-enough", "Fair enough. I'd be annoyed too.", "validation", None),
+    # validation: no surprise; what would affect anyone
+    ("val-no-surprise", "It's no surprise you didn't want to come back.", "validation", "no surprise"),
+    ("val-not-surprising", "It's not surprising you're wary of me.", "validation", "not surprising"),
+    ("val-not-surprised", "I'm not surprised you're angry.", "validation", "not surprised"),
+    ("val-shake-anyone", "Hearing that out of nowhere would shake anyone.", "validation", "shake anyone"),
+    ("val-knocked-sideways", "That would have knocked anyone sideways.", "validation", "knocked anyone"),
+    (
+        "val-anyone-struggle",
+        "Anybody would struggle to trust someone who'd done that.",
+        "validation",
+        "struggle",
+    ),
+    ("val-find-really-hard", "Most people would find that really hard to hear.", "validation", "hard"),
+    ("val-anyone-put-out", "Anyone would be put out by a charge like that.", "validation", "put out"),
+    ("val-id-feel-cut-off", "I'd feel cut off too.", "validation", "cut off"),
+    ("val-id-be-too", "You're annoyed, and I'd be too.", "validation", "I'd be too"),
+    ("val-feel-that-way", "Anyone would feel that way.", "validation", "that way"),
+    ("val-hated-that", "I'd have hated that.", "validation", "hated that"),
+    # validation: reflecting the feeling back
+    ("val-you-felt", "You felt sidelined, and that matters.", "validation", "You felt sidelined"),
+    ("val-like-a-number", "So you felt like just a number.", "validation", "like just a number"),
+    ("val-thats-frustrating", "That's super frustrating.", "validation", "frustrating"),
+    ("val-a-lot-to-carry", "That's such a lot to carry.", "validation", "a lot to carry"),
+    (
+        "val-gerund",
+        "Being laughed at while you're talking about something painful is awful.",
+        "validation",
+        None,
+    ),
+    ("val-sounds-awful", "What you're describing sounds awful.", "validation", "sounds awful"),
+    ("val-imagine", "I imagine that was really painful.", "validation", "imagine that was"),
+    ("val-it-hurts-to", "It hurts to be forgotten.", "validation", "hurts to be"),
+    ("val-fair-reaction", "That's a fair reaction.", "validation", "fair reaction"),
+    ("val-you-have-a-point", "You have a point.", "validation", "a point"),
+    ("val-make-sense", "Your feelings make sense.", "validation", "make sense"),
+    ("val-only-imagine", "I can only imagine.", "validation", "only imagine"),
+    (
+        "val-understand-completely",
+        "I understand completely why you'd feel judged.",
+        "validation",
+        "completely why",
+    ),
+    ("val-get-it", "I totally get it.", "validation", "get it"),
+    # validation: welcoming the telling
+    ("val-thanks-trusting", "Thanks for trusting me enough to say it.", "validation", "Thanks for trusting"),
+    ("val-glad-corrected", "I'm glad you corrected me.", "validation", "glad you corrected"),
+    ("val-means-a-lot", "It means a lot that you came back to tell me.", "validation", "means a lot"),
+    # autonomy
+    ("aut-leave-it-with-you", "I'll leave it with you to decide.", "autonomy", "leave it with you"),
+    ("aut-choice-yours", "The choice is yours.", "autonomy", "choice is yours"),
+    ("aut-driving-seat", "You're in the driving seat here.", "autonomy", "driving seat"),
+    ("aut-say-the-word", "Say the word and we'll slow down.", "autonomy", "Say the word"),
+    ("aut-when-you-say-so", "We'll only do the next step when you say so.", "autonomy", "when you say so"),
+    (
+        "aut-whenever-want-to",
+        "Whenever you want to pick this up, we can.",
+        "autonomy",
+        "Whenever you want to",
+    ),
+    ("aut-if-and-when", "We can revisit it if and when you want.", "autonomy", "when you want"),
+    ("aut-fine-to-say-no", "It's absolutely fine to say no to the referral.", "autonomy", "fine to say no"),
+    ("aut-now-or-later", "We can talk about it now or leave it for another day.", "autonomy", "now or"),
+    ("aut-leave-it-there", "We can leave it there for today.", "autonomy", "leave it there"),
+    ("aut-up-for", "Would you both be up for taking turns?", "autonomy", "up for"),
+    ("aut-is-it-okay-if-we", "Is it okay if we start again?", "autonomy", "okay if we"),
+    ("aut-wont-push", "I won't push you on this.", "autonomy", "won't push"),
+    ("aut-let-me-know-if", "Let me know if you'd rather stop.", "autonomy", "Let me know if"),
+    ("aut-how-youd-like", "Tell me how you'd like us to work from here.", "autonomy", "how you'd like us"),
+    ("aut-no-need-to-decide", "No need to decide now.", "autonomy", "No need to decide"),
+    ("aut-feel-free", "Feel free to stop me.", "autonomy", "Feel free to stop"),
+    ("aut-allowed-disagree", "You're allowed to disagree with me.", "autonomy", "allowed to disagree"),
+    ("aut-your-speed", "I'm happy to go at your speed.", "autonomy", "your speed"),
+    ("aut-pace-works", "We'll go at a pace that works for you.", "autonomy", "pace"),
+    ("aut-know-yourself", "You know yourself best.", "autonomy", "know yourself best"),
+    ("aut-whatever-feels-right", "Do whatever feels right.", "autonomy", "whatever feels right"),
+    ("aut-slow-right-down", "We can slow right down.", "autonomy", "slow right down"),
+    # added after probes-5's first run
+    (
+        "own-that-was-wrong",
+        "I wrote to your GP without telling you. That was wrong, full stop.",
+        "ownership",
+        None,
+    ),
+    ("own-bias-showing", "That was my bias showing.", "ownership", "my bias"),
+    ("own-came-from-assumption", "My question came from an assumption about you.", "ownership", "assumption"),
+    ("own-left-phone-on", "I left my phone on and let it distract me.", "ownership", "left my phone on"),
+    ("own-got-muddled", "I got your story muddled with someone else's.", "ownership", "muddled"),
+    ("own-deserved-didnt-get", "You deserved my full attention and didn't get it.", "ownership", None),
+    ("own-did-talk-over", "I think I did talk over you.", "ownership", "did talk over"),
+    (
+        "own-ive-not-been-giving",
+        "I've not been giving you enough room to speak.",
+        "ownership",
+        "not been giving",
+    ),
+    ("own-hadnt-discussed", "I hadn't discussed it with you first.", "ownership", "discussed it with you"),
+    ("own-broke-confidentiality", "I broke confidentiality with your school.", "ownership", "broke"),
+    ("val-werent-imagining", "You weren't imagining it.", "validation", "weren't imagining"),
+    ("val-who-wouldnt", "Who wouldn't be upset by that?", "validation", "Who wouldn't"),
+    (
+        "val-nobody-likes",
+        "Nobody likes being talked about as if they're not there.",
+        "validation",
+        "Nobody likes",
+    ),
+    ("val-understand-it-feeling", "I can understand it feeling that way.", "validation", "feeling that way"),
+    ("val-human-reaction", "It's a very human reaction.", "validation", "human reaction"),
+    (
+        "val-reasonable-thing",
+        "That's a reasonable thing to be upset about.",
+        "validation",
+        "reasonable thing",
+    ),
+    ("val-hardly-surprising", "Hardly surprising you're annoyed.", "validation", "Hardly surprising"),
+    ("aut-final-say", "You get the final say on it.", "autonomy", "final say"),
+    ("aut-your-say-final", "Your say on this is final.", "autonomy", "is final"),
+    (
+        "aut-without-agreement",
+        "Nothing happens without your agreement.",
+        "autonomy",
+        "without your agreement",
+    ),
+    (
+        "aut-decide-together",
+        "We'll decide together whether a referral is right.",
+        "autonomy",
+        "decide together",
+    ),
+    (
+        "aut-one-who-decides",
+        "You're the one who gets to decide what's next.",
+        "autonomy",
+        "the one who gets to",
+    ),
+    ("aut-dont-need-to-rush", "We don't need to rush any of this.", "autonomy", "rush"),
+    ("aut-nothing-decided", "Nothing has to be decided today.", "autonomy", "Nothing has to be decided"),
+    ("aut-follow-your-lead", "I'm happy to follow your lead on this.", "autonomy", "follow your lead"),
+    ("aut-what-suits-you", "Let me know what suits you, and we'll do that.", "autonomy", "what suits you"),
+    ("aut-filler-like", "You can, like, stop me if I do it again.", "autonomy", "stop"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "move", "words"),
+    [pytest.param(t, m, w, id=i) for i, t, m, w in ROUND3_MOVES],
+)
+def test_round3_family_finds_the_move(text: str, move: str, words: str | None) -> None:
+    result = assess_reply(text)
+    assert not result.defensive, [(m.kind, m.span.text) for m in result.markers]
+    assert move in result.moves, sorted(result.moves)
+    if words:
+        spans = [e.span.text.lower() for e in result.evidence if e.move == move]
+        assert any(words.lower() in s for s in spans), spans
+    _spans_point_at_text(result)
+
+
+# The look-alikes each family must leave alone: (id, text, the move it must NOT find, and
+# whether the reply must read as defensive).
+ROUND3_GUARDS = [
+    ("dont-have-to-dramatic", "You don't have to be so dramatic about a few minutes.", "autonomy", True),
+    ("anyone-would-know", "Anyone would know that sessions start on the hour.", "validation", True),
+    ("anyone-happen", "That would happen to anyone.", "validation", True),
+    ("anyone-same-mistake", "Anyone would have made the same mistake.", "validation", True),
+    ("anyone-lose-patience", "Anyone would lose patience with you.", "validation", True),
+    ("anyone-would-think", "Anyone would think you'd never been late yourself.", "validation", True),
+    ("same-if-i", "I'd feel the same if I'd heard this story four times.", "validation", True),
+    ("too-if-i", "I'd be annoyed too if I'd forgotten to check my emails.", "validation", True),
+    ("same-if-i-were-paid", "I'd feel the same if I were paid that little.", "validation", True),
+    (
+        "you-said-you-felt",
+        "You said you felt invisible in the group, and I think I let that happen.",
+        "validation",
+        False,
+    ),
+    (
+        "made-you-feel",
+        "I'm sorry. I can see I've made you feel like a problem to be solved.",
+        "validation",
+        False,
+    ),
+    ("frustrating-when-clients", "It's frustrating when clients don't do the homework.", "validation", True),
+    ("frustrating-for-me", "It's really frustrating for me too.", "validation", True),
+    ("thanks-feedback", "Thanks for your feedback. Noted.", "validation", True),
+    ("keep-telling", "I keep telling you, the fee is in the agreement.", "ownership", True),
+    ("keep-seeing", "I keep seeing you cancel at the last minute.", "ownership", True),
+    ("part-was-small", "My part in this was small; the system failed you.", "ownership", True),
+    ("one-who-stayed-late", "I was the one who stayed late to fit you in.", "ownership", True),
+    ("never-looked-at-phone", "I never looked at my phone once.", "ownership", True),
+    ("because-protocol", "I went straight to your GP because that's protocol.", "ownership", True),
+    ("yours-to-fix", "It's yours to fix, not mine.", "autonomy", True),
+    ("when-you-decide-to", "When you decide to take this seriously, let me know.", "autonomy", True),
+    ("when-calmed-down", "I'll leave it with you. Let me know when you've calmed down.", "autonomy", True),
+    ("seem-to-know-best", "Whatever you want. You seem to know best.", "autonomy", True),
+    ("not-the-one-paying", "Take all the time you need. I'm not the one paying for it.", "autonomy", True),
+    ("some-of-us", "Take your time. Some of us have other clients.", "autonomy", True),
+    (
+        "wont-get-better",
+        "It's up to you, but if you skip the homework you won't get better.",
+        "autonomy",
+        True,
+    ),
+    (
+        "id-point-out",
+        "Your call. Though I'd point out you were the one who asked for homework.",
+        "autonomy",
+        True,
+    ),
+    ("dont-blame-me", "It's your choice, but don't blame me if it gets worse.", "autonomy", True),
+    ("that-unhappy", "You're free to leave if you're that unhappy.", "autonomy", True),
+    (
+        "not-going-to-change-fee",
+        "You have every right to be annoyed, but I'm not going to change the fee.",
+        "validation",
+        True,
+    ),
+    ("laughing-with-you", "I was laughing with you, not at you.", "ownership", True),
+    ("you-always-are", "Of course you're annoyed, you always are when we do exposure.", "validation", True),
+    ("can-we-get-on", "I get it, I get it. Can we get on now?", "validation", True),
+    # added after probes-5's first run
+    ("reasonable-question-mine", "It was a perfectly reasonable question.", "validation", True),
+    (
+        "figure-out-together",
+        "I'd like us to figure out together what would help. What comes to mind?",
+        "autonomy",
+        False,
+    ),
+    ("caseload", "I dropped the ball, sure, but I have forty clients.", "ownership", True),
+    ("how-i-talk", "Sorry, that's just how I talk.", "apology", True),
+    ("group-label", "Teenagers always think adults don't listen.", "validation", True),
+    ("your-money", "Take all the time you like, it's your money.", "autonomy", True),
+    ("always-upset", "Of course you're upset, you're always upset.", "validation", True),
+    ("leaflet-in-march", "I gave you the leaflet on endings in March.", "ownership", True),
+    ("who-wouldnt-not-a-question", "Who wouldn't be upset by that?", "exploration", False),
+    ("allowed-to-say-no", "You're allowed to say no to me.", "validation", False),
+    ("fine-to-not-want", "It's fine to not want to talk about it yet.", "validation", False),
+    ("too-sensitive-not-validation", "You're too sensitive.", "validation", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "move", "defensive"),
+    [pytest.param(t, m, d, id=i) for i, t, m, d in ROUND3_GUARDS],
+)
+def test_round3_family_leaves_look_alikes_alone(text: str, move: str, defensive: bool) -> None:
+    result = assess_reply(text)
+    assert move not in result.moves
+    assert result.defensive is defensive, [(m.kind, m.span.text) for m in result.markers]
+
+
+@pytest.mark.parametrize(
+    ("text", "defensive"),
+    [
+        pytest.param(
+            "I was the one who moved the session, and I didn't tell you.", False, id="didnt-tell-you"
+        ),
+        pytest.param("I never told you that.", True, id="never-told-you-that"),
+        pytest.param("I never told you to do the exposure alone.", True, id="never-told-you-to"),
+        pytest.param(
+            "I kept talking while you were frozen, so you missed the key part. I'm sorry.",
+            False,
+            id="so-you-missed",
+        ),
+        pytest.param("So you said you'd call.", True, id="so-at-sentence-start-still-blames"),
+        pytest.param(
+            "Calling you by your sister's name, of all people. It was careless of me.",
+            False,
+            id="of-all-people",
+        ),
+    ],
+)
+def test_round3_scope_fixes(text: str, defensive: bool) -> None:
+    # An omission you admit is not a correction of the record; a second-person clause that tells
+    # what your own act did ("..., so you missed it") is not blame; "of all people" is an idiom.
+    result = assess_reply(text)
+    assert result.defensive is defensive, [(m.kind, m.span.text) for m in result.markers]
+
+
+@pytest.mark.parametrize(
+    ("text", "defensive"),
+    [
+        pytest.param(
+            "I can see why you think that, but the exercise is evidence-based.", True, id="but-argues"
+        ),
+        pytest.param(
+            "That makes sense. However, I did explain all of this at the start.", True, id="however-next"
+        ),
+        pytest.param("I hear you, but I think you're missing the point.", True, id="but-unknown-words"),
+        pytest.param("That's fair, but I should have warned you.", False, id="but-then-ownership"),
+        pytest.param(
+            "I understand why you're angry, but I'd like to hear more.", False, id="but-then-exploration"
+        ),
+        pytest.param("It sounds awful. But I'm glad you told me.", False, id="but-then-validation"),
+        pytest.param(
+            "That's completely understandable, but I hope we can work through it.", False, id="but-holding"
+        ),
+        pytest.param("That's fair, though.", False, id="trailing-though"),
+        pytest.param("It makes sense, though I wish I'd asked sooner.", False, id="though-then-wish"),
+    ],
+)
+def test_a_validation_taken_back_by_but_is_justifying(text: str, defensive: bool) -> None:
+    # "Yes, but ...": what follows the contrast is the real answer unless it repairs too.
+    result = assess_reply(text)
+    assert result.defensive is defensive, [(m.kind, m.span.text) for m in result.markers]
+    if defensive:
+        assert "justifying" in _kinds(result)
+        _spans_point_at_text(result)
+    else:
+        assert "validation" in result.moves
+
+
+def test_the_validation_undo_rule_can_be_turned_off() -> None:
+    data = yaml.safe_load(
+        (ROOT / "widgets" / "repairlab" / "feedback" / "lexicon.yaml").read_text(encoding="utf-8")
+    )
+    assert build_lexicon(data).validation_undone_next is not None
+    del data["scope"]["validation_undone_next"]
+    assert build_lexicon(data).validation_undone_next is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "I'm sorry. I talked about your diagnosis as if it defined you. We can talk about it now "
+            "or leave it for another day, entirely your call.",
+            id="leave-it-offered-as-a-choice",
+        ),
+        pytest.param(
+            "I went straight to the homework and didn't really ask how your week was. Sorry.",
+            id="week-question-you-failed-to-ask",
+        ),
+        pytest.param("I'm not going to change the subject; this matters.", id="staying-with-it"),
+    ],
+)
+def test_round3_topic_change_false_positives(text: str) -> None:
+    result = assess_reply(text)
+    assert not result.defensive, [(m.kind, m.span.text) for m in result.markers]
+
+
 def test_negated_label_alone_corrects_the_record() -> None:
     # Decision (documented in dev.yaml and lexicon.yaml): "I'm not saying you're too sensitive"
     # is not labelling, since the label is denied. Said with nothing else it still only corrects
@@ -972,11 +1372,16 @@ def _minimal_lexicon() -> dict:
         pytest.param({"re": "sorry"}, "`why` is required", id="missing-why"),
         pytest.param({"re": "sorry(", "why": "x"}, "not a valid regex", id="bad-regex"),
         pytest.param({"re": "{nope} sorry", "why": "x"}, "unknown fragment", id="unknown-fragment"),
+        pytest.param({"re": "{nope2} sorry", "why": "x"}, "unknown fragment", id="unknown-fragment-digit"),
         pytest.param(
             {"re": "sorry", "why": "x", "soft_within": "sentence"}, "needs `soft`", id="soft-within-alone"
         ),
         pytest.param({"re": "sorry", "why": "x", "not_after": ""}, "not_after", id="empty-not-after"),
         pytest.param({"re": "sorry[a-z]+", "why": "x"}, "unbounded", id="unbounded-class"),
+        pytest.param({"re": "i (?:am|'m) sorry", "why": "x"}, "apostrophe", id="space-before-apostrophe"),
+        pytest.param(
+            {"re": "sorry(?! (?:if||but))", "why": "x"}, "empty alternative", id="empty-alternative"
+        ),
     ],
 )
 def test_lexicon_errors_name_the_entry(patch: dict, message: str) -> None:

@@ -6,7 +6,8 @@ The pipeline, each step explainable to a student:
 3. run every lexicon pattern (case-sensitively on the lower-cased text, word starts only);
    drop matches that are negated, in the wrong sentence type, after their `not_after` words,
    or (for `opens_clause` patterns) not at the start of their clause;
-4. turn an apology followed by "but"/"however" ... into an undone-apology marker;
+4. turn an apology followed by "but"/"however" ... into an undone-apology marker, and a
+   validation followed by "but" and nothing that repairs into a justifying marker;
 5. let "soft" markers (intent, rules) be cancelled by moves that own or acknowledge (a weak
    move, a plain account of what you did, only within a sentence-scoped marker's sentence);
 6. with no marker and no move at all, a statement reply gets a "no-repair" marker (the
@@ -90,6 +91,9 @@ _FAILED_NOTICE = (
 )
 _LOG = logging.getLogger(__name__)
 _UNDONE_WHY = "the apology is followed by “{word}”, which takes it back"
+_UNDONE_VALIDATION_WHY = (
+    "the acknowledgement is followed by “{word}” and then your side of it, which takes it back"
+)
 
 
 @dataclass(frozen=True)
@@ -178,8 +182,13 @@ def _make_sentence(norm: str, start: int, end: int) -> _Sentence:
     return _Sentence(start, end, body.endswith("?"))
 
 
+# How far back, in characters, negation is looked for: the window is a few words, so a long
+# clause without punctuation need not be scanned from its start for every match.
+_NEGATION_REACH = 240
+
+
 def _negated(text: _Text, lex: Lexicon, start: int) -> bool:
-    prefix = text.norm[text.clause_start(start) : start]
+    prefix = text.norm[max(text.clause_start(start), start - _NEGATION_REACH) : start]
     prefix = lex.negation_exempt.sub(" ", prefix)
     prefix = lex.leading_question.sub(" ", prefix)
     words = [w.lower() for w in _WORD.findall(prefix)][-lex.negation_window :]
@@ -273,6 +282,55 @@ def _undo_apologies(text: _Text, lex: Lexicon, hits: list[_Hit]) -> list[_Hit]:
     return out
 
 
+# How far after the contrast the words are read for a repair ("..., but I should have asked"):
+# a clause that repairs does so at once, and the bound keeps a long unpunctuated reply cheap.
+_UNDO_REACH = 300
+
+
+def _undo_validations(text: _Text, lex: Lexicon, hits: list[_Hit]) -> list[_Hit]:
+    """A validation followed by "but" and nothing that repairs becomes a justifying marker.
+
+    "I can see why you think that, but the exercise is evidence-based": what follows the "but"
+    is the reply's real answer. The validation stands when the words after the contrast hold a
+    move ("..., but I should have warned you") or stay with the client (`residual.holding`).
+    """
+    nxt_open = lex.validation_undone_next
+    if nxt_open is None:
+        return []
+    norm = text.norm
+    contrasts = list(lex.contrast_in_sentence.finditer(norm))
+    contrast_starts = [m.start() for m in contrasts]
+    move_starts = sorted(h.start for h in hits if h.group == "move")
+    holding = lex.residual.holding if lex.residual is not None else None
+    out: list[_Hit] = []
+    for hit in hits:
+        if hit.kind != "validation":
+            continue
+        sent = text.sentences[hit.sentence]
+        lo = hi = None
+        word = ""
+        i = bisect.bisect_left(contrast_starts, hit.end)
+        if i < len(contrasts) and contrasts[i].start() < sent.end:
+            m = contrasts[i]
+            lo, hi, word = m.end(), sent.end, m.group(0).strip(" ,—–-")
+        elif hit.sentence + 1 < len(text.sentences):
+            after = text.sentences[hit.sentence + 1]
+            m = nxt_open.match(norm, after.start, after.end)
+            if m:
+                lo, hi, word = m.end(), after.end, m.group(0).strip(" ,.").split()[-1]
+        if lo is None:
+            continue
+        hi = min(hi, lo + _UNDO_REACH)
+        if not _WORD.search(norm, lo, hi):
+            continue
+        j = bisect.bisect_left(move_starts, lo)
+        if (j < len(move_starts) and move_starts[j] < hi) or (holding and holding.search(norm, lo, hi)):
+            continue
+        why = _UNDONE_VALIDATION_WHY.format(word=word.lower())
+        out.append(_Hit(None, "marker", "justifying", hit.start, hi, why, hit.sentence))
+    return out
+
+
 def _overlaps(a: _Hit, b: _Hit) -> bool:
     return a.start < b.end and b.start < a.end
 
@@ -297,7 +355,11 @@ def _cancelled(marker: _Hit, moves: list[_Hit], text: _Text, lex: Lexicon) -> bo
         if pat is not None and pat.soft_within == "sentence":
             # "You told me about it, and I forgot": only a move later in the same sentence turns
             # the second-person clause into the setting of an admission (a plain account will do).
-            if move.sentence != marker.sentence or move.start < marker.end:
+            # "I kept talking while you were frozen, so you missed it": a clause opened by a
+            # consequence word after your own act is what your act did, not blame (`consequence`).
+            if move.sentence != marker.sentence:
+                continue
+            if move.start < marker.end and not _consequence_of(text, lex, move, marker):
                 continue
         elif (move.pattern and move.pattern.weak) or text.same_clause(move, marker):
             continue
@@ -306,6 +368,14 @@ def _cancelled(marker: _Hit, moves: list[_Hit], text: _Text, lex: Lexicon) -> bo
             continue
         return True
     return False
+
+
+def _consequence_of(text: _Text, lex: Lexicon, move: _Hit, marker: _Hit) -> bool:
+    """Is the marker's clause the consequence of the move before it ("..., so you missed it")?"""
+    if lex.consequence is None or move.end > marker.start:
+        return False
+    lo = max(move.end, text.clause_start(marker.start) - 3)
+    return bool(lex.consequence.search(text.norm, lo, marker.start))
 
 
 def _merge(markers: list[_Hit]) -> list[_Hit]:
@@ -407,6 +477,7 @@ def _assess(text: str, context: str | None, lex: Lexicon) -> ReplyAssessment:
 
     structure = _Text(norm, lex)
     hits = _undo_apologies(structure, lex, _find_hits(structure, lex))
+    hits += _undo_validations(structure, lex, hits)
     marker_hits = [h for h in hits if h.group == "marker"]
     move_hits = [h for h in hits if h.group == "move"]
 

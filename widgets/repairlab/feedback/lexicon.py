@@ -20,7 +20,7 @@ _WHERE = {"any", "statement", "question"}
 _SOFT_WITHIN = {"reply", "sentence"}
 # How far back `not_after` looks, in characters (bounded so a long clause stays cheap).
 NOT_AFTER_REACH = 60
-_FRAGMENT = re.compile(r"\{([a-z_]+)\}")
+_FRAGMENT = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 # Unbounded repeats of a wildcard, a class or a group are what turn a regex exponential or
 # quadratic on a long reply without punctuation; the lexicon bounds its gaps instead.
@@ -94,6 +94,12 @@ class Lexicon:
     clause_break: re.Pattern[str]
     clause_openers: re.Pattern[str]
     residual: Residual | None = None
+    # "I can see why you think that. But ...": a sentence opening with this after a validation
+    # takes it back when nothing after it repairs (None: validations are never taken back).
+    validation_undone_next: re.Pattern[str] | None = None
+    # "..., so you missed the key part": a second-person clause opened by this, after your own
+    # act in the same sentence, is the consequence of the act (None: never).
+    consequence: re.Pattern[str] | None = None
 
 
 def _expand(source: str, fragments: dict[str, str], where: str) -> str:
@@ -109,12 +115,26 @@ def _expand(source: str, fragments: dict[str, str], where: str) -> str:
     return source
 
 
+# Two slips that make part of a pattern silently dead. A space before a group one of whose
+# alternatives starts with an apostrophe: "i (?:am|'m)" can never match "i'm" (write
+# "i(?: am|'m)"). An empty alternative matches the empty string: "(?!(?:a||b))" always fails.
+_SPACE_BEFORE_APOSTROPHE = re.compile(r"(?<!\\) \((?:\?:)?(?:[^()]*\|)?'")
+_EMPTY_ALTERNATIVE = re.compile(r"(?<!\\)\|\||\(\?:\||(?<![\\(])\|\)")
+
+
 def _body(source: str, fragments: dict[str, str], where: str) -> str:
     expanded = _expand(source, fragments, where)
     if _UNBOUNDED.search(expanded):
         raise LexiconError(
             f"{where}: unbounded repeat in {source!r}; bound it, e.g. [^.?!]{{0,40}} or (...){{0,3}}"
         )
+    if _SPACE_BEFORE_APOSTROPHE.search(expanded):
+        raise LexiconError(
+            f"{where}: a space before a group with an alternative starting with an apostrophe never "
+            f'matches ("i (?:am|\'m)" misses "i\'m"); write "i(?: am|\'m)" in {source!r}'
+        )
+    if _EMPTY_ALTERNATIVE.search(expanded):
+        raise LexiconError(f'{where}: an empty alternative ("||", "(?:|" or "|)") in {source!r}')
     # " ?" is an optional space; any other space is a run of whitespace.
     return expanded.replace(" ?", r"\s*").replace(" ", r"\s+")
 
@@ -238,6 +258,14 @@ def build_lexicon(data: dict) -> Lexicon:
         clause_break=structural(scope, "clause_break", "scope"),
         clause_openers=structural(scope, "clause_openers", "scope"),
         residual=_residual(data.get("residual"), fragments),
+        validation_undone_next=(
+            structural(scope, "validation_undone_next", "scope")
+            if scope.get("validation_undone_next") is not None
+            else None
+        ),
+        consequence=(
+            structural(scope, "consequence", "scope") if scope.get("consequence") is not None else None
+        ),
     )
 
 
