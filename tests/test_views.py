@@ -71,7 +71,7 @@ def test_a_failing_scorer_shows_a_friendly_notice_not_a_traceback(in_module):
     def broken(item, response):
         raise RuntimeError("boom")
 
-    view.kind = dataclasses.replace(view.kind, score=broken)
+    view.kind = dataclasses.replace(view.kind, score_ref=broken)
     view.submit("explain")
     assert "Something went wrong on our side" in view.feedback.value
     assert "boom" not in view.feedback.value

@@ -20,18 +20,20 @@ CONTENT_TROUBLE = ("This exercise could not be loaded. Please tell your instruct
 
 @functools.lru_cache(maxsize=4)
 def _load(root: Path):
-    from .content.course import load_course
+    """The course as this kernel needs it: manifests now, each item when it is shown
+    (``content/page.py``); never the whole course validated, unless a hand-in asks."""
+    from .content.page import load_page
 
-    course, problems = load_course(root)
-    for problem in problems:
-        log.warning("content problem: %s", problem.format(root))
-    return course
+    return load_page(root)
 
 
 def current_course():
-    """The course this notebook belongs to (found from the notebook's folder), or None."""
-    from .content.course import find_course_root
+    """The course this notebook belongs to (found from the notebook's folder), or None.
+
+    A ``CoursePage``: items are read and validated one by one, as ``show()`` asks for them.
+    """
     from .content.errors import ContentError
+    from .content.layout import find_course_root
 
     try:
         return _load(find_course_root())
@@ -81,12 +83,12 @@ def _recorder(course, module_slug: str):
 def build_view(item_id: str, course=None):
     """The view for one item, with saving wired in and the student's last response restored."""
     course = course or current_course()
-    if course is None or item_id not in course.bank:
+    item = course.item(item_id) if course is not None else None
+    if item is None:
         log.warning("show(%r): no such item in the course", item_id)
         return _notice(CONTENT_TROUBLE)
     from .registry import KINDS
 
-    item = course.bank.get(item_id)
     module = course.module_of_item(item_id)
     slug = module.slug if module else ""
     handle, student = _progress()
@@ -104,7 +106,8 @@ def build_view(item_id: str, course=None):
 
 
 def show(item_id: str) -> None:
-    """Display one exercise item by its id (the one line of an exercise cell)."""
+    """Display one exercise item by its id (the one line of an exercise cell). Only this item
+    is validated, and only its kind's module imported."""
     try:
         _display(build_view(item_id))
     except Exception:

@@ -3,6 +3,10 @@
 Adding an exercise kind means adding its module under ``kinds/`` (schema + pure scorer),
 a view under ``views/``, and one entry here; the loader, ``repairlab check``, ``show()``
 and the docs all read this table.
+
+Every part of an entry is a ``"module:Name"`` string, resolved on first use: importing this
+table imports no exercise kind (nor pydantic), so a page's kernel pays only for the kinds it
+shows, and scoring, ``check`` and the CLI never pay for ipywidgets.
 """
 
 from __future__ import annotations
@@ -10,52 +14,65 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from .kinds import (
-    order_repair_steps,
-    pick_repair_step,
-    reflection,
-    rewrite_reply,
-    simulation,
-    spot_the_schema,
-)
-from .kinds.base import Feedback, ItemBase
+if TYPE_CHECKING:
+    from .kinds.base import Feedback, ItemBase
+
+
+def _resolve(ref: Any) -> Any:
+    """``"module:Name"`` -> the object; anything else (an object given directly) as it is."""
+    if not isinstance(ref, str):
+        return ref
+    module, _, name = ref.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 @dataclass(frozen=True)
 class ExerciseKind:
     type: str
     label: str  # what a student and an instructor call it
-    schema: type[ItemBase]
-    score: Callable[[Any, Any], Feedback]
-    # "module:Class", imported on first display so that scoring, `check` and the CLI never
-    # pay for ipywidgets.
-    view: str
+    schema_ref: str  # "module:Class" of the item model (pydantic), or the class itself
+    score_ref: str  # "module:function" of the pure scorer, or the function itself
+    view: str  # "module:Class" of the ipywidgets view
+
+    @cached_property
+    def schema(self) -> type[ItemBase]:
+        """The item model; the kind's module is imported on first use."""
+        return _resolve(self.schema_ref)
+
+    @cached_property
+    def score(self) -> Callable[[Any, Any], Feedback]:
+        """The pure scorer; the kind's module is imported on first use."""
+        return _resolve(self.score_ref)
 
     def view_class(self) -> type:
-        module, _, name = self.view.partition(":")
-        return getattr(importlib.import_module(module), name)
+        return _resolve(self.view)
 
 
+_K = "repairlab.kinds."
+_V = "repairlab.views."
 _KINDS = (
-    ExerciseKind("spot-the-schema", "Spot the schema", spot_the_schema.SpotTheSchema,
-                 spot_the_schema.score, "repairlab.views.choice:ChoiceView"),
-    ExerciseKind("rewrite-reply", "Rewrite the defensive reply", rewrite_reply.RewriteReply,
-                 rewrite_reply.score, "repairlab.views.rewrite:RewriteView"),
-    ExerciseKind("pick-repair-step", "Pick the repair step", pick_repair_step.PickRepairStep,
-                 pick_repair_step.score, "repairlab.views.choice:ChoiceView"),
+    ExerciseKind("spot-the-schema", "Spot the schema", _K + "spot_the_schema:SpotTheSchema",
+                 _K + "spot_the_schema:score", _V + "choice:ChoiceView"),
+    ExerciseKind("rewrite-reply", "Rewrite the defensive reply", _K + "rewrite_reply:RewriteReply",
+                 _K + "rewrite_reply:score", _V + "rewrite:RewriteView"),
+    ExerciseKind("pick-repair-step", "Pick the repair step", _K + "pick_repair_step:PickRepairStep",
+                 _K + "pick_repair_step:score", _V + "choice:ChoiceView"),
     ExerciseKind("order-repair-steps", "Order the repair steps",
-                 order_repair_steps.OrderRepairSteps, order_repair_steps.score,
-                 "repairlab.views.ordering:OrderingView"),
-    ExerciseKind("classify-marker", "Classify the rupture marker", pick_repair_step.ClassifyMarker,
-                 pick_repair_step.score, "repairlab.views.choice:ChoiceView"),
-    ExerciseKind("rupture-or-red-flag", "Rupture or red flag?", pick_repair_step.RuptureOrRedFlag,
-                 pick_repair_step.score, "repairlab.views.choice:ChoiceView"),
-    ExerciseKind("reflection", "Reflection", reflection.Reflection, reflection.score,
-                 "repairlab.views.reflection:ReflectionView"),
-    ExerciseKind("simulation", "Case simulation", simulation.Simulation, simulation.score,
-                 "repairlab.views.simulation:SimulationView"),
+                 _K + "order_repair_steps:OrderRepairSteps", _K + "order_repair_steps:score",
+                 _V + "ordering:OrderingView"),
+    ExerciseKind("classify-marker", "Classify the rupture marker",
+                 _K + "pick_repair_step:ClassifyMarker", _K + "pick_repair_step:score",
+                 _V + "choice:ChoiceView"),
+    ExerciseKind("rupture-or-red-flag", "Rupture or red flag?",
+                 _K + "pick_repair_step:RuptureOrRedFlag", _K + "pick_repair_step:score",
+                 _V + "choice:ChoiceView"),
+    ExerciseKind("reflection", "Reflection", _K + "reflection:Reflection",
+                 _K + "reflection:score", _V + "reflection:ReflectionView"),
+    ExerciseKind("simulation", "Case simulation", _K + "simulation:Simulation",
+                 _K + "simulation:score", _V + "simulation:SimulationView"),
 )
 
 KINDS: dict[str, ExerciseKind] = {kind.type: kind for kind in _KINDS}

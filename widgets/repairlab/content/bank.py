@@ -77,6 +77,15 @@ def load_bank(exercises_dir: Path) -> tuple[ItemBank, list[AuthoringProblem]]:
 
 
 def _items_of(document: YamlDocument, problems: list[AuthoringProblem]):
+    for index, raw, line in file_entries(document, problems):
+        item = validate_entry(document, index, raw, problems)
+        if item is not None:
+            yield item, line
+
+
+def file_entries(document: YamlDocument, problems: list[AuthoringProblem]):
+    """(index, raw mapping, line) for each entry of an exercise file, not validated; problems
+    with the file's shape, or an entry that is not a mapping, go to ``problems``."""
     path, data = document.path, document.data
     if not isinstance(data, dict) or "items" not in data:
         problems.append(AuthoringProblem(
@@ -101,16 +110,23 @@ def _items_of(document: YamlDocument, problems: list[AuthoringProblem]):
                 path, line, f"item #{index + 1} is not a mapping of fields.",
                 fix="write the item as `key: value` lines, starting with '- id: ...'."))
             continue
-        item_id = str(raw.get("id", "")) or f"#{index + 1}"
-        kind = KINDS.get(raw.get("type"))  # type: ignore[arg-type]
-        if kind is None:
-            problems.append(_unknown_type(document, index, raw, item_id))
-            continue
-        try:
-            yield kind.schema.model_validate(raw), line
-        except ValidationError as error:
-            problems.extend(problems_from_validation(
-                error, kind.schema, document, ("items", index), item_id))
+        yield index, raw, line
+
+
+def validate_entry(document: YamlDocument, index: int, raw: dict,
+                   problems: list[AuthoringProblem]) -> ItemBase | None:
+    """One entry through its kind's schema (importing that kind only now); None if invalid."""
+    item_id = str(raw.get("id", "")) or f"#{index + 1}"
+    kind = KINDS.get(raw.get("type"))  # type: ignore[arg-type]
+    if kind is None:
+        problems.append(_unknown_type(document, index, raw, item_id))
+        return None
+    try:
+        return kind.schema.model_validate(raw)
+    except ValidationError as error:
+        problems.extend(problems_from_validation(
+            error, kind.schema, document, ("items", index), item_id))
+        return None
 
 
 def _unknown_type(document: YamlDocument, index: int, raw: dict, item_id: str) -> AuthoringProblem:

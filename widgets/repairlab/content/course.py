@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import json
-import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from ..kinds.base import NonEmptyText, Strict
+from ..kinds.base import ItemBase, NonEmptyText, Strict
 from .bank import ItemBank, load_bank
 from .errors import AuthoringProblem, ContentError
+from .layout import (  # noqa: F401  (re-exported: the CLI, bench and tests import them here)
+    COURSE_FILE,
+    MODULE_FILE,
+    MODULE_FOLDER,
+    SHOW_CALL,
+    Module,
+    find_course_root,
+    notebook_item_refs,
+)
 from .validation import problems_from_validation
 from .yaml_source import load_yaml
-
-COURSE_FILE = Path("curriculum") / "course.yaml"
-MODULE_FILE = "module.yaml"
-_MODULE_FOLDER = re.compile(r"^(\d{2})-([a-z0-9][a-z0-9-]*)$")
-# The one line an exercise cell holds: show("m01-schema-03").
-SHOW_CALL = re.compile(r"""\bshow\(\s*["']([^"']*)["']""")
 
 
 class CourseManifest(Strict):
@@ -50,22 +51,6 @@ class ModuleManifest(Strict):
 
 
 @dataclass
-class Module:
-    folder: str
-    number: int
-    slug: str
-    path: Path
-    manifest: ModuleManifest
-
-    @property
-    def title(self) -> str:
-        return self.manifest.title
-
-    def notebook(self, which: str) -> Path:
-        return self.path / getattr(self.manifest.notebooks, which)
-
-
-@dataclass
 class Course:
     root: Path
     manifest: CourseManifest
@@ -90,46 +75,41 @@ class Course:
         """The ids a module's practice notebook shows, in page order."""
         return [i for i, (m, _) in self.shown_in.items() if m is module]
 
+    def item(self, item_id: str) -> ItemBase | None:
+        """The item with this id, or None if there is no valid one."""
+        return self.bank.items.get(item_id)
 
-def find_course_root(start: Path | None = None) -> Path:
-    """The folder holding ``curriculum/course.yaml``: $REPAIRLAB_COURSE_DIR, or up from ``start``."""
-    env = os.environ.get("REPAIRLAB_COURSE_DIR")
-    if env:
-        return Path(env).resolve()
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / COURSE_FILE).is_file():
-            return folder
-    raise ContentError([AuthoringProblem(
-        here, None, "no course found: there is no curriculum/course.yaml here or above.",
-        fix="run from inside a RepairLab checkout, or set REPAIRLAB_COURSE_DIR to its folder.")])
-
-
-def notebook_item_refs(path: Path) -> list[tuple[str, int]]:
-    """Every ``show("id")`` in a notebook's code cells, with the cell number (from 1)."""
-    refs = []
-    for number, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"], 1):
-        if cell.get("cell_type") == "code":
-            refs.extend((m.group(1), number) for m in SHOW_CALL.finditer("".join(cell["source"])))
-    return refs
+    def full(self) -> Course:
+        """The whole course (what the hand-in needs); a ``CoursePage`` loads it on demand."""
+        return self
 
 
 def load_course(root: Path) -> tuple[Course | None, list[AuthoringProblem]]:
     """Load and cross-check the whole course; content problems are returned, never raised."""
     problems: list[AuthoringProblem] = []
     course_path = root / COURSE_FILE
-    manifest = _load_manifest(course_path, CourseManifest, problems)
+    manifest = load_manifest(course_path, CourseManifest, problems)
     bank, bank_problems = load_bank(root / "exercises")
     problems.extend(bank_problems)
     if manifest is None:
         return None, problems
 
     course = Course(root, manifest, [], bank)
+    for module in course_modules(root, manifest, problems):
+        course.modules.append(module)
+        _check_module(course, module, problems)
+    return course, problems
+
+
+def course_modules(root: Path, manifest: CourseManifest, problems: list[AuthoringProblem]):
+    """Each module the course manifest lists, its manifest validated, in course order; the
+    problems found on the way go to ``problems`` as they are met."""
+    course_path = root / COURSE_FILE
     document = load_yaml(course_path)
     seen_slugs: set[str] = set()
     for index, folder in enumerate(manifest.modules):
         line = document.line_of(("modules", index))
-        match = _MODULE_FOLDER.match(folder)
+        match = MODULE_FOLDER.match(folder)
         if not match:
             problems.append(AuthoringProblem(
                 course_path, line, f"{folder!r} is not a module folder name.",
@@ -148,16 +128,13 @@ def load_course(root: Path) -> tuple[Course | None, list[AuthoringProblem]]:
                                              fix="remove the second entry."))
             continue
         seen_slugs.add(match.group(2))
-        module_manifest = _load_manifest(module_path / MODULE_FILE, ModuleManifest, problems)
+        module_manifest = load_manifest(module_path / MODULE_FILE, ModuleManifest, problems)
         if module_manifest is None:
             continue
-        module = Module(folder, int(match.group(1)), match.group(2), module_path, module_manifest)
-        course.modules.append(module)
-        _check_module(course, module, problems)
-    return course, problems
+        yield Module(folder, int(match.group(1)), match.group(2), module_path, module_manifest)
 
 
-def _load_manifest(path: Path, model, problems: list[AuthoringProblem]):
+def load_manifest(path: Path, model, problems: list[AuthoringProblem]):
     try:
         document = load_yaml(path)
     except FileNotFoundError:

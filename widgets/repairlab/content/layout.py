@@ -1,0 +1,62 @@
+"""Where a course's files are, read without pydantic: the folder layout, the ``Module`` record,
+finding the course root and the ``show("id")`` calls in a notebook.
+
+``content/course.py`` (the full, validated load) and ``content/page.py`` (a page's kernel)
+both build on it; importing it costs no more than the standard library.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import AuthoringProblem, ContentError
+
+COURSE_FILE = Path("curriculum") / "course.yaml"
+MODULE_FILE = "module.yaml"
+MODULE_FOLDER = re.compile(r"^(\d{2})-([a-z0-9][a-z0-9-]*)$")
+# The one line an exercise cell holds: show("m01-schema-03").
+SHOW_CALL = re.compile(r"""\bshow\(\s*["']([^"']*)["']""")
+
+
+@dataclass
+class Module:
+    folder: str
+    number: int
+    slug: str
+    path: Path
+    manifest: Any  # a ModuleManifest (content/course.py), or its plain twin (content/page.py)
+
+    @property
+    def title(self) -> str:
+        return self.manifest.title
+
+    def notebook(self, which: str) -> Path:
+        return self.path / getattr(self.manifest.notebooks, which)
+
+
+def find_course_root(start: Path | None = None) -> Path:
+    """The folder holding ``curriculum/course.yaml``: $REPAIRLAB_COURSE_DIR, or up from ``start``."""
+    env = os.environ.get("REPAIRLAB_COURSE_DIR")
+    if env:
+        return Path(env).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / COURSE_FILE).is_file():
+            return folder
+    raise ContentError([AuthoringProblem(
+        here, None, "no course found: there is no curriculum/course.yaml here or above.",
+        fix="run from inside a RepairLab checkout, or set REPAIRLAB_COURSE_DIR to its folder.")])
+
+
+def notebook_item_refs(path: Path) -> list[tuple[str, int]]:
+    """Every ``show("id")`` in a notebook's code cells, with the cell number (from 1)."""
+    refs = []
+    for number, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"], 1):
+        if cell.get("cell_type") == "code":
+            refs.extend((m.group(1), number) for m in SHOW_CALL.finditer("".join(cell["source"])))
+    return refs

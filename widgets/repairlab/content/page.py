@@ -1,0 +1,318 @@
+"""The course as one page's kernel needs it: manifests at once, items only when shown.
+
+``load_course`` reads and validates everything, which ``repairlab check``, the CLI and the
+hand-in need. A student's page needs far less: ``module_nav()`` the manifests, the landing
+page the manifests and the ids each notebook shows, ``show(id)`` one item. ``CoursePage``
+gives them that: it reads the manifests (without pydantic when they are plainly valid, else
+validated like ``load_course`` does), finds an item's file from the ids written in the
+exercise files, parses that file (libyaml where available) and validates only the items asked
+for, each once per kernel. So a page imports only the exercise kinds it shows, a page without
+exercises imports no pydantic, and a broken item elsewhere in the course does not stop this
+page's items.
+
+Problems are logged in the same "file:line: ..." form ``repairlab check`` prints; a missing
+or invalid item is ``None`` and the caller shows the student a plain notice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import AuthoringProblem, ContentError
+from .layout import COURSE_FILE, MODULE_FILE, MODULE_FOLDER, Module, notebook_item_refs
+from .yaml_source import YamlDocument, load_yaml
+
+if TYPE_CHECKING:
+    from ..kinds.base import ItemBase
+    from .bank import ItemSource
+    from .course import Course
+
+log = logging.getLogger("repairlab")
+
+# Where an exercise file names an item: `- id: m01-schema-03`, quoted or not, or `{id: ...}`.
+# Only a shortlist of files to parse: the parsed file decides.
+_ID_IN_TEXT = re.compile(r"""\bid:[ \t]*["']?([^\s"'#,{}\[\]]+)""")
+
+
+class CoursePage:
+    """A course read lazily, for one kernel. Same reading surface as ``Course`` for the
+    notebook functions: ``manifest``, ``version``, ``modules``, ``shown_in``, ``items_of``,
+    ``module_of_item``, plus ``item(id)`` and ``full()``."""
+
+    def __init__(self, root: Path, manifest: Any, modules: list[Module]):
+        self.root = root
+        self.manifest = manifest
+        self.modules = modules
+        self._items: dict[str, ItemBase | None] = {}
+        self._sources: dict[str, ItemSource] = {}
+        # exercise file -> {item id -> [(index, raw entry, line)]}, parsed files only
+        self._entries: dict[Path, dict[str, list[tuple[int, dict, int | None]]]] = {}
+        self._documents: dict[Path, YamlDocument] = {}
+        self._full: Course | None = None
+
+    @property
+    def version(self) -> str:
+        return self.manifest.version
+
+    @cached_property
+    def shown_in(self) -> dict[str, tuple[Module, Path]]:
+        """item id -> (module, notebook) for every show("...") in the modules' notebooks, the
+        first one winning, as in ``load_course`` (which also reports the rest)."""
+        shown: dict[str, tuple[Module, Path]] = {}
+        for module in self.modules:
+            notebooks = module.manifest.notebooks
+            for which in ("reading", "practice") + (("cases",) if notebooks.cases else ()):
+                notebook = module.notebook(which)
+                try:
+                    refs = notebook_item_refs(notebook)
+                except (OSError, ValueError, KeyError):
+                    continue  # `repairlab check` reports it
+                for item_id, _ in refs:
+                    shown.setdefault(item_id, (module, notebook))
+        return shown
+
+    def items_of(self, module: Module) -> list[str]:
+        """The ids a module's notebooks show, in page order."""
+        return [i for i, (m, _) in self.shown_in.items() if m is module]
+
+    def module_of_item(self, item_id: str) -> Module | None:
+        found = self.shown_in.get(item_id)
+        if found:
+            return found[0]
+        source = self._sources.get(item_id)
+        return next((m for m in self.modules
+                     if source and m.manifest.exercises == source.exercise_folder), None)
+
+    def item(self, item_id: str) -> ItemBase | None:
+        """The valid item with this id, validated now (once per kernel); None, with the
+        problems logged, if there is none."""
+        if item_id not in self._items:
+            self._items[item_id] = self._find(item_id)
+        return self._items[item_id]
+
+    def full(self) -> Course | None:
+        """The whole course, loaded and validated (the hand-in needs every item's title)."""
+        if self._full is None:
+            from .course import load_course
+
+            course, problems = load_course(self.root)
+            for problem in problems:
+                log.warning("content problem: %s", problem.format(self.root))
+            self._full = course
+        return self._full
+
+    # -- finding an item --------------------------------------------------------------------
+
+    @cached_property
+    def _files(self) -> list[Path]:
+        from .bank import exercise_files
+
+        return exercise_files(self.root / "exercises")
+
+    @cached_property
+    def _ids_in_files(self) -> dict[str, list[Path]]:
+        """item id -> the exercise files whose text names it, in the bank's file order."""
+        index: dict[str, list[Path]] = {}
+        for path in self._files:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # parsed (and reported) only if an item cannot be found elsewhere
+            for item_id in dict.fromkeys(_ID_IN_TEXT.findall(text)):
+                index.setdefault(item_id, []).append(path)
+        return index
+
+    def _candidates(self, item_id: str) -> list[Path]:
+        found = self._ids_in_files.get(item_id)
+        if found:
+            return found
+        # Not written as `id: ...` anywhere we could see: look in every file that mentions it.
+        candidates = []
+        for path in self._files:
+            try:
+                if item_id in path.read_text(encoding="utf-8"):
+                    candidates.append(path)
+            except UnicodeDecodeError:
+                candidates.append(path)  # parsing it reports the problem
+            except OSError:
+                continue
+        return candidates
+
+    def _find(self, item_id: str) -> ItemBase | None:
+        # As in the full load: the first valid item with the id, in file order, wins.
+        from .bank import ItemSource, validate_entry  # pydantic, and each kind when validated
+
+        if not item_id:
+            return None
+        exercises = self.root / "exercises"
+        for path in self._candidates(item_id):
+            entries = self._file_entries(path)
+            for index, raw, line in entries.get(item_id, ()):
+                problems: list[AuthoringProblem] = []
+                item = validate_entry(self._documents[path], index, raw, problems)
+                self._log(problems)
+                if item is not None and item.id == item_id:
+                    folder = (path.relative_to(exercises).parts[0]
+                              if path.parent != exercises else "")
+                    self._sources[item_id] = ItemSource(path, line, folder)
+                    return item
+        return None
+
+    def _file_entries(self, path: Path) -> dict[str, list[tuple[int, dict, int | None]]]:
+        if path not in self._entries:
+            from .bank import file_entries
+
+            by_id: dict[str, list[tuple[int, dict, int | None]]] = {}
+            problems: list[AuthoringProblem] = []
+            try:
+                document = load_yaml(path, fast=True)
+            except ContentError as error:
+                problems.extend(error.problems)
+            else:
+                self._documents[path] = document
+                for index, raw, line in file_entries(document, problems):
+                    by_id.setdefault(str(raw.get("id", "")), []).append((index, raw, line))
+            self._log(problems)
+            self._entries[path] = by_id
+        return self._entries[path]
+
+    def _log(self, problems: list[AuthoringProblem]) -> None:
+        for problem in problems:
+            log.warning("content problem: %s", problem.format(self.root))
+
+
+def load_page(root: Path) -> CoursePage | None:
+    """The course's manifests; None (problems logged) if the course manifest is unusable. No
+    exercise item is read until ``item()`` asks for it.
+
+    Manifests that are plainly valid are read without pydantic (the landing page and the
+    reading pages then never import it); anything doubtful goes through the same validation
+    as ``load_course``, which logs what is wrong and keeps the modules that are fine.
+    """
+    try:
+        manifest, modules = _plain_manifests(root)
+    except _Doubtful:
+        return _validated_page(root)
+    return CoursePage(root, manifest, modules)
+
+
+def _validated_page(root: Path) -> CoursePage | None:
+    from .course import CourseManifest, course_modules, load_manifest
+
+    problems: list[AuthoringProblem] = []
+    manifest = load_manifest(root / COURSE_FILE, CourseManifest, problems)
+    modules = list(course_modules(root, manifest, problems)) if manifest is not None else []
+    for problem in problems:
+        log.warning("content problem: %s", problem.format(root))
+    if manifest is None:
+        return None
+    return CoursePage(root, manifest, modules)
+
+
+# -- manifests without pydantic ---------------------------------------------------------------
+# Plain twins of CourseManifest, ModuleManifest and NotebookRefs (content/course.py), with the
+# same fields and values (text stripped, as ``Strict`` does). The checks below accept only what
+# those models certainly accept, with no conversion; anything else is _Doubtful and is
+# validated by pydantic. tests/test_page.py keeps the fields and the values in step.
+
+
+@dataclass(frozen=True, eq=True)
+class PlainNotebookRefs:
+    reading: str
+    practice: str
+    cases: str | None = None
+
+
+@dataclass(frozen=True, eq=True)
+class PlainCourseManifest:
+    title: str
+    version: str
+    scope_note: str
+    modules: list[str]
+    audience: str | None = None
+
+
+@dataclass(frozen=True, eq=True)
+class PlainModuleManifest:
+    title: str
+    summary: str
+    objectives: list[str]
+    notebooks: PlainNotebookRefs
+    exercises: str
+    minutes: int = 60
+
+
+class _Doubtful(Exception):
+    """Not certainly valid: let pydantic decide, and explain."""
+
+
+def _mapping(data: Any, required: set[str], optional: set[str] = frozenset()) -> dict:
+    if type(data) is not dict or not required <= data.keys() <= required | optional:
+        raise _Doubtful
+    return data
+
+
+def _text(value: Any, *, may_be_empty: bool = False) -> str:
+    if type(value) is not str or not (value.strip() or may_be_empty):
+        raise _Doubtful
+    return value.strip()
+
+
+def _texts(value: Any, least: int, most: int | None = None) -> list[str]:
+    if type(value) is not list or len(value) < least or (most is not None and len(value) > most):
+        raise _Doubtful
+    return [_text(v) for v in value]
+
+
+def _read(path: Path) -> Any:
+    try:
+        return load_yaml(path, fast=True).data  # duplicate keys are an error, as in check
+    except (OSError, ContentError):
+        raise _Doubtful from None
+
+
+def plain_course_manifest(data: Any) -> PlainCourseManifest:
+    data = _mapping(data, {"title", "version", "scope_note", "modules"}, {"audience"})
+    audience = data.get("audience")
+    return PlainCourseManifest(
+        title=_text(data["title"]), version=_text(data["version"]),
+        scope_note=_text(data["scope_note"]), modules=_texts(data["modules"], 1),
+        audience=None if audience is None else _text(audience, may_be_empty=True))
+
+
+def plain_module_manifest(data: Any) -> PlainModuleManifest:
+    data = _mapping(data, {"title", "summary", "objectives", "notebooks", "exercises"},
+                    {"minutes"})
+    notebooks = _mapping(data["notebooks"], {"reading", "practice"}, {"cases"})
+    cases = notebooks.get("cases")
+    minutes = data.get("minutes", 60)
+    if type(minutes) is not int or not 5 <= minutes <= 600:
+        raise _Doubtful
+    return PlainModuleManifest(
+        title=_text(data["title"]), summary=_text(data["summary"]),
+        objectives=_texts(data["objectives"], 1, 8),
+        notebooks=PlainNotebookRefs(
+            reading=_text(notebooks["reading"]), practice=_text(notebooks["practice"]),
+            cases=None if cases is None else _text(cases)),
+        exercises=_text(data["exercises"]), minutes=minutes)
+
+
+def _plain_manifests(root: Path) -> tuple[PlainCourseManifest, list[Module]]:
+    """The manifests, if every one is certainly valid and every module listed is usable."""
+    manifest = plain_course_manifest(_read(root / COURSE_FILE))
+    modules: list[Module] = []
+    for folder in manifest.modules:
+        match = MODULE_FOLDER.match(folder)
+        path = root / "curriculum" / folder
+        if not match or any(m.slug == match.group(2) for m in modules):
+            raise _Doubtful
+        if not (path / MODULE_FILE).is_file():
+            raise _Doubtful
+        modules.append(Module(folder, int(match.group(1)), match.group(2), path,
+                              plain_module_manifest(_read(path / MODULE_FILE))))
+    return manifest, modules
