@@ -100,3 +100,29 @@ def test_work_is_kept_between_visits(demo_server, open_page):
     assert done >= 1
     again.watch.assert_clean()
     home.watch.assert_clean()
+
+
+def test_student_downloads_their_work_as_one_file(demo_server, open_page, tmp_path):
+    """Landing page → "Prepare my hand-in file" → a download the gradebook accepts."""
+    from repairlab.handin import read_submission
+
+    item = item_of_kind(demo_server, "reflection")
+    text = f"I felt my face go hot <b>{uuid.uuid4().hex[:8]}</b>"
+    tab = open_page(demo_server.url(PRACTICE), wait_for=".repairlab-reflection")
+    exercise = tab.page.locator(".repairlab-exercise.repairlab-reflection")
+    answer(exercise, item, text)
+    expect_feedback(exercise, item, text)
+
+    home = open_page(demo_server.url("index.ipynb"), wait_for=".repairlab-home")
+    home.page.get_by_role("button", name="Prepare my hand-in file").click()
+    link = home.page.locator("a.rl-download")
+    expect(link).to_be_visible(timeout=20_000)
+    with home.page.expect_download() as download:
+        link.click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name.startswith("repairlab-browser-test-")
+    submission = read_submission(saved)  # checksum verified: the file is as downloaded
+    assert submission["student"] == "browser-test"
+    assert text in [a["response"] for a in submission["attempts"]]
+    home.watch.assert_clean()
