@@ -48,12 +48,7 @@ def notebook_path() -> Path:
 
 def dashboard_command(notebook: Path, *, port: int, ip: str = "127.0.0.1") -> list[str]:
     """Voilà on the one notebook, with `repairlab serve`'s safety settings."""
-    from ..serving.config import (
-        CELL_ERROR_MESSAGE,
-        CULL_IDLE_SECONDS,
-        CULL_INTERVAL_SECONDS,
-        TEMPLATE,
-    )
+    from ..serving.config import CULL_IDLE_SECONDS, CULL_INTERVAL_SECONDS, PAGE_FLAGS
 
     return [
         sys.executable, "-m", "voila", str(notebook),
@@ -64,12 +59,7 @@ def dashboard_command(notebook: Path, *, port: int, ip: str = "127.0.0.1") -> li
         # The token comes from $JUPYTER_TOKEN (see dashboard_env), not the command line, where
         # any user on the machine could read it in the process list.
         "--Voila.auto_token=True",
-        f"--VoilaConfiguration.template={TEMPLATE}",
-        "--VoilaConfiguration.strip_sources=True",
-        "--VoilaConfiguration.show_tracebacks=False",
-        f"--VoilaExecutor.cell_error_instruction={CELL_ERROR_MESSAGE}",
-        "--VoilaConfiguration.allow_template_override=NO",
-        "--VoilaConfiguration.allow_theme_override=NO",
+        *PAGE_FLAGS,
         # Nothing next to the notebook is for download (one item; the "[...]" list form is
         # deprecated in traitlets).
         "--VoilaConfiguration.file_denylist=.*",

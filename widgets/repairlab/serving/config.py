@@ -73,6 +73,24 @@ def kernel_pools(root: Path, pool_size: int = POOL_SIZE) -> dict:
     return pools
 
 
+# What every RepairLab page served by Voilà carries, the course and the instructor's dashboard
+# alike.
+PAGE_FLAGS = (
+    # The course's own look: lang="en", light and dark themes, styles for the views'
+    # classes, and a live region for feedback (serving/share/voila/templates/repairlab).
+    f"--VoilaConfiguration.template={TEMPLATE}",
+    # No code, nor a traceback, on the page: a failed cell shows CELL_ERROR_MESSAGE and
+    # the detail goes to the server log.
+    "--VoilaConfiguration.strip_sources=True",
+    "--VoilaConfiguration.show_tracebacks=False",
+    f"--VoilaExecutor.cell_error_instruction={CELL_ERROR_MESSAGE}",
+    # No ?template=...&theme=... from the address bar: one look, and the pre-rendered
+    # pages stay usable (Voilà skips the pool when the query asks for another template).
+    "--VoilaConfiguration.allow_template_override=NO",
+    "--VoilaConfiguration.allow_theme_override=NO",
+)
+
+
 def voila_command(root: Path, *, port: int, ip: str = "127.0.0.1",
                   preheat: bool = True) -> list[str]:
     curriculum = root / "curriculum"
@@ -84,18 +102,7 @@ def voila_command(root: Path, *, port: int, ip: str = "127.0.0.1",
         # Exactly this port: Voilà would otherwise move to another one when it is taken, and
         # the address printed for the student (and used by the tests) would be wrong.
         "--Voila.port_retries=0",
-        # The course's own look: lang="en", light and dark themes, styles for the views'
-        # classes, and a live region for feedback (serving/share/voila/templates/repairlab).
-        f"--VoilaConfiguration.template={TEMPLATE}",
-        # Students never see code, nor a traceback: a failed cell shows CELL_ERROR_MESSAGE and
-        # the detail goes to the server log.
-        "--VoilaConfiguration.strip_sources=True",
-        "--VoilaConfiguration.show_tracebacks=False",
-        f"--VoilaExecutor.cell_error_instruction={CELL_ERROR_MESSAGE}",
-        # No ?template=...&theme=... from the address bar: one look, and the pre-rendered
-        # pages stay usable (Voilà skips the pool when the query asks for another template).
-        "--VoilaConfiguration.allow_template_override=NO",
-        "--VoilaConfiguration.allow_theme_override=NO",
+        *PAGE_FLAGS,
         *_each("--VoilaConfiguration.file_allowlist", FILE_ALLOWLIST),
         *_each("--VoilaConfiguration.file_denylist", FILE_DENYLIST),
         # A backstop for kernels whose tab went away without shutting them down.
