@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from ..kinds.base import ItemBase
 from ..registry import KINDS
 from .errors import AuthoringProblem, ContentError
+from .layout import exercise_folder
 from .validation import problems_from_validation
 from .yaml_source import YamlDocument, load_yaml
 
@@ -40,9 +41,6 @@ class ItemBank:
     def get(self, item_id: str) -> ItemBase:
         return self.items[item_id]
 
-    def in_folder(self, slug: str) -> list[ItemBase]:
-        return [self.items[i] for i, s in self.sources.items() if s.exercise_folder == slug]
-
     def suggest(self, item_id: str) -> list[str]:
         return difflib.get_close_matches(item_id, list(self.items), n=3, cutoff=0.6)
 
@@ -62,7 +60,7 @@ def load_bank(exercises_dir: Path) -> tuple[ItemBank, list[AuthoringProblem]]:
         except ContentError as error:
             problems.extend(error.problems)
             continue
-        folder = path.relative_to(exercises_dir).parts[0] if path.parent != exercises_dir else ""
+        folder = exercise_folder(path, exercises_dir)
         for item, line in _items_of(document, problems):
             earlier = bank.sources.get(item.id)
             if earlier is not None:

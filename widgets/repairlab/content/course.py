@@ -17,6 +17,7 @@ from .layout import (  # noqa: F401  (re-exported: the CLI, bench and tests impo
     MODULE_FOLDER,
     SHOW_CALL,
     Module,
+    ShownItems,
     find_course_root,
     notebook_item_refs,
 )
@@ -51,7 +52,7 @@ class ModuleManifest(Strict):
 
 
 @dataclass
-class Course:
+class Course(ShownItems):
     root: Path
     manifest: CourseManifest
     modules: list[Module]
@@ -63,17 +64,8 @@ class Course:
     def version(self) -> str:
         return self.manifest.version
 
-    def module_of_item(self, item_id: str) -> Module | None:
-        found = self.shown_in.get(item_id)
-        if found:
-            return found[0]
-        source = self.bank.sources.get(item_id)
-        return next((m for m in self.modules
-                     if source and m.manifest.exercises == source.exercise_folder), None)
-
-    def items_of(self, module: Module) -> list[str]:
-        """The ids a module's practice notebook shows, in page order."""
-        return [i for i, (m, _) in self.shown_in.items() if m is module]
+    def _source_of(self, item_id: str):
+        return self.bank.sources.get(item_id)
 
     def item(self, item_id: str) -> ItemBase | None:
         """The item with this id, or None if there is no valid one."""

@@ -39,6 +39,29 @@ class Module:
         return self.path / getattr(self.manifest.notebooks, which)
 
 
+def exercise_folder(path: Path, exercises_dir: Path) -> str:
+    """The module slug an exercise file lives under ("" for a file directly in exercises/)."""
+    return path.relative_to(exercises_dir).parts[0] if path.parent != exercises_dir else ""
+
+
+class ShownItems:
+    """Where items belong, from the ``show("id")`` calls in the notebooks: shared by the full
+    ``Course`` and a page's ``CoursePage``, which supply ``modules``, ``shown_in`` and
+    ``_source_of`` (an item's ``ItemSource``, for an item no notebook shows)."""
+
+    def items_of(self, module: Module) -> list[str]:
+        """The ids a module's notebooks show, in page order."""
+        return [i for i, (m, _) in self.shown_in.items() if m is module]
+
+    def module_of_item(self, item_id: str) -> Module | None:
+        found = self.shown_in.get(item_id)
+        if found:
+            return found[0]
+        source = self._source_of(item_id)
+        return next((m for m in self.modules
+                     if source and m.manifest.exercises == source.exercise_folder), None)
+
+
 def find_course_root(start: Path | None = None) -> Path:
     """The folder holding ``curriculum/course.yaml``: $REPAIRLAB_COURSE_DIR, or up from ``start``."""
     env = os.environ.get("REPAIRLAB_COURSE_DIR")

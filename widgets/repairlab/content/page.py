@@ -24,7 +24,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import AuthoringProblem, ContentError
-from .layout import COURSE_FILE, MODULE_FILE, MODULE_FOLDER, Module, notebook_item_refs
+from .layout import (
+    COURSE_FILE,
+    MODULE_FILE,
+    MODULE_FOLDER,
+    Module,
+    ShownItems,
+    exercise_folder,
+    notebook_item_refs,
+)
 from .yaml_source import YamlDocument, load_yaml
 
 if TYPE_CHECKING:
@@ -39,7 +47,7 @@ log = logging.getLogger("repairlab")
 _ID_IN_TEXT = re.compile(r"""\bid:[ \t]*["']?([^\s"'#,{}\[\]]+)""")
 
 
-class CoursePage:
+class CoursePage(ShownItems):
     """A course read lazily, for one kernel. Same reading surface as ``Course`` for the
     notebook functions: ``manifest``, ``version``, ``modules``, ``shown_in``, ``items_of``,
     ``module_of_item``, plus ``item(id)`` and ``full()``."""
@@ -76,17 +84,8 @@ class CoursePage:
                     shown.setdefault(item_id, (module, notebook))
         return shown
 
-    def items_of(self, module: Module) -> list[str]:
-        """The ids a module's notebooks show, in page order."""
-        return [i for i, (m, _) in self.shown_in.items() if m is module]
-
-    def module_of_item(self, item_id: str) -> Module | None:
-        found = self.shown_in.get(item_id)
-        if found:
-            return found[0]
-        source = self._sources.get(item_id)
-        return next((m for m in self.modules
-                     if source and m.manifest.exercises == source.exercise_folder), None)
+    def _source_of(self, item_id: str) -> ItemSource | None:
+        return self._sources.get(item_id)
 
     def item(self, item_id: str) -> ItemBase | None:
         """The valid item with this id, validated now (once per kernel); None, with the
@@ -157,9 +156,8 @@ class CoursePage:
                 item = validate_entry(self._documents[path], index, raw, problems)
                 self._log(problems)
                 if item is not None and item.id == item_id:
-                    folder = (path.relative_to(exercises).parts[0]
-                              if path.parent != exercises else "")
-                    self._sources[item_id] = ItemSource(path, line, folder)
+                    self._sources[item_id] = ItemSource(path, line,
+                                                        exercise_folder(path, exercises))
                     return item
         return None
 
