@@ -149,3 +149,12 @@ def test_check_outside_a_course_explains_itself(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert repairlab(["check"]) == 1
     assert "no course found" in capsys.readouterr().err
+
+
+def test_a_path_on_the_command_line_beats_the_environment(demo_course, tmp_path, monkeypatch,
+                                                         capsys):
+    """With REPAIRLAB_COURSE_DIR set (as Binder sets it), does `check PATH` check PATH?"""
+    monkeypatch.setenv("REPAIRLAB_COURSE_DIR", str(tmp_path / "elsewhere"))
+    _apply(demo_course, MISTAKES["unknown-key-typo"])
+    assert repairlab(["check", str(demo_course / "exercises")]) == 1  # found up from a subfolder
+    assert "hnit" in capsys.readouterr().err

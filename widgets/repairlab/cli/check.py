@@ -22,9 +22,7 @@ def add_parser(sub, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        root = find_course_root(args.path) if args.path is None else args.path.resolve()
-        if not (root / "curriculum" / "course.yaml").is_file():
-            root = find_course_root(root)
+        root = find_course_root(args.path)
     except ContentError as error:
         for problem in error.problems:
             print(problem.format(), file=sys.stderr)

@@ -63,9 +63,11 @@ class ShownItems:
 
 
 def find_course_root(start: Path | None = None) -> Path:
-    """The folder holding ``curriculum/course.yaml``: $REPAIRLAB_COURSE_DIR, or up from ``start``."""
+    """The folder holding ``curriculum/course.yaml``, found up from ``start`` when one is given
+    (a path on the command line means that course), else $REPAIRLAB_COURSE_DIR (set for the
+    kernels by `serve` and Binder), else up from the current folder."""
     env = os.environ.get("REPAIRLAB_COURSE_DIR")
-    if env:
+    if start is None and env:
         return Path(env).resolve()
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
