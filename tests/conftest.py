@@ -20,3 +20,31 @@ def demo_course(tmp_path, monkeypatch) -> Path:
 def course_builder():
     """``make_course`` for tests that need more than the one-module demo."""
     return make_course
+
+
+@pytest.fixture
+def hand_ins(demo_course, monkeypatch, tmp_path):
+    """``hand_ins({student: [(item_id, response), ...]})``: each student works through the demo
+    module's real views in a kernel of their own, then `repairlab export`s a hand-in file.
+    Returns the folder of hand-ins."""
+    from repairlab.cli import main as repairlab
+    from repairlab.notebook import _load, _progress, build_view
+
+    def work_and_hand_in(work: dict[str, list[tuple[str, str]]]) -> Path:
+        monkeypatch.chdir(demo_course / "curriculum" / "01-demo")
+        for student, answers in work.items():
+            monkeypatch.setenv("REPAIRLAB_STUDENT", student)
+            _load.cache_clear()  # a new student is a new Voilà visit: a new kernel
+            _progress.cache_clear()
+            views = {}
+            for item_id, response in answers:
+                views.setdefault(item_id, build_view(item_id)).submit(response)
+        _progress.cache_clear()
+        folder = tmp_path / "handins"
+        folder.mkdir()
+        for student in work:
+            assert repairlab(["export", "--student", student, "-o",
+                              str(folder / f"{student}.html"), "--course", str(demo_course)]) == 0
+        return folder
+
+    return work_and_hand_in

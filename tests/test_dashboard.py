@@ -23,7 +23,6 @@ import pytest
 from nbclient import NotebookClient
 
 from repairlab.cli import dashboard as dashboard_cli
-from repairlab.cli import main as repairlab
 from repairlab.dashboard import (
     SUBMISSIONS_ENV,
     completion_by_module,
@@ -360,11 +359,8 @@ def test_without_a_folder_the_page_asks_for_one(handins, monkeypatch):
 
 
 @pytest.fixture
-def class_of_three(demo_course, monkeypatch, tmp_path):
+def class_of_three(demo_course, hand_ins):
     """Three students work through the demo module's views; their hand-ins in a folder."""
-    from repairlab.notebook import _load, _progress, build_view
-
-    monkeypatch.chdir(demo_course / "curriculum" / "01-demo")
     rewrites = {
         "ana": ["Well, you were late too, so calm down.",
                 "You're right, I kept looking at the clock, and I can see how that felt. "
@@ -373,23 +369,10 @@ def class_of_three(demo_course, monkeypatch, tmp_path):
         "chi": [],
     }
     steps = {"ana": ["acknowledge"], "ben": ["explain"], "chi": ["explain", "acknowledge"]}
-    for student in rewrites:
-        monkeypatch.setenv("REPAIRLAB_STUDENT", student)
-        _load.cache_clear()
-        _progress.cache_clear()
-        view = build_view("m01-step-01")
-        for pick in steps[student]:
-            view.submit(pick)
-        view = build_view("m01-rewrite-01")
-        for text in rewrites[student]:
-            view.submit(text)
-    _progress.cache_clear()
-    folder = tmp_path / "handins"
-    folder.mkdir()
-    for student in rewrites:
-        assert repairlab(["export", "--student", student, "-o", str(folder / f"{student}.html"),
-                          "--course", str(demo_course)]) == 0
-    return demo_course, folder
+    work = {student: [("m01-step-01", pick) for pick in steps[student]]
+            + [("m01-rewrite-01", text) for text in rewrites[student]]
+            for student in rewrites}
+    return demo_course, hand_ins(work)
 
 
 def test_real_hand_ins_carry_what_the_dashboard_reads(class_of_three):

@@ -7,28 +7,15 @@ import csv
 import pytest
 
 from repairlab.cli import main as repairlab
-from repairlab.notebook import _load, _progress, build_view
 
 
 @pytest.fixture
-def class_of_three(demo_course, monkeypatch, tmp_path):
-    monkeypatch.chdir(demo_course / "curriculum" / "01-demo")
-    answers = {"ana": ["acknowledge"], "ben": ["explain"], "chi": ["explain", "acknowledge"]}
-    for student, picks in answers.items():
-        monkeypatch.setenv("REPAIRLAB_STUDENT", student)
-        _load.cache_clear()
-        _progress.cache_clear()
-        view = build_view("m01-step-01")
-        for pick in picks:
-            view.submit(pick)
-        build_view("m01-reflect-01").submit(f"{student} reflects <b>honestly</b>")
-    _progress.cache_clear()
-    handins = tmp_path / "handins"
-    handins.mkdir()
-    for student in answers:
-        assert repairlab(["export", "--student", student, "-o", str(handins / f"{student}.html"),
-                          "--course", str(demo_course)]) == 0
-    return demo_course, handins
+def class_of_three(demo_course, hand_ins):
+    steps = {"ana": ["acknowledge"], "ben": ["explain"], "chi": ["explain", "acknowledge"]}
+    work = {student: [("m01-step-01", pick) for pick in picks]
+            + [("m01-reflect-01", f"{student} reflects <b>honestly</b>")]
+            for student, picks in steps.items()}
+    return demo_course, hand_ins(work)
 
 
 def test_export_then_gradebook_gives_one_row_per_student(class_of_three, tmp_path, capsys):
