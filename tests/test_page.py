@@ -48,7 +48,7 @@ def _run(code: str, cwd: Path, **env: str) -> list[str]:
 
 
 LOADED = ("import json, sys; print(json.dumps(sorted(m for m in sys.modules "
-          "if m.startswith(('repairlab.kinds', 'pydantic')))))")
+          "if m.startswith(('repairlab.kinds', 'repairlab.schemas', 'pydantic')))))")
 
 
 def test_importing_the_registry_imports_no_kind_and_no_pydantic():
@@ -59,9 +59,10 @@ def test_importing_the_registry_imports_no_kind_and_no_pydantic():
 def test_a_kind_is_imported_when_it_is_first_used():
     loaded = _run("from repairlab.registry import KINDS\n"
                   "KINDS['reflection'].schema\n" + LOADED, REPO)
-    assert "repairlab.kinds.reflection" in loaded
+    assert "repairlab.schemas.reflection" in loaded
+    assert "repairlab.schemas.simulation" not in loaded
     assert "repairlab.kinds.simulation" not in loaded
-    assert "repairlab.kinds.spot_the_schema" not in loaded
+    assert "repairlab.schemas.spot_the_schema" not in loaded
 
 
 def test_a_page_of_choice_items_never_imports_the_simulation_kind(demo_course, tmp_path):
@@ -75,6 +76,7 @@ def test_a_page_of_choice_items_never_imports_the_simulation_kind(demo_course, t
     loaded = _run(code, demo_course / "curriculum" / "01-demo",
                   REPAIRLAB_DATA_DIR=str(tmp_path / "data"))
     assert "repairlab.kinds.simulation" not in loaded
+    assert "repairlab.schemas.simulation" not in loaded
     assert "repairlab.kinds.rewrite_reply" not in loaded  # nor any kind the page does not show
     assert "repairlab.kinds.pick_repair_step" in loaded
 

@@ -6,12 +6,12 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from repairlab.kinds.order_repair_steps import OrderRepairSteps
-from repairlab.kinds.pick_repair_step import PickRepairStep
-from repairlab.kinds.reflection import Reflection
-from repairlab.kinds.rewrite_reply import RewriteReply
-from repairlab.kinds.spot_the_schema import SpotTheSchema
 from repairlab.registry import KINDS, score
+from repairlab.schemas.order_repair_steps import OrderRepairSteps
+from repairlab.schemas.pick_repair_step import PickRepairStep
+from repairlab.schemas.reflection import Reflection
+from repairlab.schemas.rewrite_reply import RewriteReply
+from repairlab.schemas.spot_the_schema import SpotTheSchema
 
 SCHEMA_ITEM = SpotTheSchema.model_validate({
     "id": "t-schema", "type": "spot-the-schema", "difficulty": "beginner", "title": "T",

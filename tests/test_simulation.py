@@ -22,13 +22,11 @@ from repairlab.kinds.simulation import (
     UNFOLDING,
     Playthrough,
     ReplayError,
-    Route,
-    Simulation,
     SimulationError,
-    explore,
     score,
 )
 from repairlab.registry import KINDS
+from repairlab.schemas.simulation import Route, Simulation, explore
 
 REPO = Path(__file__).resolve().parents[1]
 CASE_FILES = [REPO / "exercises" / folder / "simulations.yaml"

@@ -1,12 +1,14 @@
 """The one table from an item's ``type`` to its schema, scorer and view.
 
-Adding an exercise kind means adding its module under ``kinds/`` (schema + pure scorer),
-a view under ``views/``, and one entry here; the loader, ``repairlab check``, ``show()``
-and the docs all read this table.
+Adding an exercise kind means adding its schema under ``schemas/`` (what an author writes,
+pydantic), its behaviour and pure scorer under ``kinds/`` (no pydantic), a view under
+``views/``, and one entry here; the loader, ``repairlab check``, ``show()`` and the docs all
+read this table.
 
 Every part of an entry is a ``"module:Name"`` string, resolved on first use: importing this
 table imports no exercise kind (nor pydantic), so a page's kernel pays only for the kinds it
-shows, and scoring, ``check`` and the CLI never pay for ipywidgets.
+shows, a kernel showing compiled items never imports a schema, and scoring, ``check`` and the
+CLI never pay for ipywidgets.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .kinds.base import Feedback, ItemBase
+    from .kinds.base import Feedback, Item
+    from .schemas.base import ItemBase
 
 
 def _resolve(ref: Any) -> Any:
@@ -51,37 +54,38 @@ class ExerciseKind:
         return _resolve(self.view)
 
 
+_S = "repairlab.schemas."
 _K = "repairlab.kinds."
 _V = "repairlab.views."
 _KINDS = (
-    ExerciseKind("spot-the-schema", "Spot the schema", _K + "spot_the_schema:SpotTheSchema",
+    ExerciseKind("spot-the-schema", "Spot the schema", _S + "spot_the_schema:SpotTheSchema",
                  _K + "spot_the_schema:score", _V + "choice:ChoiceView"),
-    ExerciseKind("rewrite-reply", "Rewrite the defensive reply", _K + "rewrite_reply:RewriteReply",
+    ExerciseKind("rewrite-reply", "Rewrite the defensive reply", _S + "rewrite_reply:RewriteReply",
                  _K + "rewrite_reply:score", _V + "rewrite:RewriteView"),
-    ExerciseKind("pick-repair-step", "Pick the repair step", _K + "pick_repair_step:PickRepairStep",
+    ExerciseKind("pick-repair-step", "Pick the repair step", _S + "pick_repair_step:PickRepairStep",
                  _K + "pick_repair_step:score", _V + "choice:ChoiceView"),
     ExerciseKind("order-repair-steps", "Order the repair steps",
-                 _K + "order_repair_steps:OrderRepairSteps", _K + "order_repair_steps:score",
+                 _S + "order_repair_steps:OrderRepairSteps", _K + "order_repair_steps:score",
                  _V + "ordering:OrderingView"),
     ExerciseKind("classify-marker", "Classify the rupture marker",
-                 _K + "pick_repair_step:ClassifyMarker", _K + "pick_repair_step:score",
+                 _S + "pick_repair_step:ClassifyMarker", _K + "pick_repair_step:score",
                  _V + "choice:ChoiceView"),
     ExerciseKind("rupture-or-red-flag", "Rupture or red flag?",
-                 _K + "pick_repair_step:RuptureOrRedFlag", _K + "pick_repair_step:score",
+                 _S + "pick_repair_step:RuptureOrRedFlag", _K + "pick_repair_step:score",
                  _V + "choice:ChoiceView"),
-    ExerciseKind("reflection", "Reflection", _K + "reflection:Reflection",
+    ExerciseKind("reflection", "Reflection", _S + "reflection:Reflection",
                  _K + "reflection:score", _V + "reflection:ReflectionView"),
-    ExerciseKind("simulation", "Case simulation", _K + "simulation:Simulation",
+    ExerciseKind("simulation", "Case simulation", _S + "simulation:Simulation",
                  _K + "simulation:score", _V + "simulation:SimulationView"),
 )
 
 KINDS: dict[str, ExerciseKind] = {kind.type: kind for kind in _KINDS}
 
 
-def kind_of(item: ItemBase) -> ExerciseKind:
+def kind_of(item: Item) -> ExerciseKind:
     return KINDS[item.type]
 
 
-def score(item: ItemBase, response: Any) -> Feedback:
+def score(item: Item, response: Any) -> Feedback:
     """Score any item with its kind's scorer."""
     return kind_of(item).score(item, response)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..kinds.base import ItemBase
 from ..registry import KINDS
+from ..schemas.base import ItemBase
 from .errors import AuthoringProblem, ContentError
 from .layout import exercise_folder
 from .validation import problems_from_validation

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from ..kinds.base import ItemBase, NonEmptyText, Strict
+from ..schemas.base import ItemBase, NonEmptyText, Strict
 from .bank import ItemBank, load_bank
 from .errors import AuthoringProblem, ContentError
 from .layout import (  # noqa: F401  (re-exported: the CLI, bench and tests import them here)

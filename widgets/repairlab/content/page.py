@@ -36,7 +36,7 @@ from .layout import (
 from .yaml_source import YamlDocument, load_yaml
 
 if TYPE_CHECKING:
-    from ..kinds.base import ItemBase
+    from ..kinds.base import Item
     from .bank import ItemSource
     from .course import Course
 
@@ -56,7 +56,7 @@ class CoursePage(ShownItems):
         self.root = root
         self.manifest = manifest
         self.modules = modules
-        self._items: dict[str, ItemBase | None] = {}
+        self._items: dict[str, Item | None] = {}
         self._sources: dict[str, ItemSource] = {}
         # exercise file -> {item id -> [(index, raw entry, line)]}, parsed files only
         self._entries: dict[Path, dict[str, list[tuple[int, dict, int | None]]]] = {}
@@ -87,7 +87,7 @@ class CoursePage(ShownItems):
     def _source_of(self, item_id: str) -> ItemSource | None:
         return self._sources.get(item_id)
 
-    def item(self, item_id: str) -> ItemBase | None:
+    def item(self, item_id: str) -> Item | None:
         """The valid item with this id, validated now (once per kernel); None, with the
         problems logged, if there is none."""
         if item_id not in self._items:
@@ -142,7 +142,7 @@ class CoursePage(ShownItems):
                 continue
         return candidates
 
-    def _find(self, item_id: str) -> ItemBase | None:
+    def _find(self, item_id: str) -> Item | None:
         # As in the full load: the first valid item with the id, in file order, wins.
         from .bank import ItemSource, validate_entry  # pydantic, and each kind when validated
 

@@ -1,5 +1,7 @@
-"""Exercise kinds: for each, the item schema (what authors write) and a pure scorer.
+"""Exercise kinds: what an item of each kind does, and its pure scorer.
 
-Nothing here imports ipywidgets: the views live in ``repairlab.views`` and the registry
-(``repairlab.registry``) ties a ``type`` to its schema, scorer and view.
+Nothing here imports pydantic or ipywidgets. The authoring schemas live in
+``repairlab.schemas`` (each model inherits its kind's behaviour class from here), the views
+in ``repairlab.views``, and the registry (``repairlab.registry``) ties a ``type`` to its
+schema, scorer and view.
 """

@@ -1,11 +1,16 @@
-"""What every exercise item shares, and the ``Feedback`` every scorer returns."""
+"""What every kind shares: the ``Feedback`` a scorer returns, and items as plain records.
+
+Nothing here (or anywhere in ``repairlab.kinds``) imports pydantic: a student's kernel scores
+and shows items read back from the compiled course as ``Record`` objects. The authoring
+schemas in ``repairlab.schemas`` inherit the same behaviour classes, so a freshly validated
+item and a compiled one answer to the same attributes and methods.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from functools import cache
+from typing import Any, Literal, Protocol
 
 Status = Literal["correct", "incorrect", "partial", "good", "needs-work", "submitted", "empty"]
 
@@ -40,38 +45,45 @@ class Feedback:
         return asdict(self)
 
 
-class Strict(BaseModel):
-    """Authoring models reject unknown keys, so a typo ("fedback") is an error, not a silent loss."""
+class Item(Protocol):
+    """Any item, validated (a schema model) or compiled (a ``Record``): the common fields."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-NonEmptyText = Annotated[str, StringConstraints(min_length=1)]
-ItemId = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64),
-    Field(description="Stable id, unique in the course: lower-case letters, digits and hyphens, "
-                      "e.g. m03-schema-07. Progress is stored under it: never reuse one.",
-          examples=["m01-schema-01"]),
-]
-Difficulty = Annotated[
-    Literal["beginner", "intermediate", "advanced"],
-    Field(description="Deliberate-practice difficulty: beginner, intermediate or advanced."),
-]
+    id: str
+    type: str
+    difficulty: str
+    title: str
+    tags: list[str]
 
 
-class ItemBase(Strict):
-    id: ItemId
-    type: str = Field(description="The exercise kind; selects the fields below.")
-    difficulty: Difficulty
-    title: NonEmptyText = Field(description="A short heading for the item.",
-                                examples=["The unanswered email"])
-    tags: list[NonEmptyText] = Field(
-        default_factory=list,
-        description="Free keywords, e.g. the rupture cause (late-start, fee-policy).")
+class Record:
+    """A validated item, or a part of one, as read-only plain data.
+
+    Built from the compiled course (content/compiled.py) with the behaviour class the item's
+    schema named, e.g. ``ChoiceItemBehaviour`` for its ``prompt`` and ``choices()``.
+    """
+
+    def __init__(self, fields: dict[str, Any]):
+        object.__setattr__(self, "__dict__", fields)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only (it is validated content)")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only (it is validated content)")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.__dict__ == self.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # mutable lists inside, like the models
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items())
+        return f"{type(self).__name__}({fields})"
 
 
-class Turn(Strict):
-    speaker: Literal["client", "therapist", "narrator"] = Field(
-        description="Who speaks: client, therapist or narrator (a stage direction).")
-    says: NonEmptyText = Field(description="What they say, as plain text.")
+@cache
+def record_class(behaviour: type | None) -> type[Record]:
+    """The record class for a schema's behaviour class (``Record`` itself when it has none)."""
+    if behaviour is None:
+        return Record
+    return type(behaviour.__name__, (behaviour, Record), {})

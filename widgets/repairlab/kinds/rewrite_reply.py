@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import Field, field_validator
-
-from ..vocab import MOVES
-from .base import Feedback, ItemBase, NonEmptyText, Note
-from .choice import require_unique
-
-Move = Literal[MOVES]  # type: ignore[valid-type]
+from .base import Feedback, Note
 
 # Plain names for the moves, as a student reads them in feedback.
 MOVE_NAMES = {
@@ -22,25 +16,7 @@ MOVE_NAMES = {
 }
 
 
-class RewriteReply(ItemBase):
-    type: Literal["rewrite-reply"]
-    context: str | None = Field(default=None, description="The setting, in a sentence (optional).")
-    client_says: NonEmptyText = Field(description="The client's statement voicing the rupture.")
-    defensive_reply: NonEmptyText = Field(description="The defensive reply the student rewrites.")
-    why_defensive: NonEmptyText = Field(description="What makes that reply defensive.")
-    must_include: list[Move] = Field(min_length=1, max_length=5,
-                                     description="Repair moves a good rewrite contains.")
-    model_rewrite: NonEmptyText = Field(description="A model answer, shown after a first attempt.")
-    hint: str | None = Field(default=None, description="A nudge shown on request (optional).")
-
-    @field_validator("must_include")
-    @classmethod
-    def _unique_moves(cls, moves: list[str]) -> list[str]:
-        require_unique(moves, "entries of must_include")
-        return moves
-
-
-def score(item: RewriteReply, response: Any) -> Feedback:
+def score(item: Any, response: Any) -> Feedback:
     """Formative feedback: what landed, what undercut the repair, and one next thing to try."""
     text = str(response or "")
     if not text.strip():

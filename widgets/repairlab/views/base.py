@@ -11,14 +11,14 @@ from typing import Any
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_string import HTMLStyle
 
-from ..kinds.base import Feedback, ItemBase
+from ..kinds.base import Feedback, Item
 from ..registry import kind_of
 from .html import feedback_html, notice_html
 
 log = logging.getLogger("repairlab")
 
 # Called after every attempt with (item, response, feedback): the progress store listens here.
-AttemptListener = Callable[[ItemBase, Any, Feedback], None]
+AttemptListener = Callable[[Item, Any, Feedback], None]
 
 FRIENDLY_ERROR = ("Something went wrong on our side while checking your answer. Your answer is "
                   "still here; please try again, and tell your instructor if it keeps happening.")
@@ -82,7 +82,7 @@ class ExerciseView(widgets.VBox):
 
     heading_in_body = False
 
-    def __init__(self, item: ItemBase, *, on_attempt: AttemptListener | None = None,
+    def __init__(self, item: Item, *, on_attempt: AttemptListener | None = None,
                  notice: str | None = None):
         self.item = item
         self.kind = kind_of(item)

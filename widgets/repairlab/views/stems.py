@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
-from ..kinds.base import Turn
 from .html import paragraphs
+
+if TYPE_CHECKING:
+    from ..schemas.base import Turn
 
 _SPEAKER = {"client": "Client", "therapist": "Therapist", "narrator": ""}
 

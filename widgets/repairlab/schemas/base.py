@@ -1,0 +1,44 @@
+"""What every item schema shares: strictness, common field types, and the base item."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+
+class Strict(BaseModel):
+    """Authoring models reject unknown keys, so a typo ("fedback") is an error, not a silent loss."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+NonEmptyText = Annotated[str, StringConstraints(min_length=1)]
+ItemId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64),
+    Field(description="Stable id, unique in the course: lower-case letters, digits and hyphens, "
+                      "e.g. m03-schema-07. Progress is stored under it: never reuse one.",
+          examples=["m01-schema-01"]),
+]
+Difficulty = Annotated[
+    Literal["beginner", "intermediate", "advanced"],
+    Field(description="Deliberate-practice difficulty: beginner, intermediate or advanced."),
+]
+
+
+class ItemBase(Strict):
+    id: ItemId
+    type: str = Field(description="The exercise kind; selects the fields below.")
+    difficulty: Difficulty
+    title: NonEmptyText = Field(description="A short heading for the item.",
+                                examples=["The unanswered email"])
+    tags: list[NonEmptyText] = Field(
+        default_factory=list,
+        description="Free keywords, e.g. the rupture cause (late-start, fee-policy).")
+
+
+class Turn(Strict):
+    speaker: Literal["client", "therapist", "narrator"] = Field(
+        description="Who speaks: client, therapist or narrator (a stage direction).")
+    says: NonEmptyText = Field(description="What they say, as plain text.")
