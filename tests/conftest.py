@@ -12,6 +12,8 @@ from course_factory import make_course
 def demo_course(tmp_path, monkeypatch) -> Path:
     """A one-module course (the worked template: one item of every kind); progress in tmp."""
     monkeypatch.setenv("REPAIRLAB_DATA_DIR", str(tmp_path / "data"))
+    # A course that cannot be compiled in place is compiled in the user's cache: keep it here.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
     monkeypatch.delenv("REPAIRLAB_COURSE_DIR", raising=False)
     return make_course(tmp_path / "course", ("demo", "Demo module"))
 

@@ -12,16 +12,9 @@ from pydantic import ValidationError
 from ..registry import KINDS
 from ..schemas.base import ItemBase
 from .errors import AuthoringProblem, ContentError
-from .layout import exercise_folder
+from .layout import ItemSource, exercise_folder
 from .validation import problems_from_validation
 from .yaml_source import YamlDocument, load_yaml
-
-
-@dataclass(frozen=True)
-class ItemSource:
-    path: Path
-    line: int | None
-    exercise_folder: str  # the module slug the file lives under
 
 
 @dataclass

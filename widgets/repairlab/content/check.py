@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .course import Course, load_course
+from .compiled import compile_course
+from .course import Course
 from .errors import AuthoringProblem
 
 
@@ -14,6 +15,7 @@ class CheckReport:
     course: Course | None
     problems: list[AuthoringProblem]
     unused: list[str]  # item ids no notebook shows: not an error, but probably a slip
+    compiled: Path | None = None  # where the valid items were compiled for the pages
 
     @property
     def ok(self) -> bool:
@@ -21,8 +23,11 @@ class CheckReport:
 
 
 def check_course(root: Path) -> CheckReport:
-    course, problems = load_course(root)
+    """Load and validate everything; the valid items are compiled for the students' pages on
+    the way (content/compiled.py), so a checked course serves lighter pages."""
+    compiled = compile_course(root)
+    course, problems = compiled.course, compiled.problems
     unused = []
     if course is not None:
         unused = sorted(i for i in course.bank.items if i not in course.shown_in)
-    return CheckReport(course, problems, unused)
+    return CheckReport(course, problems, unused, compiled.folder)

@@ -39,6 +39,13 @@ class Module:
         return self.path / getattr(self.manifest.notebooks, which)
 
 
+@dataclass(frozen=True)
+class ItemSource:
+    path: Path
+    line: int | None
+    exercise_folder: str  # the module slug the file lives under
+
+
 def exercise_folder(path: Path, exercises_dir: Path) -> str:
     """The module slug an exercise file lives under ("" for a file directly in exercises/)."""
     return path.relative_to(exercises_dir).parts[0] if path.parent != exercises_dir else ""

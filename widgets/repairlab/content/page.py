@@ -28,6 +28,7 @@ from .layout import (
     COURSE_FILE,
     MODULE_FILE,
     MODULE_FOLDER,
+    ItemSource,
     Module,
     ShownItems,
     exercise_folder,
@@ -37,7 +38,7 @@ from .yaml_source import YamlDocument, load_yaml
 
 if TYPE_CHECKING:
     from ..kinds.base import Item
-    from .bank import ItemSource
+    from .compiled import CompiledCourse
     from .course import Course
 
 log = logging.getLogger("repairlab")
@@ -88,11 +89,28 @@ class CoursePage(ShownItems):
         return self._sources.get(item_id)
 
     def item(self, item_id: str) -> Item | None:
-        """The valid item with this id, validated now (once per kernel); None, with the
-        problems logged, if there is none."""
+        """The valid item with this id, once per kernel: from the compiled course when it
+        matches the files, else validated now; None, with the problems logged, if there is
+        none."""
         if item_id not in self._items:
-            self._items[item_id] = self._find(item_id)
+            found = self._compiled_item(item_id)
+            self._items[item_id] = found if found is not None else self._find(item_id)
         return self._items[item_id]
+
+    @cached_property
+    def compiled(self) -> CompiledCourse | None:
+        """The compiled course (content/compiled.py), if it was compiled from these files."""
+        from .compiled import CompiledCourse
+
+        return CompiledCourse.open(self.root)
+
+    def _compiled_item(self, item_id: str) -> Item | None:
+        # An id missing from the compiled course is left to _find, which logs why.
+        found = self.compiled.item(item_id) if self.compiled is not None else None
+        if found is None:
+            return None
+        self._sources[item_id] = ItemSource(found.path, found.line, found.folder)
+        return found.record
 
     def full(self) -> Course | None:
         """The whole course, loaded and validated (the hand-in needs every item's title)."""
@@ -144,7 +162,7 @@ class CoursePage(ShownItems):
 
     def _find(self, item_id: str) -> Item | None:
         # As in the full load: the first valid item with the id, in file order, wins.
-        from .bank import ItemSource, validate_entry  # pydantic, and each kind when validated
+        from .bank import validate_entry  # pydantic, and each kind's schema when validated
 
         if not item_id:
             return None

@@ -9,9 +9,16 @@ both (``subprocess.Popen(voila_command(...), env=serve_env(...))``). The command
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..content.course import Course
+
+log = logging.getLogger("repairlab")
 
 LANDING_PAGE = "index.ipynb"
 TEMPLATE = "repairlab"
@@ -37,22 +44,19 @@ FILE_ALLOWLIST = [r".*\.(png|jpg|jpeg|gif|svg|webp)"]
 FILE_DENYLIST = [r"(.*/)?\..*"]
 
 
-def pooled_notebooks(root: Path) -> list[str]:
+def pooled_notebooks(root: Path, course: Course | None = None) -> list[str]:
     """The notebooks (relative to curriculum/) that get a pool of pre-heated kernels.
 
     The landing page and every page of exercises: each module's practice notebook and any
     other notebook of the module that shows items (e.g. cases.ipynb), but not the reading.
+    ``course`` is the loaded course, if the caller has it.
     """
     from ..content.course import notebook_item_refs
 
     curriculum = root / "curriculum"
     pages = [LANDING_PAGE] if (curriculum / LANDING_PAGE).is_file() else []
-    try:
-        from ..content.course import load_course
-
-        course, _ = load_course(root)
-    except Exception:  # a broken course still serves; only the pools are missing
-        course = None
+    if course is None:
+        course = _load(root)
     for module in course.modules if course is not None else []:
         practice, reading = module.notebook("practice"), module.notebook("reading")
         for notebook in sorted(module.path.glob("*.ipynb")):
@@ -65,10 +69,31 @@ def pooled_notebooks(root: Path) -> list[str]:
     return pages
 
 
-def kernel_pools(root: Path, pool_size: int = POOL_SIZE) -> dict:
+def _load(root: Path) -> Course | None:
+    try:
+        from ..content.course import load_course
+
+        return load_course(root)[0]
+    except Exception:  # a broken course still serves; only the pools are missing
+        return None
+
+
+def compile_for_serving(root: Path) -> Course | None:
+    """Validate the course once for all the kernels to come and write the compiled items
+    (content/compiled.py), so that a page's kernel needs neither pydantic nor YAML."""
+    try:
+        from ..content.compiled import compile_course
+
+        return compile_course(root).course
+    except Exception:  # never stops serving: the pages validate what they show themselves
+        log.exception("could not compile the course; pages will validate their own items")
+        return None
+
+
+def kernel_pools(root: Path, pool_size: int = POOL_SIZE, course: Course | None = None) -> dict:
     """VoilaKernelManager.kernel_pools_config: pools for the pooled notebooks, none elsewhere."""
     pools: dict = {"default": {"pool_size": 0}}
-    for page in pooled_notebooks(root):
+    for page in pooled_notebooks(root, course):
         pools[page] = {"pool_size": pool_size}
     return pools
 
@@ -93,6 +118,10 @@ PAGE_FLAGS = (
 
 def voila_command(root: Path, *, port: int, ip: str = "127.0.0.1",
                   preheat: bool = True) -> list[str]:
+    """The command line of ``repairlab serve``. Compiles the course first (see
+    ``compile_for_serving``): every way of serving it (the CLI, the bench, the browser tests)
+    then serves the same pages."""
+    course = compile_for_serving(root)
     curriculum = root / "curriculum"
     command = [
         sys.executable, "-m", "repairlab.serving.app", str(curriculum),
@@ -117,7 +146,7 @@ def voila_command(root: Path, *, port: int, ip: str = "127.0.0.1",
             # page waiting behind them): the app sets VoilaKernelManager.kernel_pools_config
             # from this and fills the pools one page at a time, landing page first.
             "--VoilaConfiguration.default_pool_size=0",
-            f"--RepairLabVoila.preheat_pools={json.dumps(kernel_pools(root))}",
+            f"--RepairLabVoila.preheat_pools={json.dumps(kernel_pools(root, course=course))}",
             # Refill a pool as soon as its kernel is taken, so the next visit is fast too.
             "--VoilaKernelManager.fill_delay=0",
         ]

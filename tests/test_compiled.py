@@ -1,0 +1,226 @@
+"""The compiled course (content/compiled.py): validated once by `check` or `serve`, read by a
+page's kernel without pydantic, and never stale."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from repairlab.cli import main as repairlab
+from repairlab.content.compiled import (
+    CompiledCourse,
+    behaviour_of,
+    compile_course,
+    compiled_folders,
+    fingerprint,
+)
+from repairlab.content.course import load_course
+from repairlab.content.page import load_page
+from repairlab.kinds.base import Record
+from repairlab.kinds.simulation import Playthrough
+from repairlab.registry import KINDS, score
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def user_cache(demo_course) -> Path:
+    """The user's cache folder: platformdirs reads XDG_CACHE_HOME, which demo_course sets."""
+    return Path(os.environ["XDG_CACHE_HOME"])
+
+
+def _same(model, record, where: str) -> None:
+    """A compiled record holds exactly what the validated model holds, part by part."""
+    if isinstance(model, BaseModel):
+        assert isinstance(record, Record), where
+        assert set(vars(record)) == set(type(model).model_fields), where
+        for name in type(model).model_fields:
+            _same(getattr(model, name), getattr(record, name), f"{where}.{name}")
+    elif isinstance(model, (list, tuple)):
+        assert isinstance(record, list), where
+        assert len(record) == len(model), where
+        for i, (m, r) in enumerate(zip(model, record, strict=True)):
+            _same(m, r, f"{where}[{i}]")
+    elif isinstance(model, dict):
+        assert isinstance(record, dict), where
+        assert record.keys() == model.keys(), where
+        for key in model:
+            _same(model[key], record[key], f"{where}[{key!r}]")
+    else:
+        assert type(record) is type(model), where
+        assert record == model, where
+
+
+def _responses(item) -> list:
+    """Answers worth scoring for an item: every option, orders, replies, a reflection."""
+    if item.type == "order-repair-steps":
+        return [list(item.correct_order), list(reversed(item.correct_order)), []]
+    if item.type == "rewrite-reply":
+        return [item.model_rewrite, item.defensive_reply, ""]
+    if item.type == "reflection":
+        return ["I noticed I wanted to explain myself.", ""]
+    if item.type == "simulation":
+        return []  # played below
+    return [c.id for c in item.choices()] + ["", "not-an-option"]
+
+
+def _first_choice_playthrough(item) -> list[str]:
+    play = Playthrough.start(item, assessor=lambda text, **_: {"defensive": False, "moves": []})
+    while not play.ended and play.options:
+        play.choose(play.options[0].id)
+    return [step.said for step in play.steps] + [play.ending or ""]
+
+
+@pytest.fixture(scope="module")
+def real_course(tmp_path_factory):
+    """The real course, compiled into a copy's cache (the repository is not written)."""
+    root = tmp_path_factory.mktemp("real")
+    shutil.copytree(REPO / "curriculum", root / "curriculum")
+    shutil.copytree(REPO / "exercises", root / "exercises")
+    compiled = compile_course(root)
+    assert compiled.folder is not None
+    assert not compiled.problems
+    return root, compiled.course
+
+
+def test_every_compiled_item_holds_and_does_what_the_validated_item_does(real_course):
+    root, course = real_course
+    page = load_page(root)
+    assert page.compiled is not None
+    for item in course.bank:
+        record = page.item(item.id)
+        assert isinstance(record, Record), item.id
+        assert not isinstance(record, BaseModel), item.id
+        _same(item, record, item.id)
+        for response in _responses(item):
+            assert score(record, response) == score(item, response), (item.id, response)
+        if item.type == "simulation":
+            assert _first_choice_playthrough(record) == _first_choice_playthrough(item)
+        for name in ("prompt", "answer_id"):
+            if hasattr(item, name):
+                assert getattr(record, name) == getattr(item, name), (item.id, name)
+    assert len(course.bank) == len(page.compiled.sources)
+
+
+def test_a_compiled_item_is_read_only(real_course):
+    record = load_page(real_course[0]).item("m01-schema-01")
+    with pytest.raises(AttributeError, match="read-only"):
+        record.title = "changed"
+
+
+def test_every_schema_takes_its_behaviour_from_a_kind_module():
+    for kind in KINDS.values():
+        behaviour = behaviour_of(kind.schema)
+        assert behaviour is None or behaviour.__module__.startswith("repairlab.kinds."), kind.type
+
+
+def test_a_behaviour_class_outside_the_kinds_is_refused_with_the_fix():
+    from repairlab.schemas.base import ItemBase
+
+    class Helper:
+        pass
+
+    class Odd(Helper, ItemBase):
+        pass
+
+    with pytest.raises(TypeError, match=r"must live in repairlab\.kinds"):
+        behaviour_of(Odd)
+
+
+def test_check_and_new_module_compile_the_course(demo_course, user_cache):
+    folder = compiled_folders(demo_course)[0] / fingerprint(demo_course)
+    assert (folder / "index.json").is_file()  # new-module ran check
+    for old in folder.parent.iterdir():
+        shutil.rmtree(old)
+    assert repairlab(["check", "--quiet", str(demo_course)]) == 0
+    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    assert set(index["sources"]) == {i.id for i in load_course(demo_course)[0].bank}
+
+
+def test_the_served_command_compiles_the_course(demo_course, user_cache):
+    from repairlab.serving.config import voila_command
+
+    for old in compiled_folders(demo_course)[0].iterdir():
+        shutil.rmtree(old)
+    voila_command(demo_course, port=8999)
+    assert CompiledCourse.open(demo_course) is not None
+
+
+def test_an_edited_file_is_never_read_stale(demo_course, user_cache):
+    page = load_page(demo_course)
+    assert isinstance(page.item("m01-reflect-01"), Record)
+    items = demo_course / "exercises" / "demo" / "items.yaml"
+    text = items.read_text(encoding="utf-8")
+    old_title = page.item("m01-reflect-01").title
+    items.write_text(text.replace(old_title, "A freshly edited title"), encoding="utf-8")
+    fresh = load_page(demo_course)  # a new kernel, after the edit
+    assert fresh.compiled is None
+    item = fresh.item("m01-reflect-01")
+    assert item.title == "A freshly edited title"
+    assert isinstance(item, BaseModel)  # validated by the page itself
+
+
+def test_a_broken_item_is_left_out_and_the_page_explains_it(demo_course, user_cache, caplog):
+    broken = demo_course / "exercises" / "demo" / "broken.yaml"
+    broken.write_text("items:\n  - id: m01-broken-01\n    type: reflection\n"
+                      "    difficulty: beginner\n    title: Broken\n    promt: A typo.\n",
+                      encoding="utf-8")
+    compiled = compile_course(demo_course)
+    assert compiled.problems
+    assert compiled.folder is not None
+    page = load_page(demo_course)
+    assert page.compiled is not None
+    assert "m01-broken-01" not in page.compiled.sources
+    assert isinstance(page.item("m01-reflect-01"), Record)
+    with caplog.at_level(logging.WARNING, logger="repairlab"):
+        assert page.item("m01-broken-01") is None
+    assert "exercises/demo/broken.yaml:6: item 'm01-broken-01', field `promt`" in caplog.text
+
+
+def test_a_read_only_course_is_compiled_into_the_users_cache(demo_course, user_cache):
+    hidden = demo_course / ".repairlab"
+    shutil.rmtree(hidden)
+    hidden.write_text("not a folder: nothing can be written under it", encoding="utf-8")
+    compiled = compile_course(demo_course)
+    assert compiled.folder is not None
+    assert user_cache in compiled.folder.parents
+    assert isinstance(load_page(demo_course).item("m01-step-01"), Record)
+
+
+def test_a_tampered_compiled_file_cannot_import_other_code(demo_course, user_cache, caplog):
+    folder = CompiledCourse.open(demo_course).folder
+    path = folder / "m01-step-01.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["__record__"] = "os:system"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="repairlab"):
+        item = load_page(demo_course).item("m01-step-01")
+    assert isinstance(item, BaseModel)  # validated from the YAML instead
+    assert "not a repairlab kind" in caplog.text
+
+
+def test_a_page_with_a_compiled_course_imports_neither_pydantic_nor_a_schema(demo_course,
+                                                                             tmp_path):
+    code = ("from repairlab import notebook\n"
+            "notebook._display = lambda widget: None\n"
+            "from repairlab.content.page import load_page\n"
+            "for item in " + repr(sorted(load_course(demo_course)[0].bank.items)) + ":\n"
+            "    view = notebook.build_view(item)\n"
+            "    assert type(view).__name__.endswith('View'), view\n"
+            "notebook.module_nav()\n"
+            "import json, sys\n"
+            "print(json.dumps(sorted(m for m in sys.modules\n"
+            "                        if m.startswith(('pydantic', 'repairlab.schemas')))))")
+    env = {k: v for k, v in os.environ.items() if k != "REPAIRLAB_COURSE_DIR"}
+    env["REPAIRLAB_DATA_DIR"] = str(tmp_path / "data")
+    out = subprocess.run([sys.executable, "-c", code], cwd=demo_course / "curriculum" / "01-demo",
+                         env=env, text=True, capture_output=True, check=True).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == []

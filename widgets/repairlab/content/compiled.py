@@ -1,0 +1,236 @@
+"""The compiled course: every valid item, validated once, kept as plain JSON that a student's
+kernel reads without pydantic or YAML.
+
+Validating items needs pydantic and the schemas, which cost a kernel more memory than
+everything else on a page (bench/README.md). So ``repairlab check`` and ``repairlab serve``
+(and Binder's build, which runs ``check``) validate the whole course once and write each
+valid item as one small JSON file; a page's kernel then reads the few items it shows as
+``Record`` objects carrying their kind's behaviour (kinds/base.py).
+
+The folder is named by a fingerprint of everything that decides the result: each exercise
+file's path, size and modification time, and the source of the schemas and kinds. A kernel
+computes the fingerprint from the files as they are now, so an edited file can never be
+read stale: with no folder for the current fingerprint, or an id not in it, the page
+validates the item itself, as it would without a compiled course (content/page.py).
+
+Where: ``<course>/.repairlab/compiled/`` (hidden, so never served; git-ignored), or the
+user's cache folder when the course folder is read-only (a course shared on a hub).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..kinds.base import Record, record_class
+
+if TYPE_CHECKING:
+    from .course import Course
+
+log = logging.getLogger("repairlab")
+
+FORMAT = 1  # bump when the layout of the files below changes
+RECORD = "__record__"  # key marking an encoded model; item keys are plain identifiers
+INDEX = "index.json"
+_PACKAGE = Path(__file__).resolve().parents[1]
+_BEHAVIOUR_PREFIX = "repairlab.kinds."  # the only modules a compiled file may name
+
+
+# -- where -------------------------------------------------------------------------------------
+
+def compiled_folders(root: Path) -> list[Path]:
+    """Where a course's compiled items may be, in the order they are looked for."""
+    from platformdirs import user_cache_dir
+
+    course_key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    return [root / ".repairlab" / "compiled",
+            Path(user_cache_dir("repairlab", appauthor=False)) / "compiled" / course_key]
+
+
+def _files_of(folder: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
+    if folder.is_dir():
+        yield from sorted(p for p in folder.rglob("*")
+                          if p.suffix in suffixes and not p.name.startswith("."))
+
+
+def fingerprint(root: Path) -> str:
+    """Changes whenever an exercise file, a schema or a kind changes (size or modified time)."""
+    digest = hashlib.sha256(f"format {FORMAT}\n".encode())
+    sources = [(root / "exercises", _files_of(root / "exercises", (".yaml", ".yml"))),
+               (_PACKAGE, _files_of(_PACKAGE / "schemas", (".py",))),
+               (_PACKAGE, _files_of(_PACKAGE / "kinds", (".py",)))]
+    for base, files in sources:
+        for path in files:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            digest.update(f"{path.relative_to(base)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+                          .encode())
+    return digest.hexdigest()[:24]
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+def behaviour_of(model_class: type) -> type | None:
+    """The plain class a schema model takes its behaviour from: the first class in its MRO
+    that is not a pydantic model (``ChoiceItemBehaviour`` for ``ChoiceItem``), if any."""
+    from pydantic import BaseModel
+
+    for cls in model_class.__mro__:
+        if cls is object or issubclass(cls, BaseModel):
+            continue
+        if not cls.__module__.startswith(_BEHAVIOUR_PREFIX):
+            raise TypeError(f"{model_class.__name__} takes its behaviour from "
+                            f"{cls.__module__}.{cls.__qualname__}: a schema's behaviour "
+                            f"class must live in repairlab.kinds (no pydantic there)")
+        return cls
+    return None
+
+
+def encode(value: Any) -> Any:
+    """A validated item (or any part of it) as JSON data; models keep their behaviour's name."""
+    from pydantic import BaseModel
+
+    if isinstance(value, BaseModel):
+        behaviour = behaviour_of(type(value))
+        encoded = {RECORD: f"{behaviour.__module__}:{behaviour.__qualname__}" if behaviour else ""}
+        for name in type(value).model_fields:
+            encoded[name] = encode(getattr(value, name))
+        return encoded
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    return value
+
+
+@dataclass
+class Compiled:
+    course: Course | None
+    problems: list
+    folder: Path | None  # None: not written (nothing to write, or no writable place)
+
+
+def compile_course(root: Path) -> Compiled:
+    """Load and validate the whole course (as ``repairlab check`` does) and write its valid
+    items. Never raises for content or for an unwritable folder: the pages then validate
+    items themselves."""
+    from .course import load_course
+
+    before = fingerprint(root)
+    course, problems = load_course(root)
+    if course is None:
+        return Compiled(None, problems, None)
+    if fingerprint(root) != before:  # edited while we read it: this result may be mixed
+        return Compiled(course, problems, None)
+    folder = None
+    for base in compiled_folders(root):
+        try:
+            folder = _write(base, before, course, root)
+            break
+        except OSError as error:
+            log.info("could not write the compiled course in %s: %s", base, error)
+    return Compiled(course, problems, folder)
+
+
+def _write(base: Path, print_: str, course: Course, root: Path) -> Path:
+    target = base / print_
+    if (target / INDEX).is_file():
+        return target  # already compiled from these very files
+    base.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=base))
+    try:
+        sources = {}
+        for item in course.bank:
+            source = course.bank.sources[item.id]
+            sources[item.id] = {"path": source.path.relative_to(root).as_posix(),
+                                "line": source.line, "folder": source.exercise_folder}
+            text = json.dumps(encode(item), ensure_ascii=False, separators=(",", ":"))
+            (staging / f"{item.id}.json").write_text(text, encoding="utf-8")
+        # The index is written last: a folder with an index is complete.
+        (staging / INDEX).write_text(json.dumps({"format": FORMAT, "fingerprint": print_,
+                                                 "sources": sources}), encoding="utf-8")
+        try:
+            os.rename(staging, target)  # atomic; fails if another process got there first
+        except OSError:
+            if not (target / INDEX).is_file():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for old in base.iterdir():  # compiled from files that have changed since: never read again
+        if old != target and not old.name.startswith(".writing-"):
+            shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+@cache
+def _behaviour(ref: str) -> type | None:
+    if not ref:
+        return None
+    module, _, name = ref.partition(":")
+    if not module.startswith(_BEHAVIOUR_PREFIX):
+        raise ValueError(f"a compiled item names {ref!r}, which is not a repairlab kind")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
+def _decode(data: dict[str, Any]) -> Any:
+    if RECORD not in data:
+        return data
+    ref = data.pop(RECORD)
+    return record_class(_behaviour(ref))(data)
+
+
+@dataclass(frozen=True)
+class CompiledItem:
+    record: Record
+    path: Path
+    line: int | None
+    folder: str
+
+
+class CompiledCourse:
+    """A course's compiled items, if they match the files as they are now."""
+
+    def __init__(self, root: Path, folder: Path, sources: dict[str, dict[str, Any]]):
+        self.root = root
+        self.folder = folder
+        self.sources = sources
+
+    @classmethod
+    def open(cls, root: Path) -> CompiledCourse | None:
+        print_ = fingerprint(root)
+        for base in compiled_folders(root):
+            try:
+                index = json.loads((base / print_ / INDEX).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if index.get("format") == FORMAT and index.get("fingerprint") == print_:
+                return cls(root, base / print_, index["sources"])
+        return None
+
+    def item(self, item_id: str) -> CompiledItem | None:
+        """The compiled item, or None if it is not in the course as compiled (or unreadable)."""
+        source = self.sources.get(item_id)
+        if source is None:
+            return None
+        try:
+            text = (self.folder / f"{item_id}.json").read_text(encoding="utf-8")
+            record = json.loads(text, object_hook=_decode)
+        except (OSError, ValueError, AttributeError, ImportError) as error:
+            log.warning("compiled item %s unreadable (%s); validating it instead", item_id, error)
+            return None
+        return CompiledItem(record, self.root / source["path"], source["line"], source["folder"])
