@@ -4,11 +4,13 @@
 hand-in need. A student's page needs far less: ``module_nav()`` the manifests, the landing
 page the manifests and the ids each notebook shows, ``show(id)`` one item. ``CoursePage``
 gives them that: it reads the manifests (without pydantic when they are plainly valid, else
-validated like ``load_course`` does), finds an item's file from the ids written in the
-exercise files, parses that file (libyaml where available) and validates only the items asked
-for, each once per kernel. So a page imports only the exercise kinds it shows, a page without
-exercises imports no pydantic, and a broken item elsewhere in the course does not stop this
-page's items.
+validated like ``load_course`` does) and reads each item asked for, once per kernel, from the
+compiled course (content/compiled.py: validated by ``check`` or ``serve``, plain JSON, no
+pydantic). Without a compiled course that matches the files, it finds the item's file from
+the ids written in the exercise files, parses that file (libyaml where available) and
+validates only that item. So a page imports only the exercise kinds it shows, a page of a
+compiled course imports no pydantic, and a broken item elsewhere in the course does not stop
+this page's items.
 
 Problems are logged in the same "file:line: ..." form ``repairlab check`` prints; a missing
 or invalid item is ``None`` and the caller shows the student a plain notice.
