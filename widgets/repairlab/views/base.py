@@ -55,7 +55,7 @@ def shared_layout(**values: str) -> widgets.Layout:
 
     Each widget otherwise brings its own Layout and Style model: a practice page of forty
     exercises made about 1,100 widget models, each sent to the browser and built there before
-    the first exercise shows (and each held in the kernel). Shared, a view is 8 to 12 models.
+    the first exercise shows (and each held in the kernel). Shared, a view is 5 to 9 models.
     Never change a shared layout or style in place.
     """
     return _shared_widget(widgets.Layout, values)
@@ -71,9 +71,22 @@ def html(value: str = "", **layout: str) -> widgets.HTML:
     return widgets.HTML(value, layout=shared_layout(**layout), style=shared_style(HTMLStyle))
 
 
+def block(value: str = "") -> widgets.HTML:
+    """A full-width HTML block: one row of its own in an exercise (see ``ExerciseView``)."""
+    return html(value, width="100%")
+
+
+# An exercise lays its children out in rows that wrap: full-width blocks and controls take a
+# row each, and consecutive buttons share one. Buttons need no box of their own, and every
+# box is one more widget model and view for the browser to build before the page shows.
+EXERCISE_LAYOUT = {"width": "100%", "max_width": "52rem", "flex_flow": "row wrap"}
+
+
 class ExerciseView(widgets.VBox):
     """Heading + kind-specific body + feedback area. Subclasses build ``body`` and buttons.
 
+    ``build()`` returns one flat list: full-width blocks and controls (width 100%), and
+    buttons side by side where they follow each other (``EXERCISE_LAYOUT``); no wrapper boxes.
     The frame's widgets share their Layout and Style objects with every other exercise on the
     page (see ``shared_layout``): to change one widget's layout, give it a Layout of its own.
     A subclass that sets ``heading_in_body`` puts ``self.heading_html()`` into its own first
@@ -90,15 +103,14 @@ class ExerciseView(widgets.VBox):
         self.attempts = 0
         self.last_feedback: Feedback | None = None
         # Screen readers announce this region's changes (aria-live is set by the page template).
-        self.feedback = html("", width="100%")
+        self.feedback = block()
         self.feedback.add_class("repairlab-feedback")
         # The notice area exists only once there is a notice (most pages never have one).
         self.status: widgets.HTML | None = None
         body = self.build()
         if not self.heading_in_body:
-            body.insert(0, html(self.heading_html()))
-        super().__init__([*body, self.feedback],
-                         layout=shared_layout(width="100%", max_width="52rem"))
+            body.insert(0, block(self.heading_html()))
+        super().__init__([*body, self.feedback], layout=shared_layout(**EXERCISE_LAYOUT))
         self.add_class("repairlab-exercise")
         self.add_class(f"repairlab-{item.type}")
         if notice:
@@ -145,26 +157,19 @@ class ExerciseView(widgets.VBox):
         if self.status is None:
             if not text:
                 return
-            self.status = html()
+            self.status = block()
             self.children = (*self.children, self.status)
         self.status.value = notice_html(text) if text else ""
 
 
-def button(label: str, handler, *, primary: bool = False, tooltip: str = "",
-           shared: bool = False) -> widgets.Button:
-    """A button calling ``handler()``. ``shared``: with the shared layout and style (for
-    buttons whose layout is never changed, e.g. never hidden)."""
-    extra = ({"layout": shared_layout(width="auto"), "style": shared_style(widgets.ButtonStyle)}
-             if shared else {"layout": widgets.Layout(width="auto")})
+def button(label: str, handler, *, primary: bool = False, tooltip: str = "") -> widgets.Button:
+    """A button calling ``handler()``, with the shared layout and style: never hide or resize
+    one in place (give it a Layout of its own first)."""
     btn = widgets.Button(description=label, tooltip=tooltip or label,
-                         button_style="primary" if primary else "", **extra)
+                         button_style="primary" if primary else "",
+                         layout=shared_layout(width="auto"), style=shared_style(widgets.ButtonStyle))
     btn.on_click(lambda _: handler())
     return btn
-
-
-def row(*children: widgets.Widget) -> widgets.HBox:
-    """A row of buttons, with a shared layout."""
-    return widgets.HBox(list(children), layout=shared_layout())
 
 
 def text_box(**kwargs) -> widgets.Textarea:

@@ -7,7 +7,7 @@ import random
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
-from .base import ExerciseView, button, html, row, shared_layout, shared_style, student_safe
+from .base import ExerciseView, block, button, shared_layout, shared_style, student_safe
 from .stems import stem_html
 
 
@@ -25,10 +25,10 @@ class ChoiceView(ExerciseView):
             style=shared_style(DescriptionStyle, description_width="initial"),
             layout=shared_layout(width="100%"))
         self.options.add_class("repairlab-options")
-        self.check_button = button("Check answer", self.check, primary=True, shared=True)
-        self.explain_button = button("Show explanation", self.explain, shared=True)
-        return [html(self.heading_html() + stem_html(self.item)), self.options,
-                row(self.check_button, self.explain_button)]
+        self.check_button = button("Check answer", self.check, primary=True)
+        self.explain_button = button("Show explanation", self.explain)
+        return [block(self.heading_html() + stem_html(self.item)), self.options,
+                self.check_button, self.explain_button]
 
     def select(self, option_id: str) -> None:
         self.options.value = option_id

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from ..kinds.base import Feedback
-from .base import ExerciseView, button, html, row, shared_layout, shared_style, student_safe
+from .base import ExerciseView, block, button, shared_layout, shared_style, student_safe
 
 
 class OrderingView(ExerciseView):
@@ -33,9 +33,9 @@ class OrderingView(ExerciseView):
             for n in range(1, len(steps) + 1)]
         for dropdown in self.positions:
             dropdown.add_class("repairlab-position")
-        self.check_button = button("Check order", self.check, primary=True, shared=True)
-        return [html(self.heading_html() + stem_html(self.item)), *self.positions,
-                row(self.check_button)]
+        self.check_button = button("Check order", self.check, primary=True)
+        return [block(self.heading_html() + stem_html(self.item)), *self.positions,
+                self.check_button]
 
     def set_order(self, step_ids: list[str]) -> None:
         for dropdown, step in zip(self.positions, step_ids, strict=False):  # a partial order is allowed

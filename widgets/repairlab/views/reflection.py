@@ -6,7 +6,7 @@ import ipywidgets as widgets
 from ipywidgets.widgets.widget_string import TextStyle
 
 from ..kinds.base import Feedback
-from .base import ExerciseView, button, html, row, shared_layout, shared_style, student_safe, text_box
+from .base import ExerciseView, block, button, shared_layout, shared_style, student_safe, text_box
 from .html import paragraphs
 
 
@@ -19,9 +19,9 @@ class ReflectionView(ExerciseView):
                                      style=shared_style(TextStyle, description_width="initial"),
                                      layout=shared_layout(width="100%"))
         self.text.add_class("repairlab-reflection-text")
-        self.save_button = button("Save reflection", self.save, primary=True, shared=True)
-        return [html(self.heading_html() + paragraphs(self.item.prompt, "rl-prompt")), self.text,
-                row(self.save_button)]
+        self.save_button = button("Save reflection", self.save, primary=True)
+        return [block(self.heading_html() + paragraphs(self.item.prompt, "rl-prompt")), self.text,
+                self.save_button]
 
     @student_safe
     def save(self) -> Feedback:

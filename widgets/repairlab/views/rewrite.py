@@ -6,7 +6,7 @@ import ipywidgets as widgets
 from ipywidgets.widgets.widget_string import TextStyle
 
 from ..kinds.base import Feedback
-from .base import ExerciseView, button, html, row, shared_layout, shared_style, student_safe, text_box
+from .base import ExerciseView, block, button, shared_layout, shared_style, student_safe, text_box
 from .stems import stem_html
 
 MAX_CHARS = 5000  # a reply is a few sentences; the cap keeps a paste accident harmless
@@ -22,14 +22,14 @@ class RewriteView(ExerciseView):
             style=shared_style(TextStyle, description_width="initial"),
             layout=shared_layout(width="100%"))
         self.reply.add_class("repairlab-reply")
-        self.check_button = button("Get feedback", self.check, primary=True, shared=True)
+        self.check_button = button("Get feedback", self.check, primary=True)
         controls = [self.check_button]
         if self.item.hint:
-            controls.append(button("Show a hint", self.show_hint, shared=True))
+            controls.append(button("Show a hint", self.show_hint))
         instruction = ('<p class="rl-prompt"><strong>Rewrite the therapist\'s reply so that it '
                        "repairs rather than defends.</strong></p>")
-        return [html(self.heading_html() + stem_html(self.item) + instruction), self.reply,
-                row(*controls)]
+        return [block(self.heading_html() + stem_html(self.item) + instruction), self.reply,
+                *controls]
 
     @student_safe
     def check(self) -> Feedback:

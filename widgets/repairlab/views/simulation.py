@@ -8,6 +8,7 @@ with the student's work); a saved path is replayed on reload.
 from __future__ import annotations
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_string import TextStyle
 
 from ..kinds.base import Feedback, Note
 from ..kinds.simulation import (
@@ -19,7 +20,7 @@ from ..kinds.simulation import (
     SimulationError,
     Step,
 )
-from .base import ExerciseView, button, student_safe, text_box
+from .base import ExerciseView, block, button, html, shared_layout, shared_style, student_safe, text_box
 from .html import meter_html, paragraphs
 from .stems import context_html, quote_html
 
@@ -34,28 +35,33 @@ _TONE_STATUS = {"good": "good", "warn": "needs-work", "info": "empty"}
 
 class SimulationView(ExerciseView):
     assessor: Assessor | None = None  # tests may put a stand-in here; None = repairlab.feedback
+    heading_in_body = True
 
     def build(self) -> list[widgets.Widget]:
         item = self.item
         self.play = Playthrough.start(item, self.assessor)
-        intro = widgets.HTML(
-            context_html(item.context) + paragraphs(item.background, "rl-background")
+        intro = block(
+            self.heading_html() + _STYLE + context_html(item.context)
+            + paragraphs(item.background, "rl-background")
             + paragraphs("Choose what you would say at each turn (or write it, where a text box "
                          "appears). The conversation goes on from what you chose; a debrief "
                          "follows the ending.", "rl-prompt"))
-        self.meter = widgets.HTML("")
+        # Shown or hidden for good when the view is built, so the layout can be a shared one.
+        meter_layout = {"width": "100%"} if item.show_meter else {"width": "100%", "display": "none"}
+        self.meter = html("", **meter_layout)
         self.meter.add_class("repairlab-meter")
-        if not item.show_meter:
-            self.meter.layout.display = "none"
-        self.transcript = widgets.HTML("")
+        self.transcript = block()
         self.transcript.add_class("repairlab-transcript")
-        self.turn_area = widgets.VBox([], layout=widgets.Layout(width="100%"))
+        # Rows that wrap, like the exercise itself: the prompt, then the choices or the reply
+        # box with its button, with no box around the button.
+        self.turn_area = widgets.VBox([], layout=shared_layout(width="100%", flex_flow="row wrap"))
         self.turn_area.add_class("repairlab-turn")
-        self.prompt = widgets.HTML("")
+        self.prompt = block()  # the one line above the turn's controls, whatever the turn
         self.reply_box = text_box(
             value="", description="Your reply", rows=4,
             placeholder="Write what you would say to the client…",
-            style={"description_width": "initial"}, layout=widgets.Layout(width="100%"))
+            style=shared_style(TextStyle, description_width="initial"),
+            layout=shared_layout(width="100%"))
         self.reply_box.add_class("repairlab-reply")
         self.say_button = button("Say it", self.say, primary=True)
         self.restart_button = button("Start the case again", self.restart,
@@ -63,8 +69,7 @@ class SimulationView(ExerciseView):
         self.restart_button.add_class("rl-restart")
         self.choice_buttons: list[widgets.Button] = []
         self._render()
-        return [widgets.HTML(_STYLE), intro, self.meter, self.transcript, self.turn_area,
-                widgets.HBox([self.restart_button])]
+        return [intro, self.meter, self.transcript, self.turn_area, self.restart_button]
 
     # -- drawing
     def _render(self) -> None:
@@ -78,9 +83,10 @@ class SimulationView(ExerciseView):
         self.transcript.value = self._transcript_html()
         if play.ended:
             self.choice_buttons = []
-            self.turn_area.children = [widgets.HTML(paragraphs(
+            self.prompt.value = paragraphs(
                 "The case has ended. Read the debrief below, then play again to try another "
-                "path.", "rl-prompt"))]
+                "path.", "rl-prompt")
+            self.turn_area.children = [self.prompt]
         elif play.expects_reply:
             self.choice_buttons = []
             reply = play.node.reply
@@ -88,17 +94,17 @@ class SimulationView(ExerciseView):
                 (reply.prompt if reply and reply.prompt else "What do you say?")
                 + " Write it in your own words.", "rl-prompt")
             self.reply_box.value = ""
-            self.turn_area.children = [self.prompt, self.reply_box,
-                                       widgets.HBox([self.say_button])]
+            self.turn_area.children = [self.prompt, self.reply_box, self.say_button]
         else:
             self.choice_buttons = [self._choice_button(c.id, c.text) for c in play.options]
-            self.turn_area.children = [
-                widgets.HTML(paragraphs("What do you say?", "rl-prompt")), *self.choice_buttons]
+            self.prompt.value = paragraphs("What do you say?", "rl-prompt")
+            self.turn_area.children = [self.prompt, *self.choice_buttons]
 
     def _choice_button(self, choice_id: str, text: str) -> widgets.Button:
         # No tooltip: it would repeat the whole sentence, and a screen reader could read it twice.
         btn = widgets.Button(description=text, tooltip="",
-                             layout=widgets.Layout(width="100%", height="auto"))
+                             layout=shared_layout(width="100%", height="auto"),
+                             style=shared_style(widgets.ButtonStyle))
         btn.add_class("rl-choice")
         btn.choice_id = choice_id  # tests and the browser find choices by id or by text
         btn.on_click(lambda _: self.choose(choice_id))
