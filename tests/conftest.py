@@ -19,6 +19,19 @@ def demo_course(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
+def in_module(demo_course, monkeypatch):
+    """Run as a notebook of the demo module runs: from its folder, with fresh caches."""
+    from repairlab import notebook
+
+    notebook._load.cache_clear()
+    notebook._progress.cache_clear()
+    monkeypatch.chdir(demo_course / "curriculum" / "01-demo")
+    yield demo_course
+    notebook._load.cache_clear()
+    notebook._progress.cache_clear()
+
+
+@pytest.fixture
 def course_builder():
     """``make_course`` for tests that need more than the one-module demo."""
     return make_course

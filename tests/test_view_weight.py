@@ -57,19 +57,6 @@ def descendants(widget: widgets.Widget) -> list[widgets.Widget]:
     return found
 
 
-@pytest.fixture
-def in_module(demo_course, monkeypatch):
-    """Run as a notebook of the demo module runs: from its folder, with fresh caches."""
-    from repairlab import notebook
-
-    notebook._load.cache_clear()
-    notebook._progress.cache_clear()
-    monkeypatch.chdir(demo_course / "curriculum" / "01-demo")
-    yield demo_course
-    notebook._load.cache_clear()
-    notebook._progress.cache_clear()
-
-
 @pytest.mark.parametrize("item_id", list(CONTROLS))
 def test_an_exercise_costs_its_frame_and_its_controls_and_nothing_else(item_id, in_module):
     first, second = build_view(item_id), build_view(item_id)

@@ -4,25 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
-
 from repairlab.notebook import build_view
 from repairlab.progress import open_store_safely
 
 HOSTILE = '<img src=x onerror=alert(1)><script>alert(2)</script><a href="javascript:alert(3)">x</a>'
-
-
-@pytest.fixture
-def in_module(demo_course, monkeypatch):
-    """Run as a notebook of the demo module runs: from its folder, with fresh caches."""
-    from repairlab import notebook
-
-    notebook._load.cache_clear()
-    notebook._progress.cache_clear()
-    monkeypatch.chdir(demo_course / "curriculum" / "01-demo")
-    yield demo_course
-    notebook._load.cache_clear()
-    notebook._progress.cache_clear()
 
 
 def test_choice_wrong_then_right(in_module):
