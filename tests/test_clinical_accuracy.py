@@ -1,0 +1,104 @@
+"""Does the course state its research accurately (issue 13, "Accuracy")?
+
+Each test reads the real content files (readings, module manifests, instructor notes, exercise
+items, images, docs/coverage.md and README.md), so a misstatement put back into any of them
+makes it fail. The facts checked here are those in ../shared/DOMAIN.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CURRICULUM = REPO / "curriculum"
+EXERCISES = REPO / "exercises"
+
+
+def _markdown(notebook: Path) -> str:
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return "\n\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+def _reading(number: int) -> str:
+    (folder,) = CURRICULUM.glob(f"{number:02d}-*")
+    return _markdown(folder / "reading.ipynb")
+
+
+def _course_texts() -> dict[str, str]:
+    """Every file a student or instructor reads, by path relative to the repository."""
+    paths = [
+        *CURRICULUM.glob("*/*.ipynb"), CURRICULUM / "index.ipynb",
+        *CURRICULUM.glob("*/module.yaml"), *CURRICULUM.glob("*/instructor-notes.md"),
+        *CURRICULUM.glob("*/images/*.svg"), *EXERCISES.glob("*/*.yaml"),
+        REPO / "docs" / "coverage.md", *(REPO / "docs" / "coverage").glob("*.md"),
+        REPO / "README.md",
+    ]
+    texts = {}
+    for path in sorted(set(paths)):
+        raw = path.read_text(encoding="utf-8")
+        texts[str(path.relative_to(REPO))] = _markdown(path) if path.suffix == ".ipynb" else raw
+    return texts
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Blank-line separated blocks, with YAML folding and line breaks joined up."""
+    return [" ".join(block.split()) for block in re.split(r"\n\s*\n", text) if block.strip()]
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for p in _paragraphs(text) for s in re.split(r"(?<=[.!?])\s+(?=[A-Z*(\"'-])", p)]
+
+
+def _section(text: str, heading_word: str) -> str:
+    """The body of the first `## ` section whose heading contains heading_word."""
+    match = re.search(rf"^## [^\n]*{heading_word}[^\n]*\n(.*?)(?=^## |\Z)", text, re.M | re.S | re.I)
+    assert match, f"no '## ...{heading_word}...' section"
+    return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def texts() -> dict[str, str]:
+    return _course_texts()
+
+
+def _offending(texts: dict[str, str], bad, unit=_paragraphs) -> list[str]:
+    return [f"{path}: {chunk[:160]}" for path, text in texts.items()
+            for chunk in unit(text) if bad(chunk)]
+
+
+# -------------------------------------------------- the training meta-analysis (r = .11)
+
+READING_NOT_ENOUGH = re.compile(
+    r"reading (alone )?(is|are) not enough|not enough to read|reading and recognising are not"
+    r"|not (through|by) reading|stops at reading|do not only read|only read about"
+    r"|the reason this module insists|the rationale for the practice|effect on trainees",
+    re.I)
+
+
+def test_no_text_reads_the_training_meta_analysis_as_reading_is_not_enough(texts):
+    """r = .11 measured patient outcome after experiential training: not 'reading fails'."""
+    found = _offending(texts, lambda p: ".11" in p and READING_NOT_ENOUGH.search(p))
+    found += _offending(texts, lambda p: READING_NOT_ENOUGH.search(p) and "meta-analy" in p)
+    assert not found, "the training meta-analysis misread:\n" + "\n".join(found)
+
+
+def test_no_text_calls_it_the_one_meta_analysis_of_training(texts):
+    found = _offending(texts, lambda p: re.search(r"\b(the|only) one meta-analys", p, re.I))
+    assert not found, "Safran, Muran & Eubanks-Carter (2011) is a second one:\n" + "\n".join(found)
+
+
+def test_every_mention_of_the_training_effect_says_it_was_patient_outcome(texts):
+    found = _offending(texts, lambda p: re.search(r"r = \.11\b", p) and "patient" not in p.lower())
+    assert not found, "say what r = .11 measured (patient outcome):\n" + "\n".join(found)
+
+
+def test_module_1_gives_both_training_meta_analyses():
+    evidence = _section(_reading(1), "evidence")
+    for fact in ("r = .11", "d = .22", "patients", "Safran, Muran & Eubanks-Carter, 2011", "r = .65"):
+        assert fact in evidence, fact
+    assert "comparison group" in evidence
+    assert "Safran, J. D., Muran, J. C., & Eubanks-Carter, C. (2011)" in _reading(1)
