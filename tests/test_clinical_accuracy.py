@@ -102,3 +102,50 @@ def test_module_1_gives_both_training_meta_analyses():
         assert fact in evidence, fact
     assert "comparison group" in evidence
     assert "Safran, J. D., Muran, J. C., & Eubanks-Carter, C. (2011)" in _reading(1)
+
+
+# -------------------------------------------------- therapist schemas (Haarhoff; Phin; Leahy)
+
+def _item(item_id: str) -> str:
+    """The YAML text of one exercise item (from its `- id:` line to the next item)."""
+    for path in EXERCISES.glob("*/*.yaml"):
+        match = re.search(rf"^  - id: {item_id}\n(.*?)(?=^  - id: |\Z)", path.read_text(encoding="utf-8"),
+                          re.M | re.S)
+        if match:
+            return " ".join(match.group(1).split())
+    raise AssertionError(f"no item {item_id}")
+
+
+def test_m03_schema_01_does_not_crown_one_schema_as_most_found_in_therapists():
+    text = _item("m03-schema-01")
+    assert not re.search(r"the schema most (often )?(found|common)", text, re.I), text
+    assert "rejection" not in text.lower()
+    assert "Haarhoff 2006" in text
+    assert "Phin 2013" in text
+
+
+def test_rejection_sensitivity_is_never_given_to_trainees(texts):
+    """Haarhoff's trainees: demanding standards, special/superior person, self-sacrifice."""
+    found = _offending(texts, lambda s: re.search(r"rejection.sensitiv", s, re.I)
+                       and re.search(r"trainee|Haarhoff", s, re.I), unit=_sentences)
+    assert not found, "rejection sensitivity comes from Phin's practising therapists:\n" + "\n".join(found)
+
+
+def test_module_3_names_each_studys_top_schemas():
+    schemas = _section(_reading(3), "Therapist schemas")
+    haarhoff = next(s for s in _sentences(schemas) if "Haarhoff" in s)
+    for name in ("demanding standards", "special/superior person", "self-sacrifice"):
+        assert name in haarhoff, name
+    phin = next(s for s in _sentences(schemas) if "Phin" in s)
+    for name in ("self-sacrifice", "demanding standards", "rejection sensitivity"):
+        assert name in phin, name
+
+
+def test_rejection_sensitivity_maps_to_avoiding_conflict_not_abandonment(texts):
+    (row,) = [line for line in _reading(3).splitlines() if line.startswith("| Rejection sensitivity")]
+    assert "Subjugation" in row or "Approval-Seeking" in row, row
+    assert "Abandonment" not in row, row
+    assert "Defectiveness" not in row, row
+    found = _offending(texts, lambda s: re.search(r"rejection.sensitiv[^.]*\bmaps? here", s, re.I),
+                       unit=_sentences)
+    assert not found, "\n".join(found)
