@@ -50,7 +50,10 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def _sentences(text: str) -> list[str]:
-    return [s for p in _paragraphs(text) for s in re.split(r"(?<=[.!?])\s+(?=[A-Z*(\"'-])", p)]
+    """Sentences, counting each list item, table row and heading as its own block."""
+    blocks = re.split(r"\n\s*\n|\n(?=\s*(?:[-*] |\d+\. |\||#))", text)
+    return [s for block in blocks if block.strip()
+            for s in re.split(r"(?<=[.!?])\s+(?=[A-Z*(\"'-])", " ".join(block.split()))]
 
 
 def _section(text: str, heading_word: str) -> str:
@@ -149,3 +152,23 @@ def test_rejection_sensitivity_maps_to_avoiding_conflict_not_abandonment(texts):
     found = _offending(texts, lambda s: re.search(r"rejection.sensitiv[^.]*\bmaps? here", s, re.I),
                        unit=_sentences)
     assert not found, "\n".join(found)
+
+
+# -------------------------------------------------- the 3RS codes only what a rater observes
+
+OWN_FEELINGS = re.compile(
+    r"own (strong |repeated )?(reaction|feeling)s?|therapist's (own )?(feelings|reactions?)", re.I)
+NOT_A_MARKER = re.compile(r"not (a|one of the) (3RS )?markers?|outside rater|3RS codes only", re.I)
+
+
+def test_no_text_makes_the_therapists_feelings_a_3rs_marker(texts):
+    found = _offending(texts, lambda s: "3RS" in s and OWN_FEELINGS.search(s) and not NOT_A_MARKER.search(s),
+                       unit=_sentences)
+    assert not found, "the therapist's feelings are Safran & Muran's (2000) advice:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(("number", "heading"), [(2, "Your own reaction"), (3, "Countertransference")])
+def test_the_feelings_signal_is_credited_to_safran_and_muran_2000(number, heading):
+    section = _section(_reading(number), heading)
+    assert "Safran and Muran (2000)" in section
+    assert NOT_A_MARKER.search(section), f"module {number}: say it is not a 3RS marker"
