@@ -172,3 +172,29 @@ def test_the_feelings_signal_is_credited_to_safran_and_muran_2000(number, headin
     section = _section(_reading(number), heading)
     assert "Safran and Muran (2000)" in section
     assert NOT_A_MARKER.search(section), f"module {number}: say it is not a 3RS marker"
+
+
+# -------------------------------------------------- separate resolution paths: 2000, not 1996
+
+PATHS = re.compile(r"withdrawal|confrontation|self-assertion|vulnerab|hurt|each type|path", re.I)
+
+
+def test_no_text_credits_the_1996_paper_with_separate_paths(texts):
+    """The 1996 task analysis gives one stage model; the two paths are in the 2000 book."""
+    found = _offending(texts, lambda s: "1996" in s and PATHS.search(s), unit=_sentences)
+    assert not found, "cite Safran & Muran (2000) for the two paths:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("item_id", ["m02-step-03", "m02-step-04", "m05-order-06", "m05-order-07",
+                                     "m05-step-02", "m05-step-15", "m05-step-16", "m05-step-17"])
+def test_items_on_the_resolution_paths_cite_the_2000_book(item_id):
+    text = _item(item_id)
+    assert "1996" not in text
+    assert re.search(r"Safran (&|and) Muran,? \(?2000", text), item_id
+
+
+@pytest.mark.parametrize(("number", "heading"), [(2, "How resolution"), (5, "How resolution")])
+def test_readings_cite_the_2000_book_for_the_resolution_paths(number, heading):
+    section = _section(_reading(number), heading)
+    assert "(2000)" in section
+    assert "Safran, J. D., & Muran, J. C. (2000)" in _reading(number)

@@ -212,7 +212,7 @@ def test_repaired_means_stronger_than_before(cases, case_id):
                                      "m06-case-02"])
 def test_repair_unfolds_as_the_research_describes(cases, case_id):
     """Confrontation: anger, then hurt, then vulnerability; withdrawal: minimal answers, then
-    discontent, then self-assertion (Safran & Muran 1996), on a way to the repaired ending."""
+    discontent, then self-assertion (Safran & Muran 2000), on a way to the repaired ending."""
     case = cases[case_id]
     exploration = explore(case)
     target = next(c for c in exploration.successors if case.node(c[0]).ending == "repaired")

@@ -84,7 +84,7 @@ FAMILY_LABELS = {
 }
 
 # How the client seems at a node. The first three of each rupture type are the way resolution
-# tends to unfold (Safran & Muran 1996); the rest name where a conversation can end up.
+# tends to unfold (Safran & Muran 2000); the rest name where a conversation can end up.
 PHASES = {
     "anger": "angry",
     "hurt": "hurt and disappointed",
