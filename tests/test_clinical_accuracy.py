@@ -198,3 +198,25 @@ def test_readings_cite_the_2000_book_for_the_resolution_paths(number, heading):
     section = _section(_reading(number), heading)
     assert "(2000)" in section
     assert "Safran, J. D., & Muran, J. C. (2000)" in _reading(number)
+
+
+# -------------------------------------------------- where the five repair moves come from
+
+CREDITS_CODES = re.compile(r"\b(moves?|categor\w+)\W+(\w+\W+){0,3}(come|drawn|taken) from (the |two )?"
+                           r"(MITI|EPITOME|coding systems?)", re.I)
+
+
+def test_no_text_credits_miti_or_epitome_with_the_repair_moves(texts):
+    found = _offending(texts, lambda s: CREDITS_CODES.search(s), unit=_sentences)
+    found += _offending(texts, lambda s: re.search(r"MITI|EPITOME", s)
+                        and re.search(r"apolog|ownership", s, re.I)
+                        and not re.search(r"\b(no|not|neither|nor)\b", s, re.I), unit=_sentences)
+    assert not found, "MITI and EPITOME have no apology or ownership:\n" + "\n".join(found)
+
+
+def test_module_4_says_where_apology_and_ownership_come_from():
+    anatomy = _section(_reading(4), "Anatomy")
+    assert "*When Your Patient Becomes Cross with You*" in anatomy  # the four repair steps
+    assert re.search(r"acknowledg\w+ your own contribution", anatomy)  # a 3RS exploratory strategy
+    assert "Eubanks, Muran & Safran 2015" in anatomy
+    assert re.search(r"Neither code scores apology or ownership", anatomy)
