@@ -220,3 +220,14 @@ def test_module_4_says_where_apology_and_ownership_come_from():
     assert re.search(r"acknowledg\w+ your own contribution", anatomy)  # a 3RS exploratory strategy
     assert "Eubanks, Muran & Safran 2015" in anatomy
     assert re.search(r"Neither code scores apology or ownership", anatomy)
+
+
+# -------------------------------------------------- claims with no source are attributed or softened
+
+def test_no_text_says_as_fact_why_clients_drop_out_or_what_most_do(texts):
+    unsourced = re.compile(r"many clients who stop early do so|the most common response to a rupture"
+                           r"|silence or quiet dropout is the most common", re.I)
+    found = _offending(texts, lambda s: unsourced.search(s), unit=_sentences)
+    assert not found, "attribute these to a source or soften them:\n" + "\n".join(found)
+    dropout = next(s for s in _paragraphs(_section(_reading(1), "evidence")) if "19.7%" in s)
+    assert "Hairston (n.d.)" in dropout
