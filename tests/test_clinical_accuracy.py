@@ -231,3 +231,13 @@ def test_no_text_says_as_fact_why_clients_drop_out_or_what_most_do(texts):
     assert not found, "attribute these to a source or soften them:\n" + "\n".join(found)
     dropout = next(s for s in _paragraphs(_section(_reading(1), "evidence")) if "19.7%" in s)
     assert "Hairston (n.d.)" in dropout
+
+
+# -------------------------------------------------- pointers go where the content is
+
+def test_no_reading_sends_threats_or_abuse_to_module_7():
+    """Module 7 is about red flags in the therapist's conduct; module 3 covers a client's abuse."""
+    for number in range(1, 7):
+        found = [s for s in _sentences(_reading(number))
+                 if re.search(r"threat|\babuse\b", s, re.I) and "Module 7" in s]
+        assert not found, f"module {number}: {found}"
