@@ -241,3 +241,32 @@ def test_no_reading_sends_threats_or_abuse_to_module_7():
         found = [s for s in _sentences(_reading(number))
                  if re.search(r"threat|\babuse\b", s, re.I) and "Module 7" in s]
         assert not found, f"module {number}: {found}"
+
+
+# -------------------------------------------------- metacommunication, the core skill of AFT
+
+def test_module_5_teaches_metacommunication_with_an_example_and_its_source():
+    reading = _reading(5)
+    section = _section(reading, "Metacommunication")
+    for needed in ("Alliance-Focused Training", "core skill", "shared inquiry",
+                   "Eubanks-Carter, Muran & Safran, 2015", "Fictional"):
+        assert needed in section, needed
+    assert len(re.findall(r"^> \*\*[^*]+:\*\*", section, re.M)) >= 3, "a short example dialogue"
+    assert re.search(r"differs from interpret", section), "how it differs from interpreting"
+    assert "Eubanks-Carter, C., Muran, J. C., & Safran, J. D. (2015). Alliance-focused training" in reading
+    assert "metacommunication" in (CURRICULUM / "05-the-repair-sequence" / "module.yaml").read_text()
+
+
+# -------------------------------------------------- docs/coverage.md agrees with the readings
+
+def test_coverage_names_only_reading_sections_that_exist_and_the_new_one():
+    headings = {n: set(re.findall(r"^## (.+)$", _reading(n), re.M)) for n in range(1, 8)}
+    coverage = (REPO / "docs" / "coverage.md").read_text(encoding="utf-8")
+    named = [(int(m.group(1)), section)
+             for m in re.finditer(r"\bM(\d) ((?:\*[^*]+\*(?: \([^)]*\))?(?:, )?)+)", coverage)
+             for section in re.findall(r"\*([^*]+)\*", m.group(2))]
+    assert len(named) > 100
+    missing = [f"M{n} *{section}*" for n, section in named if section not in headings[n]]
+    assert not missing, "docs/coverage.md names sections no reading has:\n" + "\n".join(missing)
+    assert (5, "Metacommunication: talking about what is happening between you") in named
+    assert "Metacommunication" in (REPO / "docs" / "coverage" / "05-the-repair-sequence.md").read_text()
