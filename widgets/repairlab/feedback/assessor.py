@@ -1,513 +1,291 @@
-"""Rule-based assessment of a student's repair reply (see lexicon.yaml for the rules).
+"""``assess_reply``: the reply assessor a student meets, combining three readings of a reply.
 
-The pipeline, each step explainable to a student:
-1. normalise quotes without moving any character, so spans index the original text;
-2. split into sentences (a sentence ending in "?" is a question) and clauses;
-3. run every lexicon pattern (case-sensitively on the lower-cased text, word starts only);
-   drop matches that are negated, in the wrong sentence type, after their `not_after` words,
-   or (for `opens_clause` patterns) not at the start of their clause;
-4. turn an apology followed by "but"/"however" ... into an undone-apology marker, and a
-   validation followed by "but" and nothing that repairs into a justifying marker;
-5. let "soft" markers (intent, rules) be cancelled by moves that own or acknowledge (a weak
-   move, a plain account of what you did, only within a sentence-scoped marker's sentence);
-6. with no marker and no move at all, a statement reply gets a "no-repair" marker (the
-   lexicon's `residual` rule): it answers the complaint without repairing it;
-7. any marker left makes the reply defensive, and a defensive reply keeps no moves.
+1. The rules (``rules.py`` with ``lexicon.yaml``) find the words a student sees quoted back:
+   defensive markers and repair moves, each with a reason.
+2. The learned verdict (``verdict.py``), trained on thousands of labelled replies, reads the whole
+   reply with the rules' findings and the client's line, and decides: defensive, not defensive,
+   or "not sure" when the evidence is weak or conflicting. It also decides which moves landed.
+   Where it and the rules disagree, the verdict wins and the rules' words that contradict it are
+   not shown as faults; where no rule names the words, the sentence the model weighs most is
+   shown instead, so every verdict still points at the student's own words.
+3. Plain checks on the reply as a whole, said without praise: too short to be a repair; a
+   checklist of stock phrases that never touches what the client said; a question that follows
+   the client away from the strain.
+
+The item (when given) tailors the advice: a missing move is illustrated by the sentence of the
+item's own model rewrite that makes it, never by an example from another scenario.
+A separate signal (``risk.py``) says whether the reply asks about suicide, self-harm or harm to
+others; safety-critical turns branch on it, never on the verdict.
 """
 
 from __future__ import annotations
 
-import bisect
 import logging
 import re
-from dataclasses import dataclass
+from typing import Any
 
-from .lexicon import NOT_AFTER_REACH, Lexicon, Pattern, default_lexicon
-from .model import MOVES, Marker, MoveEvidence, ReplyAssessment, Span
+from .features import reply_features, sentences, tokens, written_out
+from .lexicon import default_lexicon
+from .model import MOVES, Concern, Marker, MoveEvidence, ReplyAssessment, Span
+from .risk import find_risk_inquiry
+from .rules import MAX_CHARS, assess_by_rules
+from .verdict import VerdictModelError, default_model
 
-# Long enough for any honest reply to a client; longer input is cut so the time stays bounded.
-MAX_CHARS = 5000
-
-# One character for one, so offsets into the normalised text are offsets into the original.
-_QUOTES = str.maketrans(
-    {
-        "\u2019": "'",
-        "\u2018": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u00b4": "'",
-        "`": "'",
-        "\u02bc": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u00a0": " ",
-        "\u2009": " ",
-        "\u202f": " ",
-        "\t": " ",
-        "\r": " ",
-    }
-)
-
-# The middle of a long run of blank space is replaced by a filler of the same length: no phrase
-# spans it, a pattern that may open with optional space cannot crawl along it (quadratic time),
-# and a word character fails every pattern's leading word-boundary check at once. Four blanks
-# stay on each side so the words around the run keep their boundaries.
-_LONG_BLANK = re.compile(r"\s{9,}")
-_FILLER = "_"
-
-
-def _cut_blank(m: re.Match[str]) -> str:
-    run = m.group(0)
-    return run[:4] + _FILLER * (len(run) - 8) + run[-4:]
-
-
-_WORD_CHAR = re.compile(r"[\w']")
-_SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*(?=\s|$)|\n+")
-_TRAILING = re.compile(r"[\s\"')\]]+$")
-_WORD = re.compile(r"[a-z']+|n't", re.IGNORECASE)
-_ENGLISH = frozenset(
-    {
-        *("i", "you", "me", "my", "your", "the", "a", "an", "to", "and", "it", "that", "is"),
-        *("was", "be", "we", "this", "of", "in", "for", "sorry", "what", "how", "not", "on"),
-        *("with", "are", "do", "did", "have", "so", "but", "if", "can", "i'm", "you're", "it's"),
-    }
-)
-
-_EMPTY_NOTICE = "There is no reply to assess yet: write what you would say to the client."
-_CUT_NOTICE = (
-    "Your reply is very long, so only its first {n:,} characters were assessed. "
-    "A repair usually takes a few sentences."
-)
-_FOREIGN_NOTICE = (
-    "This does not look like English. The feedback only understands English replies, "
-    "so it may miss what you wrote."
-)
-_NOT_TEXT_NOTICE = "The reply was not text, so there was nothing to assess."
-_COPY_NOTICE = "Your reply repeats the client's words. Write what you would say back to them."
-_FAILED_NOTICE = (
-    "The feedback could not assess this reply, which is our fault, not yours. "
-    "Compare it with the model rewrite instead."
-)
 _LOG = logging.getLogger(__name__)
-_UNDONE_WHY = "the apology is followed by “{word}”, which takes it back"
-_UNDONE_VALIDATION_WHY = (
-    "the acknowledgement is followed by “{word}” and then your side of it, which takes it back"
+
+# Fewer words than this cannot carry a repair ("ok", "noted", "right, sorry").
+MIN_REPAIR_WORDS = 4
+
+_TOO_SHORT = ("This is too short to repair anything: the client cannot tell from it what you "
+              "understood or what you will do. Say it in a full sentence or two.")
+_CHECKLIST = ("This reads as a checklist of stock phrases: none of it touches what the client "
+              "actually said. Name what happened, in their terms, and what you are sorry for or "
+              "curious about.")
+_FOLLOWS_TOPIC_WHY = ("the question follows the client onto the new subject, away from what just "
+                      "happened between you; first check in about the moment they moved away")
+_MODEL_MARKER_WHY = ("taken as a whole, this sentence defends your side more than it repairs; "
+                     "read it as the client would")
+_MODEL_MOVE_WHY = "this sentence does it, in your own words"
+
+# How a client changes the subject: the words that open the new topic.
+_SUBJECT_CHANGE = re.compile(
+    r"\b(?:anyway|anyhow|by the way|speaking of|on another note|changing the subject|moving on|"
+    r"oh,? (?:did i tell you|guess what)|did i (?:tell|mention)|can we (?:just )?talk about|"
+    r"let's talk about|let's just talk about|i'd rather talk about|(?:something|anything) else|"
+    r"never ?mind)\b",
+    re.IGNORECASE,
+)
+# Words that come back to the strain or to the two of you: a reply with them is not following.
+_BACK_TO_US = re.compile(
+    r"\b(?:i|i'm|i've|me|my|we|us|our|notice|noticed|noticing|moved|earlier|a moment ago|just now|"
+    r"back to|come back|before we|shift|switch|changed the subject|change of subject)\b",
+    re.IGNORECASE,
+)
+
+# Stock phrases that can be said to anyone about anything: alone they show no understanding.
+_STOCK = (
+    "i hear you", "i hear that", "your feelings are valid", "that's valid", "i validate",
+    "thank you for sharing", "thanks for sharing", "i understand", "i appreciate you",
+    "that must be hard", "that must be difficult", "that sounds hard", "that sounds difficult",
+    "i'm sorry you feel", "i'm sorry", "i apologize", "i apologise", "i acknowledge",
+    "i'm here for you", "i am here for you", "we can work through this", "i respect that",
+    "i see", "i get it", "that makes sense", "it makes sense", "your feelings matter",
+    "i'm listening", "i am listening", "tell me more", "how does that make you feel",
+    "i'm sorry for that", "you're valid", "i take responsibility", "i own that",
+    "i am sorry", "i understand your feelings", "i understand how you feel",
 )
 
 
-@dataclass(frozen=True)
-class _Sentence:
-    start: int
-    end: int
-    question: bool
+def assess_reply(
+    text: str,
+    client: str | None = None,
+    item: Any = None,
+    *,
+    context: str | None = None,
+) -> ReplyAssessment:
+    """Assess a therapist's reply to a client who voices a rupture.
 
-
-@dataclass
-class _Hit:
-    pattern: Pattern | None
-    group: str
-    kind: str
-    start: int
-    end: int
-    why: str
-    sentence: int
-
-
-class _Text:
-    """The normalised text with its sentence and clause structure."""
-
-    def __init__(self, norm: str, lex: Lexicon) -> None:
-        self.norm = norm
-        self.low = _lower(norm)
-        self.sentences = _split_sentences(norm)
-        self._starts = [s.start for s in self.sentences]
-        self.breaks = [m.start() for m in lex.clause_break.finditer(norm)]
-        self._break_ends = [m.end() for m in lex.clause_break.finditer(norm)]
-
-    def sentence_of(self, pos: int) -> int:
-        return max(0, bisect.bisect_right(self._starts, pos) - 1)
-
-    def clause_start(self, pos: int) -> int:
-        sent = self.sentences[self.sentence_of(pos)]
-        i = bisect.bisect_right(self._break_ends, pos) - 1
-        start = self._break_ends[i] if i >= 0 else 0
-        return max(start, sent.start)
-
-    def same_clause(self, a: _Hit, b: _Hit) -> bool:
-        if a.sentence != b.sentence:
-            return False
-        lo, hi = (a, b) if a.start <= b.start else (b, a)
-        i = bisect.bisect_left(self.breaks, lo.end)
-        return not (i < len(self.breaks) and self.breaks[i] < hi.start)
-
-
-def _lower(norm: str) -> str:
-    """Lower case, one character for one (a few characters lower to two, e.g. "İ")."""
-    low = norm.lower()
-    if len(low) == len(norm):
-        return low
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in norm)
-
-
-def _matches(regex: re.Pattern[str], low: str):
-    """`regex.finditer(low)`, keeping only matches that start a word (the lexicon's rule)."""
-    pos, n = 0, len(low)
-    while pos <= n:
-        m = regex.search(low, pos)
-        if m is None:
-            return
-        start = m.start()
-        if start and _WORD_CHAR.match(low, start - 1):
-            pos = start + 1
-            continue
-        yield m
-        pos = m.end() if m.end() > start else start + 1
-
-
-def _split_sentences(norm: str) -> list[_Sentence]:
-    out: list[_Sentence] = []
-    pos = 0
-    for m in _SENTENCE_END.finditer(norm):
-        if norm[pos : m.end()].strip():
-            out.append(_make_sentence(norm, pos, m.end()))
-        pos = m.end()
-    if norm[pos:].strip():
-        out.append(_make_sentence(norm, pos, len(norm)))
-    return out or [_Sentence(0, len(norm), False)]
-
-
-def _make_sentence(norm: str, start: int, end: int) -> _Sentence:
-    body = _TRAILING.sub("", norm[start:end])
-    return _Sentence(start, end, body.endswith("?"))
-
-
-# How far back, in characters, negation is looked for: the window is a few words, so a long
-# clause without punctuation need not be scanned from its start for every match.
-_NEGATION_REACH = 240
-
-
-def _negated(text: _Text, lex: Lexicon, start: int) -> bool:
-    prefix = text.norm[max(text.clause_start(start), start - _NEGATION_REACH) : start]
-    prefix = lex.negation_exempt.sub(" ", prefix)
-    prefix = lex.leading_question.sub(" ", prefix)
-    words = [w.lower() for w in _WORD.findall(prefix)][-lex.negation_window :]
-    return any(w in lex.negation_words or w.endswith("n't") for w in words)
-
-
-def _after(text: _Text, regex: re.Pattern[str], start: int) -> bool:
-    """Does the clause before `start` end with `regex` ("especially" before "if it sounded")?"""
-    lo = max(text.clause_start(start), start - NOT_AFTER_REACH)
-    return bool(regex.search(text.norm, lo, start))
-
-
-def _opens_clause(text: _Text, lex: Lexicon, start: int) -> bool:
-    """Is the match the start of its clause, after a few openers at most ("Well, honestly, you ...")?"""
-    lo = text.clause_start(start)
-    return start - lo <= NOT_AFTER_REACH and bool(lex.clause_openers.fullmatch(text.norm, lo, start))
-
-
-def _span(original: str, start: int, end: int) -> Span:
-    # Trim the whitespace a sentence-start pattern may have swallowed.
-    while start < end and original[start].isspace():
-        start += 1
-    while end > start and original[end - 1].isspace():
-        end -= 1
-    return Span(start, end, original[start:end])
-
-
-def _find_hits(text: _Text, lex: Lexicon) -> list[_Hit]:
-    hits: list[_Hit] = []
-    norm = text.norm
-    for pat in lex.patterns:
-        for m in _matches(pat.matcher, text.low):
-            start, end = m.start(), m.end()
-            while start < end and norm[start].isspace():
-                start += 1
-            if start >= end:
-                continue
-            sent = text.sentence_of(start)
-            if pat.where != "any":
-                question = text.sentences[sent].question
-                if question != (pat.where == "question"):
-                    continue
-            if pat.negatable and _negated(text, lex, start):
-                continue
-            if pat.not_after is not None and _after(text, pat.not_after, start):
-                continue
-            if pat.opens_clause and not _opens_clause(text, lex, start):
-                continue
-            hits.append(_Hit(pat, pat.group, pat.kind, start, end, pat.why, sent))
-    hits.sort(key=lambda h: (h.start, -h.end))
-    return hits
-
-
-def _undo_apologies(text: _Text, lex: Lexicon, hits: list[_Hit]) -> list[_Hit]:
-    """Apologies followed by a contrast become undone-apology markers."""
-    out: list[_Hit] = []
-    norm = text.norm
-    hedges = [h for h in hits if h.kind == "non-apology"]
-    for hit in hits:
-        # A hedged apology is already a marker; calling it "undone" too would say it twice.
-        if hit.kind != "apology" or any(_overlaps(hit, h) for h in hedges):
-            out.append(hit)
-            continue
-        sent = text.sentences[hit.sentence]
-        rest = norm[hit.end : sent.end]
-        undo_end = None
-        word = ""
-        for m in lex.contrast_in_sentence.finditer(rest):
-            if not lex.continuation.match(rest[m.end() :]):
-                undo_end, word = hit.end + m.end(), m.group(0).strip(" ,")
-                break
-        if undo_end is None and hit.sentence + 1 < len(text.sentences):
-            nxt = text.sentences[hit.sentence + 1]
-            m = lex.contrast_next_sentence.match(norm, nxt.start, nxt.end)
-            if m:
-                undo_end, word = m.end(), m.group(0).strip(" ,.").split()[-1]
-        if undo_end is None:
-            out.append(hit)
-        else:
-            out.append(
-                _Hit(
-                    None,
-                    "marker",
-                    "undone-apology",
-                    hit.start,
-                    undo_end,
-                    _UNDONE_WHY.format(word=word.lower()),
-                    hit.sentence,
-                )
-            )
-    return out
-
-
-# How far after the contrast the words are read for a repair ("..., but I should have asked"):
-# a clause that repairs does so at once, and the bound keeps a long unpunctuated reply cheap.
-_UNDO_REACH = 300
-
-
-def _undo_validations(text: _Text, lex: Lexicon, hits: list[_Hit]) -> list[_Hit]:
-    """A validation followed by "but" and nothing that repairs becomes a justifying marker.
-
-    "I can see why you think that, but the exercise is evidence-based": what follows the "but"
-    is the reply's real answer. The validation stands when the words after the contrast hold a
-    move ("..., but I should have warned you") or stay with the client (`residual.holding`).
+    ``client`` is the client's line the reply answers (``context`` is its older name); ``item``
+    is the exercise (its ``client_says``, ``must_include`` and ``model_rewrite`` are read when
+    present). Both are optional. Never raises on odd input: empty, huge, non-English or markup
+    text gets a result with a ``notice``.
     """
-    nxt_open = lex.validation_undone_next
-    if nxt_open is None:
-        return []
-    norm = text.norm
-    contrasts = list(lex.contrast_in_sentence.finditer(norm))
-    contrast_starts = [m.start() for m in contrasts]
-    move_starts = sorted(h.start for h in hits if h.group == "move")
-    holding = lex.residual.holding if lex.residual is not None else None
-    out: list[_Hit] = []
-    for hit in hits:
-        if hit.kind != "validation":
-            continue
-        sent = text.sentences[hit.sentence]
-        lo = hi = None
-        word = ""
-        i = bisect.bisect_left(contrast_starts, hit.end)
-        if i < len(contrasts) and contrasts[i].start() < sent.end:
-            m = contrasts[i]
-            lo, hi, word = m.end(), sent.end, m.group(0).strip(" ,—–-")
-        elif hit.sentence + 1 < len(text.sentences):
-            after = text.sentences[hit.sentence + 1]
-            m = nxt_open.match(norm, after.start, after.end)
-            if m:
-                lo, hi, word = m.end(), after.end, m.group(0).strip(" ,.").split()[-1]
-        if lo is None:
-            continue
-        hi = min(hi, lo + _UNDO_REACH)
-        if not _WORD.search(norm, lo, hi):
-            continue
-        j = bisect.bisect_left(move_starts, lo)
-        if (j < len(move_starts) and move_starts[j] < hi) or (holding and holding.search(norm, lo, hi)):
-            continue
-        why = _UNDONE_VALIDATION_WHY.format(word=word.lower())
-        out.append(_Hit(None, "marker", "justifying", hit.start, hi, why, hit.sentence))
-    return out
-
-
-def _overlaps(a: _Hit, b: _Hit) -> bool:
-    return a.start < b.end and b.start < a.end
-
-
-def _contrast_between(text: _Text, lex: Lexicon, start: int, end: int) -> bool:
-    if start >= end:
-        return False
-    return bool(lex.contrast_in_sentence.search(text.norm, start, end)) or any(
-        lex.contrast_next_sentence.match(text.norm, s.start, s.end)
-        for s in text.sentences
-        if start <= s.start < end
-    )
-
-
-def _cancelled(marker: _Hit, moves: list[_Hit], text: _Text, lex: Lexicon) -> bool:
-    """A soft marker is harmless when the reply owns or acknowledges elsewhere (d11)."""
-    pat = marker.pattern
-    soft = pat.soft if pat else frozenset()
-    for move in moves:
-        if move.kind not in soft or _overlaps(move, marker):
-            continue
-        if pat is not None and pat.soft_within == "sentence":
-            # "You told me about it, and I forgot": only a move later in the same sentence turns
-            # the second-person clause into the setting of an admission (a plain account will do).
-            # "I kept talking while you were frozen, so you missed it": a clause opened by a
-            # consequence word after your own act is what your act did, not blame (`consequence`).
-            if move.sentence != marker.sentence:
-                continue
-            if move.start < marker.end and not _consequence_of(text, lex, move, marker):
-                continue
-        elif (move.pattern and move.pattern.weak) or text.same_clause(move, marker):
-            continue
-        # "I understand, but the policy ...": a move the "but" turns away from does not count.
-        if move.end <= marker.start and _contrast_between(text, lex, move.end, marker.start):
-            continue
-        return True
-    return False
-
-
-def _consequence_of(text: _Text, lex: Lexicon, move: _Hit, marker: _Hit) -> bool:
-    """Is the marker's clause the consequence of the move before it ("..., so you missed it")?"""
-    if lex.consequence is None or move.end > marker.start:
-        return False
-    lo = max(move.end, text.clause_start(marker.start) - 3)
-    return bool(lex.consequence.search(text.norm, lo, marker.start))
-
-
-def _merge(markers: list[_Hit]) -> list[_Hit]:
-    """Overlapping markers of one kind become one, spanning all their words."""
-    kept: list[_Hit] = []
-    for hit in sorted(markers, key=lambda h: (h.start, -(h.end - h.start))):
-        same = next((k for k in kept if k.kind == hit.kind and _overlaps(k, hit)), None)
-        if same is None:
-            kept.append(_Hit(hit.pattern, hit.group, hit.kind, hit.start, hit.end, hit.why, hit.sentence))
-        else:
-            same.end = max(same.end, hit.end)
-    return kept
-
-
-def _residual(text: _Text, lex: Lexicon) -> list[_Hit]:
-    """No marker and no move: a statement reply that answers without repairing (see lexicon.yaml).
-
-    Questions are left alone ("Did I say something wrong?" is not defensive), and so are short
-    acknowledgements and replies that stay with the client ("Let me sit with that").
-    """
-    res = lex.residual
-    if res is None:
-        return []
-    statements = [s for s in text.sentences if not s.question]
-    words = sum(len(_WORD.findall(text.norm[s.start : s.end])) for s in statements)
-    if words < res.min_words or res.holding.search(text.norm):
-        return []
-    first = statements[0]
-    end = first.start + len(_TRAILING.sub("", text.norm[first.start : first.end]))
-    sent = text.sentences.index(first)
-    return [_Hit(None, "marker", "no-repair", first.start, max(end, first.start + 1), res.why, sent)]
-
-
-def _looks_foreign(original: str, norm: str) -> bool:
-    letters = [c for c in original if c.isalpha()]
-    if len(letters) >= 8:
-        ascii_letters = sum(1 for c in letters if c.isascii())
-        if ascii_letters / len(letters) < 0.5:
-            return True
-    words = [w.lower() for w in _WORD.findall(norm)]
-    return len(words) >= 6 and not any(w in _ENGLISH for w in words)
-
-
-def _same_words(a: str, b: str) -> bool:
-    return " ".join(a.lower().split()) == " ".join(b.lower().split())
-
-
-def _suggestions(lex: Lexicon, present: frozenset[str]) -> tuple[tuple[str, str], ...]:
-    return tuple((m, lex.suggestions[m]) for m in MOVES if m not in present)
-
-
-def _result(text: str, lex: Lexicon, notice: str | None) -> ReplyAssessment:
-    return ReplyAssessment(
-        text=text,
-        defensive=False,
-        moves=frozenset(),
-        markers=(),
-        evidence=(),
-        suggestions=_suggestions(lex, frozenset()),
-        notice=notice,
-    )
-
-
-def assess_reply(text: str, *, context: str | None = None) -> ReplyAssessment:
-    """Assess a therapist's reply to a client's confrontation.
-
-    Returns the defensive markers found (with the words and why they undercut repair), the
-    repair moves found (with their words), and a suggestion for each move that is missing.
-    ``context`` is what the client said; it is optional. Never raises on odd input: empty,
-    huge, non-English or markup text gets a result with a ``notice``.
-    """
-    lex = default_lexicon()
-    if not isinstance(text, str):
-        return _result("", lex, _NOT_TEXT_NOTICE)
+    client = client if client is not None else context
+    if client is None and item is not None:
+        client = getattr(item, "client_says", None)
+    if not isinstance(client, str):
+        client = None
+    rules = assess_by_rules(text, client)
+    base = rules.assessment
+    if not isinstance(text, str) or not text.strip() or base.text != text:
+        return base
     try:
-        return _assess(text, context, lex)
+        return _combine(text, client, item, rules)
+    except VerdictModelError:
+        raise  # a broken install, not a student's input: fail loudly in tests and at start-up
     except Exception:
-        # A student must never see a traceback for what they typed; the log keeps the bug.
         _LOG.exception("assess_reply failed on a reply of %d characters", len(text))
-        return _result(text, lex, _FAILED_NOTICE)
+        return base
 
 
-def _assess(text: str, context: str | None, lex: Lexicon) -> ReplyAssessment:
-    notices: list[str] = []
-    # Analysis starts at the first non-blank character, so padding cannot hide the reply;
-    # `base` maps offsets in the analysed slice back to the student's text.
-    base = len(text) - len(text.lstrip())
-    if base == len(text):
-        return _result(text, lex, _EMPTY_NOTICE)
-    analysed = text[base : base + MAX_CHARS]
-    if len(text) - base > MAX_CHARS:
-        notices.append(_CUT_NOTICE.format(n=MAX_CHARS))
-    norm = analysed.translate(_QUOTES)
-    norm = _LONG_BLANK.sub(_cut_blank, norm)
-    if _looks_foreign(analysed, norm):
-        notices.append(_FOREIGN_NOTICE)
-    if isinstance(context, str) and _same_words(context.translate(_QUOTES), norm):
-        notices.append(_COPY_NOTICE)
+def reading_features(text: str, client: str | None, rules=None) -> tuple[list[str], tuple[Concern, ...]]:
+    """Everything the learned verdict reads in a reply, and the concerns about it as a whole.
 
-    structure = _Text(norm, lex)
-    hits = _undo_apologies(structure, lex, _find_hits(structure, lex))
-    hits += _undo_validations(structure, lex, hits)
-    marker_hits = [h for h in hits if h.group == "marker"]
-    move_hits = [h for h in hits if h.group == "move"]
+    The training tool calls this very function, so training and a student's kernel agree.
+    The rules read the reply as written and, when it is informal, written out too, so that
+    "my bad, u r right" earns what "my bad, you are right" earns.
+    """
+    rules = rules or assess_by_rules(text, client)
+    findings = set(rules.as_features())
+    informal = written_out(text)
+    if informal != text:
+        findings |= set(assess_by_rules(informal, client).as_features())
+    concerns = _concerns(text, client)
+    extra = [c.kind for c in concerns]
+    return reply_features(text, sorted(findings), client, extra), concerns
 
-    hard = [h for h in marker_hits if not (h.pattern and h.pattern.soft)]
-    # Moves that sit inside a hard marker ("sorry" in "sorry if you were offended") are not
-    # real moves, so they cannot excuse anything else.
-    usable = [m for m in move_hits if not any(_overlaps(m, h) for h in hard)]
-    soft_left = [
-        h for h in marker_hits if h.pattern and h.pattern.soft and not _cancelled(h, usable, structure, lex)
-    ]
-    final = _merge(hard + soft_left)
-    if not final and not usable and not notices:
-        final = _residual(structure, lex)
 
-    markers = tuple(Marker(h.kind, _span(text, base + h.start, base + h.end), h.why) for h in final)
-    evidence: list[MoveEvidence] = []
-    if not markers:
-        seen: set[str] = set()
-        for h in usable:
-            if h.kind not in seen:
-                seen.add(h.kind)
-                evidence.append(MoveEvidence(h.kind, _span(text, base + h.start, base + h.end), h.why))
-        evidence.sort(key=lambda e: MOVES.index(e.move))
-    moves = frozenset(e.move for e in evidence)
+def _combine(text: str, client: str | None, item: Any, rules) -> ReplyAssessment:
+    base = rules.assessment
+    model = default_model()
+    # As in the rules: analysis starts at the first non-blank character, so padding cannot hide
+    # the reply; `base` maps offsets in the analysed slice back to the student's text.
+    base_at = len(text) - len(text.lstrip())
+    analysed = text[base_at:base_at + MAX_CHARS]
+    features, concerns = reading_features(analysed, client, rules if base_at == 0 else None)
+    probs = model.probabilities(features)
+    p_def = probs["defensive"]
+    verdict = model.verdict(p_def)
+    following = _follows_new_topic(analysed, base_at, client, text)
+    if following is not None:
+        # Asking about the client's new subject, and nothing about what just happened, follows
+        # the withdrawal instead of exploring it: the conventions call that changing the subject.
+        verdict = True
+    if any(c.kind == "checklist" for c in concerns) and verdict is False:
+        # A checklist of stock phrases never reached the client: it is no repair, whatever the
+        # words ("I hear you. Your feelings are valid.") would earn on their own.
+        verdict = None
+
+    markers: tuple[Marker, ...] = ()
+    evidence: tuple[MoveEvidence, ...] = ()
+    if verdict is True:
+        markers = base.markers or following or _model_marker(text, analysed, base_at, client)
+    elif verdict is False:
+        evidence = _evidence_for(_moves_made(probs, rules, model), text, analysed, base_at, client, base)
+    else:
+        # Not sure: show what each reading found, and let the student compare.
+        markers = base.markers
+        found = [m for m in MOVES if m in _moves_made(probs, rules, model) or m in rules.moves_found]
+        evidence = _evidence_for(found, text, analysed, base_at, client, base)
+    moves = frozenset(e.move for e in evidence) if verdict is False else frozenset()
     return ReplyAssessment(
         text=text,
-        defensive=bool(markers),
+        defensive=verdict,
         moves=moves,
         markers=markers,
-        evidence=tuple(evidence),
-        suggestions=_suggestions(lex, moves),
-        notice=" ".join(notices) or None,
+        evidence=evidence,
+        suggestions=suggestions_for(item, moves),
+        notice=base.notice,
+        concerns=concerns,
+        p_defensive=round(p_def, 3),
+        asks_about_risk=find_risk_inquiry(text, client),
     )
+
+
+def _moves_made(probs: dict[str, float], rules, model) -> list[str]:
+    """The moves the model finds, and those the rules quote that the model does not rule out."""
+    return [m for m in MOVES
+            if probs[m] >= model.move_threshold
+            or (m in rules.moves_found and probs[m] >= model.rule_move_floor)]
+
+
+def _concerns(text: str, client: str | None) -> tuple[Concern, ...]:
+    words = tokens(text)
+    real_words = [w for w in words if w not in ("?", "!")]
+    if len(real_words) < MIN_REPAIR_WORDS:
+        return (Concern("too-short", _TOO_SHORT),)
+    found = []
+    if _is_checklist(text, client):
+        found.append(Concern("checklist", _CHECKLIST))
+    return tuple(found)
+
+
+def _follows_new_topic(analysed: str, base_at: int, client: str | None, text: str):
+    """A reply that only asks about the subject the client has just changed to, as a marker."""
+    if not client or not _SUBJECT_CHANGE.search(client) or _BACK_TO_US.search(analysed):
+        return None
+    theirs = {w for w in tokens(client) if len(w) > 3}
+    pos = 0
+    for part in sentences(analysed):
+        start = analysed.find(part, pos)
+        pos = start + len(part)
+        if part.endswith("?") and theirs & set(tokens(part)):
+            span = Span(base_at + start, base_at + pos, text[base_at + start:base_at + pos])
+            return (Marker("topic-change", span, _FOLLOWS_TOPIC_WHY),)
+    return None
+
+
+def _is_checklist(text: str, client: str | None) -> bool:
+    """Two or more sentences that are nothing but stock phrases, and little else."""
+    parts = sentences(text)
+    if len(parts) < 2:
+        return False
+    stock = 0
+    for part in parts:
+        rest = " ".join(tokens(part)).replace(" ?", "").replace(" !", "")
+        for phrase in sorted(_STOCK, key=len, reverse=True):
+            rest = rest.replace(phrase, " ")
+        leftover = [w for w in rest.split() if w not in ("and", "so", "that", "this", "really", "truly",
+                                                         "completely", "totally", "very", "ok", "yes",
+                                                         "okay", "well", "just", "also", "again", "you",
+                                                         "for", "it", "a", "too", "much")]
+        if len(leftover) <= 1:
+            stock += 1
+    return stock >= 2 and stock >= 0.6 * len(parts)
+
+
+def _best_sentence(text: str, analysed: str, base_at: int, client: str | None, output: str):
+    """The sentence of the reply whose features score highest on one output of the model."""
+    model = default_model()
+    best = None
+    pos = 0
+    for part in sentences(analysed):
+        start = analysed.find(part, pos)
+        pos = start + len(part)
+        score = model.probabilities(reply_features(part, (), client))[output]
+        if best is None or score > best[0]:
+            best = (score, start, start + len(part))
+    if best is None:
+        return None
+    start, end = base_at + best[1], base_at + best[2]
+    return Span(start, end, text[start:end])
+
+
+def _model_marker(text: str, analysed: str, base_at: int, client: str | None) -> tuple[Marker, ...]:
+    span = _best_sentence(text, analysed, base_at, client, "defensive")
+    return (Marker("reads-defensive", span, _MODEL_MARKER_WHY),) if span else ()
+
+
+def _evidence_for(moves, text, analysed, base_at, client, base) -> tuple[MoveEvidence, ...]:
+    by_rules = {e.move: e for e in base.evidence}
+    out = []
+    for move in moves:
+        if move in by_rules:
+            out.append(by_rules[move])
+            continue
+        span = _best_sentence(text, analysed, base_at, client, move)
+        if span is not None:
+            out.append(MoveEvidence(move, span, _MODEL_MOVE_WHY))
+    return tuple(out)
+
+
+def suggestions_for(item: Any, present: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """For each move the reply lacks (of those the item asks for, or all), what to try.
+
+    With an item, the advice shows the sentence of its own model rewrite that makes the move,
+    so it is always about this client; the general description is the fallback.
+    """
+    general = default_lexicon().suggestions
+    wanted = list(getattr(item, "must_include", None) or MOVES) if item is not None else list(MOVES)
+    examples = model_rewrite_examples(item) if item is not None else {}
+    out = []
+    for move in MOVES:
+        if move in present or move not in wanted:
+            continue
+        advice = general[move]
+        if move in examples:
+            advice = f"{advice} The model reply does it like this: “{examples[move]}”"
+        out.append((move, advice))
+    return tuple(out)
+
+
+def model_rewrite_examples(item: Any) -> dict[str, str]:
+    """The item's own example of each move: its author's `move_examples`, else the sentence of
+    its model rewrite in which the rules find the move."""
+    authored = dict(getattr(item, "move_examples", None) or {})
+    rewrite = getattr(item, "model_rewrite", None)
+    if isinstance(rewrite, str):
+        for part in sentences(rewrite):
+            for evidence in assess_by_rules(part).assessment.evidence:
+                authored.setdefault(evidence.move, part)
+    return authored

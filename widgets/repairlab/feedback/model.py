@@ -18,7 +18,13 @@ MARKER_KINDS = (
     # Found by the code, not by a pattern: a statement that answers the complaint with no repair
     # move at all (see `residual` in lexicon.yaml).
     "no-repair",
+    # Found by the learned verdict when no rule names the words: the sentence that most reads as
+    # defending (see verdict.py).
+    "reads-defensive",
 )
+
+# What the assessor says about a reply besides markers and moves (see assessor.py).
+CONCERN_KINDS = ("too-short", "checklist")
 
 MOVE_LABELS = {
     "apology": "Apologising for what happened",
@@ -38,6 +44,7 @@ MARKER_LABELS = {
     "topic-change": "Changing the subject",
     "counter-attack": "Counter-attacking or claiming hurt",
     "no-repair": "Answering without any repair move",
+    "reads-defensive": "Reads as defending rather than repairing",
 }
 
 
@@ -84,14 +91,41 @@ class MoveEvidence:
 
 
 @dataclass(frozen=True)
+class Concern:
+    """Something about the reply as a whole that the student should hear plainly."""
+
+    kind: str
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "message": self.message}
+
+
+@dataclass(frozen=True)
 class ReplyAssessment:
+    """The assessor's reading of one reply.
+
+    ``defensive`` is True or False when the evidence is clear, and None ("not sure") when it is
+    weak or conflicting: then the page shows what was found and asks the student to compare
+    their reply with the model reply, and gives no verdict. ``p_defensive`` is the learned
+    verdict's probability (None where no verdict was computed, e.g. for an empty reply).
+    ``asks_about_risk`` holds the words that ask about suicide, self-harm or harm to others.
+    """
+
     text: str
-    defensive: bool
+    defensive: bool | None
     moves: frozenset[str]
     markers: tuple[Marker, ...]
     evidence: tuple[MoveEvidence, ...]
     suggestions: tuple[tuple[str, str], ...]
     notice: str | None = None
+    concerns: tuple[Concern, ...] = ()
+    p_defensive: float | None = None
+    asks_about_risk: Span | None = None
+
+    @property
+    def not_sure(self) -> bool:
+        return self.defensive is None
 
     def to_dict(self) -> dict:
         return {
@@ -106,4 +140,7 @@ class ReplyAssessment:
                 for move, text in self.suggestions
             ],
             "notice": self.notice,
+            "concerns": [c.to_dict() for c in self.concerns],
+            "p_defensive": self.p_defensive,
+            "asks_about_risk": self.asks_about_risk.to_dict() if self.asks_about_risk else None,
         }

@@ -12,7 +12,9 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import Any, Literal, Protocol
 
-Status = Literal["correct", "incorrect", "partial", "good", "needs-work", "submitted", "empty"]
+# "unsure": the reply assessor could not tell, so the page gives no verdict (see feedback/).
+Status = Literal["correct", "incorrect", "partial", "good", "needs-work", "unsure", "submitted",
+                 "empty"]
 
 
 @dataclass(frozen=True)

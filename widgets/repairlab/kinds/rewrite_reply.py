@@ -6,7 +6,7 @@ from typing import Any
 
 from .base import Feedback, Note
 
-# Plain names for the moves, as a student reads them in feedback.
+# Plain names for the moves, as a student reads them in a list of what an item asks for.
 MOVE_NAMES = {
     "apology": "an apology for the impact",
     "ownership": "owning your part, in the first person",
@@ -14,6 +14,31 @@ MOVE_NAMES = {
     "exploration": "an open invitation to say more",
     "autonomy": "leaving the choice and pace to the client",
 }
+# What the student did, said back to them when a move landed.
+MOVE_DONE = {
+    "apology": "You apologised for the impact.",
+    "ownership": "You owned your part, in the first person.",
+    "validation": "You validated the client's feeling.",
+    "exploration": "You invited them to say more.",
+    "autonomy": "You left the choice and the pace to them.",
+}
+MOVE_SEEN = {
+    "apology": "Something like an apology:",
+    "ownership": "Something like owning your part:",
+    "validation": "Something like validating the feeling:",
+    "exploration": "Something like an invitation to say more:",
+    "autonomy": "Something like leaving the choice to them:",
+}
+_UNSURE_HEADLINE = "The feedback is not sure about this reply, so it gives no verdict."
+_UNSURE_NEXT = ("Compare your reply with the model reply below, sentence by sentence: does each of "
+                "yours answer what this client said, and does any of it defend or explain?")
+
+
+class RewriteReplyBehaviour:
+    def asks_for(self) -> str:
+        """The moves this item asks for, as the student reads them before a first attempt."""
+        names = [MOVE_NAMES[m] for m in self.must_include if m in MOVE_NAMES]
+        return _listing(names)
 
 
 def score(item: Any, response: Any) -> Feedback:
@@ -21,50 +46,67 @@ def score(item: Any, response: Any) -> Feedback:
     text = str(response or "")
     if not text.strip():
         return Feedback("empty", "Write your reply in the box first.")
-    from ..feedback import assess_reply  # loads its lexicon on first use, not at import
+    from ..feedback import assess_reply  # loads its lexicon and model on first use, not at import
 
-    result = assess_reply(text, context=item.client_says)
+    result = assess_reply(text, item=item)
     notes: list[Note] = []
     if result.notice:
         notes.append(Note("info", result.notice))
+    for concern in result.concerns:
+        notes.append(Note("warn", concern.message))
     for evidence in result.evidence:
-        notes.append(Note("good", f"You made {MOVE_NAMES.get(evidence.move, evidence.move)}.",
-                          quote=evidence.span.text))
+        if result.defensive is False:
+            notes.append(Note("good", MOVE_DONE.get(evidence.move, evidence.move), quote=evidence.span.text))
+        else:
+            notes.append(Note("info", MOVE_SEEN.get(evidence.move, evidence.move), quote=evidence.span.text))
     for marker in result.markers:
-        notes.append(Note("warn", marker.reason, quote=marker.span.text))
+        notes.append(Note("warn", _sentence(marker.reason), quote=marker.span.text))
 
     wanted = list(item.must_include)
     found = [m for m in wanted if m in result.moves]
     missing = [m for m in wanted if m not in result.moves]
     suggestions = dict(result.suggestions)
-    next_step = None
+    extra = {"moves": sorted(result.moves), "markers": [m.kind for m in result.markers],
+             "defensive": result.defensive, "concerns": [c.kind for c in result.concerns]}
+    common = {"notes": tuple(notes), "reveal": item.model_rewrite, "reveal_title": "One way to say it",
+              "extra": extra}
+    if "too-short" in extra["concerns"] or "checklist" in extra["concerns"]:
+        # Not yet a repair, whatever the verdict: say so plainly (the concern is in the notes).
+        return Feedback("needs-work", "This is not yet a repair.", next_step=_first_missing(
+            missing, suggestions), score=0.0, **common)
+    if result.defensive is None:
+        return Feedback("unsure", _UNSURE_HEADLINE, next_step=_UNSURE_NEXT, score=None, **common)
     if result.defensive:
-        next_step = ("Take out the part that defends or explains, and start from how it "
-                     "landed for the client.")
-    elif missing:
-        move = missing[0]
-        next_step = suggestions.get(move) or f"Try adding {MOVE_NAMES[move]}."
-
-    score_value = 0.0 if result.defensive else len(found) / len(wanted)
-    if result.defensive:
-        status, headline = "needs-work", "This still reads as defensive."
-    elif not missing:
-        status, headline = "good", _praise(found)
-    elif found or result.moves:
-        status, headline = "partial", _praise(sorted(result.moves)) + " There is more to add."
+        return Feedback("needs-work", "This still reads as defensive.",
+                        next_step=("Take out the part that defends or explains, and start from how "
+                                   "it landed for the client."), score=0.0, **common)
+    score_value = len(found) / len(wanted)
+    next_step = _first_missing(missing, suggestions)
+    if not missing:
+        return Feedback("good", _praise(found), score=score_value, **common)
+    if result.moves:
+        headline = _praise(sorted(result.moves, key=list(MOVE_NAMES).index)) + " There is more to add."
     else:
-        status, headline = "partial", "No defensive markers: a good start. Now add a repair move."
-    return Feedback(status, headline, notes=tuple(notes), next_step=next_step,
-                    reveal=item.model_rewrite, reveal_title="One way to say it",
-                    score=score_value,
-                    extra={"moves": sorted(result.moves),
-                           "markers": [m.kind for m in result.markers],
-                           "defensive": result.defensive})
+        headline = "Nothing defensive, but no repair move yet."
+    return Feedback("partial", headline, next_step=next_step, score=score_value, **common)
+
+
+def _first_missing(missing: list[str], suggestions: dict[str, str]) -> str | None:
+    return suggestions.get(missing[0]) if missing else None
+
+
+def _sentence(reason: str) -> str:
+    reason = reason.strip()
+    return (reason[:1].upper() + reason[1:]).rstrip(".") + "."
+
+
+def _listing(names: list[str]) -> str:
+    if not names:
+        return ""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _praise(moves: list[str]) -> str:
     if not moves:
         return "A non-defensive reply."
-    named = [MOVE_NAMES[m] for m in moves if m in MOVE_NAMES]
-    listing = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
-    return f"Well done: your reply includes {listing}."
+    return f"Well done: your reply includes {_listing([MOVE_NAMES[m] for m in moves if m in MOVE_NAMES])}."

@@ -131,7 +131,7 @@ class RouteBehaviour(EdgeBehaviour):
     @property
     def judges_reply(self) -> bool:
         return (self.defensive is not None or bool(self.moves_include)
-                or bool(self.moves_any))
+                or bool(self.moves_any) or self.asks_about_risk is not None)
 
     def matches(self, assessment: Mapping[str, Any], flags, state) -> bool:
         if not self.holds(flags, state):
@@ -139,7 +139,10 @@ class RouteBehaviour(EdgeBehaviour):
         if self.otherwise:
             return True
         moves = set(assessment.get("moves", ()))
-        return ((self.defensive is None or bool(assessment.get("defensive")) == self.defensive)
+        # A "not sure" verdict (None) matches neither `defensive: true` nor `defensive: false`.
+        asked = bool(assessment.get("asks_about_risk"))
+        return ((self.defensive is None or assessment.get("defensive") is self.defensive)
+                and (self.asks_about_risk is None or asked == self.asks_about_risk)
                 and all(m in moves for m in self.moves_include)
                 and (not self.moves_any or any(m in moves for m in self.moves_any)))
 
@@ -236,8 +239,12 @@ def summarise_assessment(result: Any) -> dict[str, Any]:
         span = getattr(obj, "span", None)
         return str(getattr(span, "text", "") or "")
 
+    defensive = getattr(result, "defensive", False)
+    risk = getattr(result, "asks_about_risk", None)
     return {
-        "defensive": bool(getattr(result, "defensive", False)),
+        "defensive": None if defensive is None else bool(defensive),
+        # The words that asked about risk (None when the reply did not ask).
+        "asks_about_risk": str(getattr(risk, "text", "") or "") or None if risk else None,
         "moves": sorted(str(m) for m in getattr(result, "moves", ())),
         "markers": [{"kind": str(getattr(m, "kind", "")), "text": span_text(m),
                      "reason": str(getattr(m, "reason", ""))}

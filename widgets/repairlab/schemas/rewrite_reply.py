@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from ..kinds.rewrite_reply import RewriteReplyBehaviour
 from ..vocab import MOVES
 from .base import ItemBase, NonEmptyText
 from .choice import require_unique
@@ -13,7 +14,7 @@ from .choice import require_unique
 Move = Literal[MOVES]  # type: ignore[valid-type]
 
 
-class RewriteReply(ItemBase):
+class RewriteReply(RewriteReplyBehaviour, ItemBase):
     type: Literal["rewrite-reply"]
     context: str | None = Field(default=None, description="The setting, in a sentence (optional).")
     client_says: NonEmptyText = Field(description="The client's statement voicing the rupture.")
@@ -23,6 +24,11 @@ class RewriteReply(ItemBase):
                                      description="Repair moves a good rewrite contains.")
     model_rewrite: NonEmptyText = Field(description="A model answer, shown after a first attempt.")
     hint: str | None = Field(default=None, description="A nudge shown on request (optional).")
+    move_examples: dict[Move, NonEmptyText] = Field(
+        default_factory=dict,
+        description="Optional: for a move, the words that would make it for this client, shown "
+                    "when a reply lacks it. Without one, the sentence of the model rewrite that "
+                    "makes the move is shown.")
 
     @field_validator("must_include")
     @classmethod

@@ -111,6 +111,10 @@ class Route(RouteBehaviour, Edge):
                                       description="Taken when the reply makes all these moves.")
     moves_any: list[Move] = Field(default_factory=list,
                                   description="Taken when the reply makes any of these moves.")
+    asks_about_risk: bool | None = Field(
+        default=None, description="Taken when the reply does (true) or does not (false) ask about "
+        "suicide, self-harm or harm to others. Safety-critical turns branch on this, never on "
+        "`defensive`: put it first.")
     otherwise: bool = Field(default=False, description="The fallback route; the last one.")
     code: CodeName | None = Field(default=None, description="How to code a reply that takes "
                                   "this route (optional: found from the reply otherwise).")
@@ -346,8 +350,9 @@ def _node_shape_problems(node: Node, i: int) -> list[InitErrorDetails]:
             elif not route.otherwise and not route.judges_reply:
                 problems.append(_problem(("nodes", i, "reply", "routes", k), f"{where}: route "
                                          f"#{k + 1} does not look at the reply.",
-                                         "add `defensive: true` (or false), `moves_include:` or "
-                                         "`moves_any:`; or make it the `otherwise` route.",
+                                         "add `defensive: true` (or false), `moves_include:`, "
+                                         "`moves_any:` or `asks_about_risk:`; or make it the "
+                                         "`otherwise` route.",
                                          node.id))
         if not node.coach:
             problems.append(_problem(("nodes", i, "reply"), f"{where} asks for a free-text "

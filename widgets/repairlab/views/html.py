@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 _TONE_LABEL = {"good": "What landed", "warn": "What undercut it", "info": "Note"}
 _STATUS_CLASS = {"correct": "good", "good": "good", "submitted": "good", "partial": "partial",
-                 "incorrect": "try", "needs-work": "try", "empty": "info"}
+                 "incorrect": "try", "needs-work": "try", "unsure": "info", "empty": "info"}
 
 
 def paragraphs(text: str | None, cls: str = "") -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_string import TextStyle
 
@@ -27,7 +29,8 @@ class RewriteView(ExerciseView):
         if self.item.hint:
             controls.append(button("Show a hint", self.show_hint))
         instruction = ('<p class="rl-prompt"><strong>Rewrite the therapist\'s reply so that it '
-                       "repairs rather than defends.</strong></p>")
+                       "repairs rather than defends.</strong></p>"
+                       f'<p class="rl-asks-for">This moment asks for {escape(self.item.asks_for())}.</p>')
         return [block(self.heading_html() + stem_html(self.item) + instruction), self.reply,
                 *controls]
 

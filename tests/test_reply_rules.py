@@ -1,4 +1,6 @@
-"""Tests of the reply assessor, repairlab.feedback.assess_reply (no kernel, no timing)."""
+"""Tests of the reply assessor's rules stage: the markers and moves it finds, with their words
+and reasons (repairlab.feedback.rules, no kernel, no timing). The public ``assess_reply``, which
+weighs these findings with the learned verdict, is tested in test_assessor.py."""
 
 from __future__ import annotations
 
@@ -20,13 +22,18 @@ from repairlab.feedback import (
     MOVES,
     LexiconError,
     ReplyAssessment,
-    assess_reply,
+    assess_by_rules,
     build_lexicon,
 )
 from repairlab.feedback.lexicon import default_lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "replies"
+
+
+def rules(text, context=None) -> ReplyAssessment:
+    """The rules' own assessment, before the learned verdict weighs it."""
+    return assess_by_rules(text, context).assessment
 
 
 def _shared_examples() -> Path | None:
@@ -378,7 +385,7 @@ MARKER_CASES = [
     [pytest.param(t, k, w, id=i) for i, t, k, w in MARKER_CASES],
 )
 def test_marker_found_with_its_words(text: str, kind: str, words: str) -> None:
-    result = assess_reply(text)
+    result = rules(text)
     assert result.defensive
     assert result.moves == frozenset()
     assert result.evidence == ()
@@ -390,7 +397,8 @@ def test_marker_found_with_its_words(text: str, kind: str, words: str) -> None:
 
 
 def test_every_marker_kind_is_covered_by_a_case() -> None:
-    assert {k for _, _, k, _ in MARKER_CASES} == set(MARKER_KINDS)
+    # "reads-defensive" is the learned verdict's, not a rule's (see test_assessor.py).
+    assert {k for _, _, k, _ in MARKER_CASES} == set(MARKER_KINDS) - {"reads-defensive"}
 
 
 # --- Moves: every move, with the tricky cases ---------------------------------------------
@@ -559,7 +567,7 @@ MOVE_CASES = [
     [pytest.param(t, m, w, id=i) for i, t, m, w in MOVE_CASES],
 )
 def test_move_found_with_its_words(text: str, move: str, words: str | None) -> None:
-    result = assess_reply(text)
+    result = rules(text)
     assert not result.defensive, [(m.kind, m.span.text) for m in result.markers]
     assert move in result.moves
     ev = [e for e in result.evidence if e.move == move]
@@ -610,7 +618,7 @@ NOT_A_MOVE = [
 
 @pytest.mark.parametrize(("text", "move"), [pytest.param(t, m, id=i) for i, t, m in NOT_A_MOVE])
 def test_not_counted_as_move(text: str, move: str) -> None:
-    assert move not in assess_reply(text).moves
+    assert move not in rules(text).moves
 
 
 NOT_DEFENSIVE = [
@@ -684,7 +692,7 @@ NOT_DEFENSIVE = [
 
 @pytest.mark.parametrize("text", [pytest.param(t, id=i) for i, t in NOT_DEFENSIVE])
 def test_not_defensive(text: str) -> None:
-    result = assess_reply(text)
+    result = rules(text)
     assert not result.defensive, [(m.kind, m.span.text) for m in result.markers]
 
 
@@ -706,7 +714,7 @@ def test_not_defensive(text: str) -> None:
 def test_second_person_clause_needs_an_admission_in_its_own_sentence(text: str, defensive: bool) -> None:
     # "You X" is blame unless the same sentence goes on to own something ("..., and I forgot").
     # An apology elsewhere excuses an intent (d11), not a correction of the client's record.
-    assert assess_reply(text).defensive is defensive
+    assert rules(text).defensive is defensive
 
 
 @pytest.mark.parametrize(
@@ -719,22 +727,22 @@ def test_second_person_clause_needs_an_admission_in_its_own_sentence(text: str, 
     ],
 )
 def test_second_person_blame_only_when_you_opens_the_clause(text: str) -> None:
-    result = assess_reply(text)
+    result = rules(text)
     assert "counter-attack" not in _kinds(result), [(m.kind, m.span.text) for m in result.markers]
 
 
 def test_a_plain_account_of_your_act_does_not_excuse_an_excuse() -> None:
     # A description of what you did counts as ownership, but only an admission or an apology
     # makes an explanation of intent harmless (weak moves cannot cancel soft markers).
-    described = assess_reply("I checked my phone during the session. I was only trying to keep us on time.")
+    described = rules("I checked my phone during the session. I was only trying to keep us on time.")
     assert "justifying" in _kinds(described)
-    admitted = assess_reply(
+    admitted = rules(
         "I checked my phone during the session, and that was wrong of me. "
         "I was only trying to keep us on time."
     )
     assert not admitted.defensive
     assert "ownership" in admitted.moves
-    alone = assess_reply("I checked my phone during the session.")
+    alone = rules("I checked my phone during the session.")
     assert not alone.defensive
     assert alone.moves == {"ownership"}
 
@@ -752,7 +760,7 @@ def test_a_plain_account_of_your_act_does_not_excuse_an_excuse() -> None:
     ],
 )
 def test_residual_no_repair_rule(text: str, defensive: bool) -> None:
-    result = assess_reply(text)
+    result = rules(text)
     assert result.defensive is defensive, [(m.kind, m.span.text) for m in result.markers]
     if defensive:
         assert _kinds(result) == {"no-repair"}
@@ -761,7 +769,7 @@ def test_residual_no_repair_rule(text: str, defensive: bool) -> None:
 
 
 def test_residual_rule_stays_out_of_foreign_text_and_can_be_turned_off() -> None:
-    assert not assess_reply("Je pense que vous exagérez vraiment beaucoup ici.").defensive
+    assert not rules("Je pense que vous exagérez vraiment beaucoup ici.").defensive
     data = yaml.safe_load(
         (ROOT / "widgets" / "repairlab" / "feedback" / "lexicon.yaml").read_text(encoding="utf-8")
     )
@@ -772,7 +780,7 @@ def test_residual_rule_stays_out_of_foreign_text_and_can_be_turned_off() -> None
 
 def test_authoring_guide_model_rewrite_has_its_moves() -> None:
     # docs/authoring.md: a model rewrite must be non-defensive with at least two moves.
-    result = assess_reply(
+    result = rules(
         "You're right, I started late again, and I'm sorry. It makes sense that it feels as if "
         "your time doesn't matter to me. What was it like to sit and wait?"
     )
@@ -988,7 +996,7 @@ ROUND3_MOVES = [
     [pytest.param(t, m, w, id=i) for i, t, m, w in ROUND3_MOVES],
 )
 def test_round3_family_finds_the_move(text: str, move: str, words: str | None) -> None:
-    result = assess_reply(text)
+    result = rules(text)
     assert not result.defensive, [(m.kind, m.span.text) for m in result.markers]
     assert move in result.moves, sorted(result.moves)
     if words:
@@ -1085,7 +1093,7 @@ ROUND3_GUARDS = [
     [pytest.param(t, m, d, id=i) for i, t, m, d in ROUND3_GUARDS],
 )
 def test_round3_family_leaves_look_alikes_alone(text: str, move: str, defensive: bool) -> None:
-    result = assess_reply(text)
+    result = rules(text)
     assert move not in result.moves
     assert result.defensive is defensive, [(m.kind, m.span.text) for m in result.markers]
 
@@ -1114,7 +1122,7 @@ def test_round3_family_leaves_look_alikes_alone(text: str, move: str, defensive:
 def test_round3_scope_fixes(text: str, defensive: bool) -> None:
     # An omission you admit is not a correction of the record; a second-person clause that tells
     # what your own act did ("..., so you missed it") is not blame; "of all people" is an idiom.
-    result = assess_reply(text)
+    result = rules(text)
     assert result.defensive is defensive, [(m.kind, m.span.text) for m in result.markers]
 
 
@@ -1142,7 +1150,7 @@ def test_round3_scope_fixes(text: str, defensive: bool) -> None:
 )
 def test_a_validation_taken_back_by_but_is_justifying(text: str, defensive: bool) -> None:
     # "Yes, but ...": what follows the contrast is the real answer unless it repairs too.
-    result = assess_reply(text)
+    result = rules(text)
     assert result.defensive is defensive, [(m.kind, m.span.text) for m in result.markers]
     if defensive:
         assert "justifying" in _kinds(result)
@@ -1176,7 +1184,7 @@ def test_the_validation_undo_rule_can_be_turned_off() -> None:
     ],
 )
 def test_round3_topic_change_false_positives(text: str) -> None:
-    result = assess_reply(text)
+    result = rules(text)
     assert not result.defensive, [(m.kind, m.span.text) for m in result.markers]
 
 
@@ -1184,19 +1192,19 @@ def test_negated_label_alone_corrects_the_record() -> None:
     # Decision (documented in dev.yaml and lexicon.yaml): "I'm not saying you're too sensitive"
     # is not labelling, since the label is denied. Said with nothing else it still only corrects
     # the client's reading of you, so it counts as justifying; beside validation it is fine.
-    alone = assess_reply("I'm not saying you're too sensitive.")
+    alone = rules("I'm not saying you're too sensitive.")
     assert _kinds(alone) == {"justifying"}
-    with_validation = assess_reply("I'm not saying you're too sensitive — your reaction makes sense.")
+    with_validation = rules("I'm not saying you're too sensitive — your reaction makes sense.")
     assert not with_validation.defensive
     assert with_validation.moves == {"validation"}
     # The "but" clause after a denied label is judged on its own words.
-    but = assess_reply("I'm not saying you're too sensitive, but you do seem to react strongly to feedback.")
+    but = rules("I'm not saying you're too sensitive, but you do seem to react strongly to feedback.")
     assert "blame-labelling" in _kinds(but)
 
 
 def test_intent_without_ownership_is_defensive_and_with_it_is_not() -> None:
-    assert assess_reply("I meant it as encouragement.").defensive
-    owned = assess_reply(
+    assert rules("I meant it as encouragement.").defensive
+    owned = rules(
         "I meant it as encouragement, and I can see now it came across as pressure. I'm sorry."
     )
     assert not owned.defensive
@@ -1204,15 +1212,15 @@ def test_intent_without_ownership_is_defensive_and_with_it_is_not() -> None:
 
 
 def test_sorry_but_versus_sorry_and() -> None:
-    assert "undone-apology" in _kinds(assess_reply("I'm sorry, but I'd like to understand."))
-    ok = assess_reply("I'm sorry — and I'd like to understand what it was like for you.")
+    assert "undone-apology" in _kinds(rules("I'm sorry, but I'd like to understand."))
+    ok = rules("I'm sorry — and I'd like to understand what it was like for you.")
     assert not ok.defensive
     assert ok.moves == {"apology", "exploration"}
 
 
 def test_british_and_american_spellings_agree() -> None:
-    uk = assess_reply("I apologise for my behaviour; I generalised about your culture.")
-    us = assess_reply("I apologize for my behavior; I generalized about your culture.")
+    uk = rules("I apologise for my behaviour; I generalised about your culture.")
+    us = rules("I apologize for my behavior; I generalized about your culture.")
     assert uk.moves == us.moves == {"apology", "ownership"}
 
 
@@ -1222,21 +1230,21 @@ def test_curly_and_straight_apostrophes_and_case_agree() -> None:
         "I’m sorry. It’s okay to be annoyed with me.",
         "I'M SORRY. IT'S OKAY TO BE ANNOYED WITH ME.",
     ]
-    results = [assess_reply(t) for t in texts]
+    results = [rules(t) for t in texts]
     assert all(r.moves == {"apology", "validation"} for r in results)
     for r in results:
         _spans_point_at_text(r)
 
 
 def test_a_defensive_reply_gets_no_moves_and_all_suggestions() -> None:
-    result = assess_reply("I'm sorry I was late, but it was only five minutes.")
+    result = rules("I'm sorry I was late, but it was only five minutes.")
     assert result.defensive
     assert result.moves == frozenset()
     assert [m for m, _ in result.suggestions] == list(MOVES)
 
 
 def test_suggestions_cover_exactly_the_missing_moves() -> None:
-    result = assess_reply("I talked over you several times today. I'm sorry about that.")
+    result = rules("I talked over you several times today. I'm sorry about that.")
     assert result.moves == {"apology", "ownership"}
     assert [m for m, _ in result.suggestions] == ["validation", "exploration", "autonomy"]
     assert all(text.strip() for _, text in result.suggestions)
@@ -1246,7 +1254,7 @@ def test_suggestions_cover_exactly_the_missing_moves() -> None:
 
 
 def test_result_is_frozen_and_json_safe() -> None:
-    result = assess_reply("I'm sorry, but you're overreacting. What was that like?")
+    result = rules("I'm sorry, but you're overreacting. What was that like?")
     with pytest.raises(FrozenInstanceError):
         result.defensive = False  # type: ignore[misc]
     data = json.loads(json.dumps(result.to_dict()))
@@ -1265,8 +1273,8 @@ def test_labels_cover_every_kind() -> None:
 
 def test_context_is_accepted_and_a_copied_client_line_gets_a_notice() -> None:
     client = "You were late again. It's like my time doesn't matter."
-    assert assess_reply("I'm sorry I was late.", context=client).notice is None
-    assert assess_reply(client, context=client).notice
+    assert rules("I'm sorry I was late.", context=client).notice is None
+    assert rules(client, context=client).notice
 
 
 # --- Robustness ---------------------------------------------------------------------------
@@ -1289,7 +1297,7 @@ ODD_INPUTS = [
 
 @pytest.mark.parametrize(("text", "want_notice"), [pytest.param(t, n, id=i) for i, t, n in ODD_INPUTS])
 def test_odd_input_gets_a_result(text: str, want_notice: bool) -> None:
-    result = assess_reply(text)
+    result = rules(text)
     assert isinstance(result, ReplyAssessment)
     assert result.text == text
     assert (result.notice is not None) == want_notice, result.notice
@@ -1298,40 +1306,40 @@ def test_odd_input_gets_a_result(text: str, want_notice: bool) -> None:
 
 
 def test_an_internal_error_becomes_a_notice(monkeypatch: pytest.MonkeyPatch) -> None:
-    from repairlab.feedback import assessor
+    from repairlab.feedback import rules as rules_module
 
     def boom(*_args: object) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(assessor, "_find_hits", boom)
-    result = assess_reply("I'm sorry.")
+    monkeypatch.setattr(rules_module, "_find_hits", boom)
+    result = rules("I'm sorry.")
     assert result.notice
     assert "our fault" in result.notice
     assert not result.defensive
 
 
 def test_emoji_keeps_offsets_right() -> None:
-    result = assess_reply("😡😡 I'm sorry 🙏 I was late.")
+    result = rules("😡😡 I'm sorry 🙏 I was late.")
     assert result.moves == {"apology", "ownership"}
     _spans_point_at_text(result)
 
 
 def test_leading_padding_does_not_hide_the_reply() -> None:
     text = " " * 100_000 + "I'm sorry I was late."
-    result = assess_reply(text)
+    result = rules(text)
     assert result.moves == {"apology", "ownership"}
     assert result.evidence[0].span.start >= 100_000
     _spans_point_at_text(result)
 
 
 def test_huge_input_is_cut_with_a_notice() -> None:
-    result = assess_reply("You're overreacting. " + "x " * MAX_CHARS)
+    result = rules("You're overreacting. " + "x " * MAX_CHARS)
     assert result.defensive
     assert f"{MAX_CHARS:,}" in (result.notice or "")
 
 
 def test_non_text_input_gets_a_notice_not_an_exception() -> None:
-    result = assess_reply(None)  # type: ignore[arg-type]
+    result = rules(None)  # type: ignore[arg-type]
     assert result.notice
     assert not result.defensive
 
@@ -1421,8 +1429,8 @@ def test_matcher_and_regex_agree_on_case_and_boundaries() -> None:
     pat = next(p for p in lex.patterns if p.example == "I'm sorry. I got that wrong.")
     assert pat.regex.search("I'M SORRY")
     assert not pat.regex.search("xI'm sorry")
-    assert assess_reply("I'M SORRY. I GOT THAT WRONG.").moves == {"apology", "ownership"}
-    assert "apology" not in assess_reply("Mr Sorry-Fortune arrived.").moves
+    assert rules("I'M SORRY. I GOT THAT WRONG.").moves == {"apology", "ownership"}
+    assert "apology" not in rules("Mr Sorry-Fortune arrived.").moves
 
 
 def test_lexicon_rejects_unknown_kinds() -> None:
@@ -1445,101 +1453,3 @@ def test_import_repairlab_does_not_load_the_assessor() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-# --- Labelled sets ------------------------------------------------------------------------
-
-
-def test_shared_examples_all_classified_right() -> None:
-    path = _shared_examples()
-    if path is None:
-        pytest.skip("shared/replies-dev.yaml not found beside the repository")
-    items = _load(path)
-    assert len(items) == 16
-    wrong = []
-    for item in items:
-        r = assess_reply(item["text"])
-        if r.defensive != item["defensive"] or r.moves != set(item["moves"]):
-            wrong.append((item["id"], r.defensive, sorted(r.moves)))
-    assert wrong == []
-
-
-def _scores(items: list[dict]) -> tuple[float, float]:
-    correct = 0
-    counts = {m: [0, 0, 0] for m in MOVES}
-    for item in items:
-        r = assess_reply(item["text"], context=item.get("context"))
-        correct += r.defensive == item["defensive"]
-        want = set(item["moves"])
-        for m in MOVES:
-            counts[m][0] += m in r.moves and m in want
-            counts[m][1] += m in r.moves and m not in want
-            counts[m][2] += m in want and m not in r.moves
-    f1s = []
-    for tp, fp, fn in counts.values():
-        p = tp / (tp + fp) if tp + fp else 1.0
-        rc = tp / (tp + fn) if tp + fn else 1.0
-        f1s.append(2 * p * rc / (p + rc) if p + rc else 0.0)
-    return correct / len(items), sum(f1s) / len(f1s)
-
-
-def test_dev_set_floors() -> None:
-    items = _load(DATA / "dev.yaml")
-    assert len(items) >= 120
-    accuracy, macro_f1 = _scores(items)
-    assert accuracy >= 0.95
-    assert macro_f1 >= 0.93
-
-
-PROBE_SETS = sorted(p.name for p in DATA.glob("probes*.yaml"))
-
-
-def test_probe_sets_floors() -> None:
-    # Dev-side probes: written fresh and labelled before the assessor saw them, then tuned on
-    # (their first, untuned scores are in bench/README.md). These floors guard against regressions.
-    assert PROBE_SETS, "tests/data/replies/probes*.yaml are missing"
-    items = [i for name in PROBE_SETS for i in _load(DATA / name)]
-    assert len(items) >= 150
-    accuracy, macro_f1 = _scores(items)
-    assert accuracy >= 0.97
-    assert macro_f1 >= 0.95
-
-
-def test_curriculum_rewrites_keep_their_moves() -> None:
-    # Every rewrite-reply item: the model rewrite repairs with its must_include moves (and at
-    # least two), and the defensive reply reads as defensive.
-    problems = []
-    for path in sorted((ROOT / "exercises").glob("*/*.yaml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("items") or []:
-            if item.get("type") != "rewrite-reply":
-                continue
-            model = assess_reply(item["model_rewrite"], context=item.get("client_says"))
-            missing = set(item.get("must_include") or []) - model.moves
-            if model.defensive or missing or len(model.moves) < 2:
-                problems.append(f"{item['id']} model: defensive={model.defensive} missing={sorted(missing)}")
-            if not assess_reply(item["defensive_reply"], context=item.get("client_says")).defensive:
-                problems.append(f"{item['id']} defensive reply not flagged")
-    assert problems == []
-
-
-@pytest.mark.parametrize("name", ["dev.yaml", "heldout.yaml", *PROBE_SETS])
-def test_labelled_sets_are_well_formed(name: str) -> None:
-    items = _load(DATA / name)
-    ids = [i["id"] for i in items]
-    assert len(ids) == len(set(ids))
-    for item in items:
-        assert set(item) <= {"id", "text", "defensive", "moves", "context", "note"}
-        assert isinstance(item["defensive"], bool)
-        assert set(item["moves"]) <= set(MOVES)
-        if item["defensive"]:
-            assert item["moves"] == [], f"{item['id']}: a defensive reply gets no moves"
-
-
-def test_sets_are_ours_and_split_about_60_40() -> None:
-    dev, held = _load(DATA / "dev.yaml"), _load(DATA / "heldout.yaml")
-    assert len(dev) + len(held) >= 200
-    assert 0.5 <= len(dev) / (len(dev) + len(held)) <= 0.7
-    texts = [i["text"] for i in dev + held]
-    assert len(texts) == len(set(texts))
-    path = _shared_examples()
-    if path is not None:
-        shared = {i["text"] for i in _load(path)}
-        assert not shared & set(texts)

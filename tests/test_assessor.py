@@ -1,0 +1,324 @@
+"""Tests of the reply assessor a student meets: ``assess_reply`` (rules + learned verdict +
+checks on the whole reply), its feedback on a rewrite item, and the risk-inquiry signal.
+No kernel, no timing. The rules stage alone is tested in test_reply_rules.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from repairlab.feedback import MOVES, assess_reply, find_risk_inquiry
+from repairlab.feedback.verdict import VerdictModelError, load_model
+from repairlab.kinds.rewrite_reply import score
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "replies"
+BLIND = ROOT / "bench" / "blind"
+FORGOT = "You forgot what I told you about my brother. Again."
+WEDDING = "Anyway. My sister's wedding is next month, did I tell you?"
+
+
+class Item:
+    """A rewrite item as the page gives it to the scorer (the fields the assessor reads)."""
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+
+BROTHER = Item(
+    id="t-brother", client_says=FORGOT, must_include=["apology", "ownership", "exploration"],
+    model_rewrite=("You're right, I forgot what you told me about your brother, and I'm sorry. "
+                   "What was it like to hear me get it wrong again?"),
+    move_examples={})
+
+
+# --- Issue 12: errors that let defensive replies through ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("client", "text"),
+    [
+        pytest.param(FORGOT, "Why do you think you get so upset about small things like this?", id="blaming-question"),
+        pytest.param(FORGOT, "What is it about me forgetting that makes you over-react like this?",
+                     id="pathologising-question"),
+        pytest.param(WEDDING, "Oh nice, how are the wedding plans going?", id="follows-topic-change"),
+        pytest.param(FORGOT, "I always take careful notes, so I'm not sure how that happened.",
+                     id="first-person-defence"),
+        pytest.param(FORGOT, "I hear you, but I see a lot of clients.", id="acknowledge-but"),
+        pytest.param(FORGOT, "Well, I'm so sorry I'm not perfect.", id="sarcasm"),
+    ],
+)
+def test_defensive_look_alikes_are_named_and_earn_no_moves(client: str, text: str) -> None:
+    result = assess_reply(text, client=client)
+    assert result.defensive is True, result.p_defensive
+    assert result.moves == frozenset()
+    assert result.markers, "a verdict points at the student's words"
+    for marker in result.markers:
+        assert text[marker.span.start:marker.span.end] == marker.span.text
+
+
+def test_following_the_new_topic_is_named_as_a_topic_change() -> None:
+    result = assess_reply("Oh nice, how are the wedding plans going?", client=WEDDING)
+    assert [m.kind for m in result.markers] == ["topic-change"]
+    assert "exploration" not in result.moves
+
+
+def test_naming_the_shift_is_not_following_it() -> None:
+    result = assess_reply("I noticed we moved off your dad quite quickly. We can come back to it, or "
+                          "not: your call.", client=WEDDING)
+    assert result.defensive is False
+    assert "autonomy" in result.moves
+
+
+def test_a_one_word_reply_gets_a_plain_note_not_praise() -> None:
+    feedback = score(BROTHER, "ok")
+    assert "too short" in " ".join(n.text for n in feedback.notes)
+    assert feedback.status == "needs-work"
+    assert "good start" not in feedback.headline.lower()
+    assert "well done" not in feedback.headline.lower()
+
+
+def test_a_salad_of_stock_phrases_is_named_not_praised() -> None:
+    text = "I hear you. Your feelings are valid. Thank you for sharing. I validate you."
+    result = assess_reply(text, client=FORGOT)
+    assert [c.kind for c in result.concerns] == ["checklist"]
+    assert result.defensive is not False
+    feedback = score(BROTHER, text)
+    assert feedback.status != "good"
+    assert "well done" not in feedback.headline.lower()
+    assert "checklist" in " ".join(n.text for n in feedback.notes)
+
+
+# --- Issue 12: errors that punished genuine repairs --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("client", "text", "moves"),
+    [
+        pytest.param(FORGOT, "Ugh, that's on me. I totally dropped the ball there.", {"ownership"}, id="idiom"),
+        pytest.param(FORGOT, "You're right, I did forget, and it's fair you're annoyed.",
+                     {"ownership", "validation"}, id="agrees-with-complaint"),
+        pytest.param(FORGOT, "You told me about him twice, and I still got it wrong. I'm sorry.",
+                     {"apology", "ownership"}, id="me-versus-you-ownership"),
+        pytest.param("...", "We can just sit quietly for a bit. There's no rush.", {"autonomy"},
+                     id="accepts-silence"),
+        pytest.param(FORGOT, "If you'd like, we could start with what I got wrong.", {"autonomy"},
+                     id="conditional-offer"),
+        pytest.param(FORGOT, "I'd really like to hear what that was like for you.", {"exploration"},
+                     id="statement-exploration"),
+        pytest.param(FORGOT, "ur right, i forgot about ur brother again. im sorry", {"apology", "ownership"},
+                     id="texting-voice"),
+    ],
+)
+def test_genuine_repairs_in_the_students_own_words_are_recognised(client, text, moves) -> None:
+    result = assess_reply(text, client=client)
+    assert result.defensive is False, result.p_defensive
+    assert moves <= result.moves, sorted(result.moves)
+    for evidence in result.evidence:
+        assert text[evidence.span.start:evidence.span.end] == evidence.span.text
+
+
+# --- Context, "not sure", and advice from the item ---------------------------------------
+
+
+def test_the_call_without_context_keeps_working() -> None:
+    result = assess_reply("I'm sorry I cut you off. What were you about to say?")
+    assert result.defensive is False
+    assert {"apology", "exploration"} <= result.moves
+    assert assess_reply("I'm sorry.", context=FORGOT).text == "I'm sorry."  # the older keyword
+
+
+def test_the_verdict_is_true_false_or_none_with_its_probability() -> None:
+    model = load_model()
+    assert model.verdict(model.not_sure_high) is True
+    assert model.verdict(model.not_sure_low) is False
+    if model.not_sure_high - model.not_sure_low > 0.011:
+        assert model.verdict((model.not_sure_low + model.not_sure_high) / 2) is None
+    result = assess_reply("I'm sorry I cut you off.", client=FORGOT)
+    assert 0.0 <= result.p_defensive <= 1.0
+    assert json.loads(json.dumps(result.to_dict()))["p_defensive"] == result.p_defensive
+
+
+def test_a_not_sure_verdict_shows_what_was_found_and_asks_to_compare(monkeypatch) -> None:
+    # Force the band to cover every reply, as a reply with conflicting evidence would fall in it.
+    from repairlab.feedback import verdict
+
+    model = load_model()
+    wide = verdict.VerdictModel(model.outputs, model.biases, model.scales, model.weights, 0.0, 1.0)
+    monkeypatch.setattr(verdict, "default_model", lambda: wide)
+    monkeypatch.setattr("repairlab.feedback.assessor.default_model", lambda: wide)
+    text = "I'm sorry I forgot, but I do have a lot of clients."
+    result = assess_reply(text, item=BROTHER)
+    assert result.defensive is None
+    assert result.moves == frozenset()
+    feedback = score(BROTHER, text)
+    assert feedback.status == "unsure"
+    assert "not sure" in feedback.headline
+    assert "compare" in feedback.next_step.lower()
+    assert feedback.reveal == BROTHER.model_rewrite
+    assert feedback.notes, "what the assessor did find is shown"
+    assert not any(n.tone == "good" for n in feedback.notes), "no praise without a verdict"
+
+
+def test_advice_quotes_this_items_own_model_reply() -> None:
+    feedback = score(BROTHER, "I'm sorry about that.")
+    assert feedback.next_step
+    assert "What was it like to hear me get it wrong again?" in feedback.next_step \
+        or "I forgot what you told me about your brother" in feedback.next_step
+    assert "kept you waiting" not in feedback.next_step
+
+
+def test_an_authors_example_beats_the_model_rewrite_sentence() -> None:
+    item = Item(**{**BROTHER.__dict__, "move_examples": {"exploration": "How did that land for you?"}})
+    feedback = score(item, "I'm sorry, I forgot about your brother.")
+    assert "How did that land for you?" in feedback.next_step
+
+
+def test_the_lexicons_general_advice_names_no_scenario() -> None:
+    from repairlab.feedback.lexicon import default_lexicon
+
+    for move, advice in default_lexicon().suggestions.items():
+        quoted = re.findall(r'["“]([^"”]*)["”]', advice)
+        assert all(len(q.split()) <= 3 for q in quoted), (move, advice)  # no example sentence
+
+
+def test_each_rewrite_item_says_what_it_asks_for() -> None:
+    assert BROTHER.__class__  # a plain item; the real behaviour class is used below
+    from repairlab.kinds.rewrite_reply import RewriteReplyBehaviour
+
+    class Real(RewriteReplyBehaviour, Item):
+        pass
+
+    item = Real(**BROTHER.__dict__)
+    assert item.asks_for() == ("an apology for the impact, owning your part, in the first person and "
+                               "an open invitation to say more")
+
+
+# --- Risk questions always count as asking ----------------------------------------------
+
+
+def _risk_items(path: Path) -> list[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
+
+
+@pytest.mark.parametrize("item", _risk_items(ROOT / "tests" / "data" / "risk" / "dev.yaml"),
+                         ids=lambda i: i["text"][:40])
+def test_risk_inquiry_signal_on_the_development_phrasings(item: dict) -> None:
+    found = find_risk_inquiry(item["text"], item.get("client"))
+    assert (found is not None) is item["asks_about_risk"]
+    if found is not None:
+        assert item["text"][found.start:found.end] == found.text
+
+
+def test_risk_inquiry_on_the_read_blind_set_stays_right() -> None:
+    # risk-a.yaml was read once for the report and is now development data: no regressions.
+    items = _risk_items(BLIND / "risk-a.yaml")
+    wrong = [i["id"] for i in items
+             if (find_risk_inquiry(i["text"], i.get("client")) is not None) is not i["asks_about_risk"]]
+    assert wrong == []
+
+
+def test_the_assessment_carries_the_risk_question() -> None:
+    result = assess_reply("That sounds so heavy. Are you having thoughts of ending your life?",
+                          client="Everyone would be better off without me.")
+    assert result.asks_about_risk is not None
+    assert "ending your life" in result.asks_about_risk.text
+    assert assess_reply("That sounds so heavy.").asks_about_risk is None
+
+
+# --- The shipped model --------------------------------------------------------------------
+
+
+def test_the_shipped_model_matches_its_manifest(tmp_path: Path) -> None:
+    folder = ROOT / "widgets" / "repairlab" / "feedback"
+    model = load_model(folder)
+    assert model.outputs == ("defensive", *MOVES)
+    assert 0.0 < model.not_sure_low <= 0.5 <= model.not_sure_high < 1.0
+    (tmp_path / "verdict.json").write_text((folder / "verdict.json").read_text())
+    (tmp_path / "verdict.weights").write_bytes((folder / "verdict.weights").read_bytes()[:-2] + b"\0\1")
+    with pytest.raises(VerdictModelError, match="does not match"):
+        load_model(tmp_path)
+
+
+def test_no_unread_blind_set_was_trained_on() -> None:
+    manifest = json.loads((ROOT / "widgets" / "repairlab" / "feedback" / "verdict.json").read_text())
+    sets = yaml.safe_load((BLIND / "sets.yaml").read_text(encoding="utf-8"))["sets"]
+    unread = {f"bench/blind/{s['file']}" for s in sets if not s.get("read")}
+    assert unread.isdisjoint(manifest["trained_on"]["files"])
+
+
+def test_training_and_blind_statements_do_not_overlap() -> None:
+    def statements(path: Path) -> set[str]:
+        items = yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
+        return {" ".join(str(i.get("context") or i.get("client") or "").lower().split()) for i in items} - {""}
+
+    train = set().union(*(statements(p) for p in [*DATA.glob("*.yaml"), *(DATA / "train").glob("*.yaml")]))
+    for path in BLIND.glob("*.yaml"):
+        if path.name != "sets.yaml":
+            assert not statements(path) & train, path.name
+
+
+def test_importing_repairlab_loads_neither_lexicon_nor_model() -> None:
+    code = ("import sys, repairlab; from repairlab.feedback import verdict; "
+            "assert verdict.default_model.cache_info().currsize == 0; "
+            "from repairlab.feedback import assess_reply; assess_reply('hi'); "
+            "assert verdict.default_model.cache_info().currsize == 1; "
+            "assert 'sklearn' not in sys.modules and 'numpy' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ})
+
+
+# --- Labelled sets and the curriculum ----------------------------------------------------
+
+
+TRAIN_FILES = sorted([*DATA.glob("*.yaml"), *(DATA / "train").glob("*.yaml")])
+
+
+@pytest.mark.parametrize("path", TRAIN_FILES, ids=lambda p: p.name)
+def test_labelled_sets_are_well_formed(path: Path) -> None:
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
+    ids = [i["id"] for i in items]
+    assert len(ids) == len(set(ids))
+    for item in items:
+        assert set(item) <= {"id", "text", "defensive", "moves", "context", "note", "rupture", "voice"}
+        assert isinstance(item["defensive"], bool)
+        assert set(item["moves"]) <= set(MOVES)
+        if item["defensive"]:
+            assert item["moves"] == [], f"{item['id']}: a defensive reply gets no moves"
+        if path.parent.name == "train":
+            assert item["rupture"] in ("withdrawal", "confrontation")
+
+
+def test_shared_examples_all_classified_right() -> None:
+    path = Path(os.environ.get("REPAIRLAB_SHARED_REPLIES", ROOT.parent / "shared" / "replies-dev.yaml"))
+    if not path.is_file():
+        pytest.skip("shared/replies-dev.yaml not found beside the repository")
+    wrong = []
+    for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]:
+        r = assess_reply(item["text"])
+        if r.defensive is not item["defensive"] or r.moves != set(item["moves"]):
+            wrong.append((item["id"], r.defensive, sorted(r.moves)))
+    assert wrong == []
+
+
+def test_curriculum_rewrites_keep_their_moves() -> None:
+    # Every rewrite-reply item: the model rewrite repairs with its must_include moves, and the
+    # defensive reply reads as defensive (never "not sure").
+    problems = []
+    for path in sorted((ROOT / "exercises").glob("*/*.yaml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("items") or []:
+            if item.get("type") != "rewrite-reply":
+                continue
+            model = assess_reply(item["model_rewrite"], client=item.get("client_says"))
+            missing = set(item.get("must_include") or []) - model.moves
+            if model.defensive is not False or missing:
+                problems.append(f"{item['id']} model: defensive={model.defensive} missing={sorted(missing)}")
+            if assess_reply(item["defensive_reply"], client=item.get("client_says")).defensive is not True:
+                problems.append(f"{item['id']} defensive reply not flagged")
+    assert problems == []

@@ -1,0 +1,201 @@
+"""Does a reply ask about risk: suicide, self-harm, or harm to others?
+
+A safety-critical turn must never hinge on the general assessor's verdict, so this is its own
+signal, kept deliberately simple and generous: a sentence asks about risk when it names a risk
+(in plain, clinical, indirect or misspelled words) *and* inquires (a question, a question typed
+without its "?", or an invitation such as "I'd like to ask you about ..."). A statement that
+only lectures ("if you're suicidal, call the crisis line") or reassures ("you won't hurt anyone")
+does not ask. Stdlib only.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .model import Span
+
+# Words a trainee may misspell, written out once; a token within one edit (two for long words)
+# of one of these, with the same first letter, is read as that word.
+_KEYWORDS = (
+    "suicide", "suicidal", "suicidality", "kill", "killing", "yourself", "urself", "harming",
+    "hurting", "harm", "hurt", "overdose", "overdosing", "cutting", "attempted", "attempt",
+    "thoughts", "thinking", "ending", "alive", "dead", "die", "dying", "safe", "safety",
+    "self-harm", "selfharm", "violent", "violence", "weapon", "weapons", "wanting", "anybody",
+    "someone", "somebody", "anyone",
+)
+_SPELLINGS = {
+    "u": "you", "ya": "you", "ur": "your", "r": "are", "urself": "yourself", "yourslef": "yourself",
+    "yoursef": "yourself", "youself": "yourself", "im": "i'm", "dont": "don't", "ive": "i've",
+    "wanna": "want to", "gonna": "going to", "thot": "thought", "thots": "thoughts", "abt": "about",
+    "killin": "killing", "hurtin": "hurting", "harmin": "harming", "cuttin": "cutting",
+    "endin": "ending", "thinkin": "thinking", "havin": "having", "sh": "self-harm", "od": "overdose",
+    "2": "to", "bout": "about", "kys": "kill yourself", "hav": "have", "sum1": "someone",
+    "some1": "someone", "any1": "anyone", "doin": "doing", "somethin": "something", "thinkin": "thinking",
+    "nothin": "nothing", "anythin": "anything", "wat": "what", "wot": "what", "cuz": "because",
+}
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z]+)*|\?")
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*|\n")
+
+_SELF = r"(?:yourself|themselves|oneself|your body|your own body)"
+_OTHERS = (r"(?:him|her|them|someone|somebody|anyone|anybody|others|other people|people|"
+           r"your (?:\w+ )?(?:boss|partner|husband|wife|ex|brother|sister|father|dad|mother|mum|mom|"
+           r"son|daughter|kids|children|child|neighbour|neighbor|colleague|family|baby|flatmate|"
+           r"roommate|manager|stepdad|stepfather|friend|friends|teacher)|"
+           r"(?:the|your|that) (?:baby|babies|kids|children|child|boy|girl|man|woman|guy))")
+_RISK = re.compile(
+    "|".join((
+        r"\bsuicid\w*",
+        r"\bself-harm\w*|\bselfharm\w*|\bself harm\w*|\bself-injur\w*|\bself injur\w*",
+        rf"\b(?:kill|killing|killed|hurt|hurting|harm|harming|cut|cutting|burn|burning|injure|injuring|"
+        rf"hit|hitting|punish|punishing|poison|poisoning|hang|hanging|starve|starving|damage|damaging) "
+        rf"(?:to )?{_SELF}\b",
+        r"\boverdos\w*|\btake (?:all )?(?:the |your |those |some )?pills\b",
+        r"\b(?:end|ending|ended|take|taking) (?:your|ur) (?:own )?life\b",
+        r"\b(?:end|ending) (?:it|it all|everything|things)\b",
+        r"\b(?:not|no longer|never) (?:\w+ ){0,3}(?:be |being |stay |staying )?(?:alive|here anymore|"
+        r"around anymore|wak(?:e|ing) up)\b",
+        r"\b(?:want|wants|wanting|wanted|wish|wishes|wishing|wished|thoughts? of|thinking of|"
+        r"thinking about|thinking to|think about|think of) "
+        r"(?:\w+ ){0,2}(?:to )?(?:be )?(?:dead|die|dying|disappear|not exist|not be here|not be alive|"
+        r"not wake up|not to wake up|not to be here|not to be alive|not being here|not being alive)\b",
+        r"\bbetter off (?:dead|without you|gone)\b",
+        r"\b(?:reason|reasons) (?:to|for) (?:live|living|stay alive|staying alive)\b",
+        r"\b(?:life|living) (?:is |isn't |is not |isnt |was |wasn't )?(?:not )?worth\b",
+        r"\b(?:attempt|attempted|tried)\b.{0,40}\b(?:before|life|yourself|suicid\w*|to die)\b",
+        r"\b(?:are|r|feel|feeling|keep|keeping|be|staying|stay) (?:\w+ )?safe\b|\byour safety\b|"
+        r"\bsafe (?:right now|tonight|at the moment|at home|to go home|enough)\b",
+        rf"\b(?:kill|killing|hurt|hurting|harm|harming|attack|attacking|hit|hitting|stab|stabbing|shoot|"
+        rf"shooting|get back at|getting back at|take revenge on|strangle|beat up|beating up|go after|"
+        rf"going after) {_OTHERS}\b",
+        r"\b(?:violent|violence|weapon|weapons|gun|guns|knife|knives)\b",
+        r"\bact(?:ed|ing)? on (?:it|that|them|those|these|this|the|your|any)\b",
+        rf"\b(?:do|doing|did) (?:something|anything) (?:to|against) {_OTHERS}\b",
+        r"\b(?:at risk from you|a (?:risk|danger) to (?:yourself|others|anyone|someone|other people|him|her|them))\b",
+        r"\b(?:plan|plans|planned|means|intent|intention|intend|urges?|impulses?)\b.{0,40}"
+        r"\b(?:to die|to do it|suicid\w*|kill\w*|hurt\w*|harm\w*|end\w* it|life|yourself)\b",
+        r"\b(?:dark|darkest|scary|frightening) (?:thoughts|places?)\b",
+    ))
+)
+# Idioms that use risk words for something else.
+_IDIOM = re.compile(
+    r"\b(?:dying to|dying for|kill(?:ing)? (?:some |the )?time|killed it|killing it|killer|"
+    r"to die for|killing me|safe to say|safe space|safe bet|play it safe|better safe|"
+    r"hurt your feelings|killing yourself (?:with|over|at|for|to get)|work yourself to death)"
+)
+# An inquiry without a question mark: an invitation or a typed question.
+_INVITATION = re.compile(
+    r"\b(?:(?:i|i'd|i'm|id)\s+(?:want|would like|like|need|have|wanted|am going|going)\s+to\s+"
+    r"(?:ask|check|know|hear|understand|talk|come back|gently ask|find out|make sure)|"
+    r"(?:can|could|may|might) i (?:ask|check)|let me (?:ask|check)|i(?:'m| am) (?:wondering|curious)|"
+    r"i wonder|tell me (?:about|if|whether|more|what|how)|(?:can|could|would) you tell me|"
+    r"help me understand|i(?:'d| would) like to hear|are you able to say|say more about)\b"
+)
+_QUESTION_START = re.compile(
+    r"^\W*(?:and |so |but |also |ok |okay |now )?(?:are|do|did|have|has|had|is|was|were|would|could|"
+    r"will|can|any|anything|how|what|when|where|which|who|why|ever|thoughts?|plans?)\b"
+)
+_STATEMENT_ABOUT_RULES = re.compile(
+    r"^\W*(?:if|when|whenever|in case|should) you\b.*\b(?:call|ring|contact|go to|phone|tell)\b"
+)
+
+
+def _edit_distance_at_most(a: str, b: str, k: int) -> bool:
+    if abs(len(a) - len(b)) > k:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+        if min(cur) > k:
+            return False
+        prev = cur
+    return prev[-1] <= k
+
+
+@lru_cache(maxsize=4096)
+def _canonical(token: str) -> str:
+    token = _SPELLINGS.get(token, token)
+    if len(token) < 5 or token in _KEYWORDS:
+        return token
+    allowed = 1 if len(token) < 8 else 2
+    for word in _KEYWORDS:
+        if word[0] == token[0] and _edit_distance_at_most(token, word, allowed):
+            return word
+    return token
+
+
+def _normalised(sentence: str) -> str:
+    words = [_canonical(t) for t in _TOKEN.findall(sentence.lower().replace("\u2019", "'"))]
+    return " ".join(words).replace("your self", "yourself").replace("self - harm", "self-harm")
+
+
+def _inquires(norm: str) -> bool:
+    if norm.endswith("?") or "?" in norm:
+        return True
+    if _STATEMENT_ABOUT_RULES.search(norm):
+        return False
+    return bool(_INVITATION.search(norm) or _QUESTION_START.search(norm))
+
+
+# After a client has voiced risk, a question may point back at it without naming it again
+# ("Do you have a plan?", "How often do those thoughts come?").
+_POINTS_BACK = re.compile(
+    r"\b(?:(?:those|these|the|that|such|any) (?:thoughts?|feelings?|urges?|ideas?|impulses?)|"
+    r"plan|plans|planned|means|do it|did it|acted|act on|how often|how long|how close|"
+    r"pills|tablets|rope|gun|knife|medication|stockpil\w*|tried|attempt\w*|before|"
+    r"cutting|cuts|burning|burns|hurting|harming|injur\w*|do it|doing it|taking them|"
+    r"(?:what|how) do you mean|when you say|what you said|said that)\b"
+)
+
+
+# What a client may say that voices risk, in the first person.
+_CLIENT_RISK = re.compile(
+    r"\b(?:suicid\w*|kill (?:myself|me|him|her|them)|end (?:it|it all|my life|things|everything)|"
+    r"(?:hurt|harm|cut|burn|punish) myself|self-harm\w*|better off (?:without me|dead|if i)|"
+    r"(?:want|wish|wanting)(?: \w+){0,3} (?:to )?(?:die|dead|disappear|stop|vanish|not exist|not be here|"
+    r"not wake up|be gone)|not wak(?:e|ing) up|can't go on|cannot go on|no point (?:in )?(?:living|going on|"
+    r"anymore|to any of it)|pills|overdos\w*|(?:hurt|harm|kill|get|make) (?:him|her|them) (?:pay|for)|"
+    r"(?:hurt|harm|kill|hit|stab) (?:him|her|them|someone|somebody)|gone for good|not be around|"
+    r"won't be around|wouldn't be around|wouldn't be here|won't be here|all to stop|it all stop|"
+    r"(?:going to|gonna|will) do it|tablets|cutting|burning myself|rope|(?:do|did) (?:something|"
+    r"anything) to (?:him|her|them)|what i'll do|what i might do|scared of what i)\b"
+)
+
+
+def _has_risk(norm: str) -> bool:
+    return bool(_RISK.search(_IDIOM.sub(" ", norm)))
+
+
+def find_risk_inquiry(text: str, client: str | None = None) -> Span | None:
+    """The sentence of ``text`` that asks about risk, or None.
+
+    ``client`` is the client's line the reply answers: when it voices risk, a question that
+    points back at it ("Do you have a plan?") asks about risk too. A sentence that names a risk
+    followed by a question that asks about it ("...not being alive. Has that been true for
+    you?") counts as one inquiry.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return None
+    client_risk = isinstance(client, str) and bool(
+        _CLIENT_RISK.search(_normalised(client)) or _has_risk(_normalised(client)))
+    parts = [(m.start(), m.end(), _normalised(m.group(0))) for m in _SENTENCE.finditer(text[:5000])]
+    parts = [p for p in parts if p[2]]
+    for k, (start, end, norm) in enumerate(parts):
+        risk = _has_risk(norm)
+        if risk and _inquires(norm):
+            return _span(text, start, end)
+        if client_risk and _inquires(norm) and _POINTS_BACK.search(norm):
+            return _span(text, start, end)
+        if risk and k + 1 < len(parts) and parts[k + 1][2].endswith("?"):
+            return _span(text, start, parts[k + 1][1])
+    return None
+
+
+def _span(text: str, start: int, end: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end, text[start:end])

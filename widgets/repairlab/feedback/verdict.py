@@ -1,0 +1,98 @@
+"""The learned verdict: a linear model over ``features.py``, shipped as data and read with the
+standard library (``array`` and ``json``), so a student's kernel imports nothing new.
+
+``verdict.json`` says what the model was trained on and where its "not sure" band lies;
+``verdict.weights`` holds one signed 16-bit weight per feature bucket and output. Both are
+written by tools/train_assessor.py and checked against each other when loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import sys
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .features import BUCKETS, FEATURE_VERSION, hashed
+
+_HERE = Path(__file__).resolve().parent
+
+
+class VerdictModelError(RuntimeError):
+    """The shipped model files are missing or do not fit this code (re-run the training tool)."""
+
+
+@dataclass(frozen=True)
+class VerdictModel:
+    outputs: tuple[str, ...]
+    biases: tuple[float, ...]
+    scales: tuple[float, ...]
+    weights: array
+    not_sure_low: float
+    not_sure_high: float
+    # A move counts from this probability on; a move the rules quote needs only the floor.
+    move_threshold: float = 0.5
+    rule_move_floor: float = 0.5
+
+    def margins(self, buckets: Iterable[int]) -> dict[str, float]:
+        """Each output's log-odds for a reply's hashed features."""
+        present = list(buckets)
+        w = self.weights
+        out = {}
+        for k, name in enumerate(self.outputs):
+            base = k * BUCKETS
+            total = sum(w[base + b] for b in present)
+            out[name] = self.biases[k] + self.scales[k] * total
+        return out
+
+    def probabilities(self, features: Iterable[str]) -> dict[str, float]:
+        return {name: _sigmoid(m) for name, m in self.margins(hashed(features)).items()}
+
+    def verdict(self, p_defensive: float) -> bool | None:
+        """True (defensive), False (not), or None: inside the band the evidence is too weak."""
+        if p_defensive >= self.not_sure_high:
+            return True
+        if p_defensive <= self.not_sure_low:
+            return False
+        return None
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def load_model(folder: Path = _HERE) -> VerdictModel:
+    try:
+        manifest = json.loads((folder / "verdict.json").read_text(encoding="utf-8"))
+        payload = (folder / "verdict.weights").read_bytes()
+    except OSError as exc:
+        raise VerdictModelError(f"the assessor's model files are missing ({exc})") from exc
+    if manifest.get("feature_version") != FEATURE_VERSION or manifest.get("buckets") != BUCKETS:
+        raise VerdictModelError("verdict.json was trained on other features: run tools/train_assessor.py")
+    if hashlib.sha256(payload).hexdigest() != manifest.get("weights_sha256"):
+        raise VerdictModelError("verdict.weights does not match verdict.json: run tools/train_assessor.py")
+    weights = array("h")
+    weights.frombytes(payload)
+    if sys.byteorder == "big":
+        weights.byteswap()  # the file is little-endian
+    outputs = tuple(manifest["outputs"])
+    if len(weights) != len(outputs) * BUCKETS:
+        raise VerdictModelError("verdict.weights has the wrong size: run tools/train_assessor.py")
+    band = manifest["not_sure"]
+    moves = manifest.get("moves", {})
+    return VerdictModel(outputs, tuple(manifest["biases"]), tuple(manifest["scales"]), weights,
+                        float(band["low"]), float(band["high"]),
+                        float(moves.get("threshold", 0.5)), float(moves.get("rule_floor", 0.5)))
+
+
+@cache
+def default_model() -> VerdictModel:
+    return load_model()
