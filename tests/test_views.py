@@ -125,3 +125,25 @@ def test_choice_options_are_shuffled_the_same_way_on_every_visit():
     assert shown != authored  # the right answer is not left where the author put it
     assert sorted(shown) == authored
     assert [v for _, v in ChoiceView(item).options.options] == shown  # stable across visits
+
+
+def test_a_rewrite_says_what_it_asks_for_before_the_first_attempt(in_module):
+    view = build_view("m01-rewrite-01")
+    stem = view.children[0].value
+    assert "This moment asks for" in stem
+    assert "owning your part" in stem or "an apology" in stem or "validating" in stem
+    assert view.feedback.value == ""  # nothing else is said before the student tries
+
+
+def test_a_rewrite_the_assessor_is_unsure_about_gets_no_verdict(in_module, monkeypatch):
+    from repairlab.feedback import verdict
+
+    model = verdict.load_model()
+    unsure = verdict.VerdictModel(model.outputs, model.biases, model.scales, model.weights, 0.0, 1.0)
+    monkeypatch.setattr("repairlab.feedback.assessor.default_model", lambda: unsure)
+    view = build_view("m01-rewrite-01")
+    view.submit("I'm sorry about that, but there were reasons.")
+    assert "not sure" in view.feedback.value
+    assert "Well done" not in view.feedback.value
+    assert "This still reads as defensive" not in view.feedback.value
+    assert "One way to say it" in view.feedback.value  # the model reply, to compare with

@@ -30,6 +30,7 @@ _MASK = BUCKETS - 1
 # Texting and informal spellings, undone before words are read (one token for one).
 _SPELLINGS = {
     "u": "you", "ya": "you", "yu": "you", "ur": "your", "youre": "you're", "yr": "your",
+    "urself": "yourself",
     "im": "i'm", "ive": "i've", "id": "i'd", "ill": "i'll", "i'am": "i'm",
     "dont": "don't", "cant": "can't", "wont": "won't", "didnt": "didn't", "doesnt": "doesn't",
     "isnt": "isn't", "wasnt": "wasn't", "shouldnt": "shouldn't", "wouldnt": "wouldn't",
@@ -70,11 +71,26 @@ _RELATIONSHIP_WORDS = frozenset(
 )
 
 
+# "ur" is "you're" before these words ("ur right", "ur not wrong"), else "your".
+_YOU_ARE_NEXT = frozenset(
+    """right wrong not so being going fine allowed welcome ok okay totally completely absolutely
+    really just probably definitely upset angry annoyed frustrated hurt disappointed mad sad
+    entitled free safe here the a""".split()
+)
+
+
+def _spelled_out(tok: str, nxt: str) -> str:
+    if tok == "ur" and nxt in _YOU_ARE_NEXT:
+        return "you're"
+    return _SPELLINGS.get(tok, tok)
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased words (and ? !), with texting spellings written out."""
+    raw = _TOKEN.findall(text.lower().translate(_QUOTES))
     out: list[str] = []
-    for tok in _TOKEN.findall(text.lower().translate(_QUOTES)):
-        out.extend(_SPELLINGS.get(tok, tok).split())
+    for k, tok in enumerate(raw):
+        out.extend(_spelled_out(tok, raw[k + 1] if k + 1 < len(raw) else "").split())
     return out
 
 
@@ -84,14 +100,22 @@ _RAW_WORD = re.compile(r"[A-Za-z0-9']+")
 def written_out(text: str) -> str:
     """The reply with texting spellings written out ("u r right, my bad" → "you are right, my
     bad") and a lone "i" capitalised, so the rules can read an informal voice too."""
-    def expand(m: re.Match[str]) -> str:
+    words = list(_RAW_WORD.finditer(text))
+    out, pos = [], 0
+    for k, m in enumerate(words):
         word = m.group(0)
         low = word.lower()
+        nxt = words[k + 1].group(0).lower() if k + 1 < len(words) else ""
         if low == "i":
-            return "I"
-        full = _SPELLINGS.get(low)
-        return full if full is not None and low not in ("okay", "yeah", "yea", "yep") else word
-    return _RAW_WORD.sub(expand, text)
+            full = "I"
+        elif low in ("okay", "yeah", "yea", "yep"):
+            full = word
+        else:
+            full = _spelled_out(low, nxt) if low in _SPELLINGS else word
+        out.append(text[pos:m.start()] + full)
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def sentences(text: str) -> list[str]:

@@ -230,7 +230,9 @@ class Step:
             return f"{FAMILY_LABELS[code.family]}: {code.label}"
         if self.assessment and self.assessment.get("defensive"):
             return FAMILY_LABELS["defensive"]
-        return "Not coded: no repair move or defensive marker was found"
+        if self.assessment and self.assessment.get("defensive") is None:
+            return "Open: the feedback could not tell how this reply would land"
+        return "Neutral: neither a repair move nor a defensive marker"
 
 
 def summarise_assessment(result: Any) -> dict[str, Any]:
