@@ -188,14 +188,16 @@ def main(argv: list[str] | None = None) -> int:
         missed.append(f"memory {mb:.1f} MB > {TARGETS['memory_mb']} MB")
 
     if args.set:
-        entries = [{"file": str(args.set.resolve()), "kind": "risk" if "risk" in args.set.name else "replies"}]
+        kind = "risk" if "risk" in args.set.name else "replies"
+        entries = [{"file": str(args.set.resolve()), "kind": kind}]
     else:
         entries = yaml.safe_load((BLIND / "sets.yaml").read_text(encoding="utf-8"))["sets"]
     gated = 0
     for entry in entries:
         path = BLIND / entry["file"]
         unread = not entry.get("read")
-        tag = "BLIND, unread: the gate (totals only)" if unread else "read before: development data, not gated"
+        tag = ("BLIND, unread: the gate (totals only)" if unread
+               else "read before: development data, not gated")
         items = load(path)
         if entry.get("kind") == "risk":
             res = evaluate_risk(items)

@@ -19,6 +19,7 @@ The features, and why each is there:
 
 from __future__ import annotations
 
+import itertools
 import re
 import zlib
 from collections.abc import Iterable
@@ -51,7 +52,12 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 
 # Words that carry no topic: what is left after removing them is what a reply is *about*.
-_FUNCTION_WORDS = frozenset(
+def _words(text: str) -> frozenset[str]:
+    """A word list written as prose (easier to read and extend than a list literal)."""
+    return frozenset(text.split())
+
+
+_FUNCTION_WORDS = _words(
     """a an the and or but so if then than that this these those it its it's is are was were be
     been being am do does did done have has had having i me my mine myself you your yours
     yourself we us our they them their he him his she her to of in on at for with about from by
@@ -60,22 +66,20 @@ _FUNCTION_WORDS = frozenset(
     you'd i'll you'll what how why when where who which there here all any some more much
     today now yes ok oh well like get got go going want feel felt think know say said tell
     told let let's make made sorry please thing things something way"""
-    .split()
 )
 # Words that talk about the two of you and the work together: a reply that stays with the
 # relationship uses them, one that follows the client off the subject does not.
-_RELATIONSHIP_WORDS = frozenset(
+_RELATIONSHIP_WORDS = _words(
     """i me my we us our between session sessions here therapy talk talking said asked pushed
     felt feel feeling feelings mean happened"""
-    .split()
 )
 
 
 # "ur" is "you're" before these words ("ur right", "ur not wrong"), else "your".
-_YOU_ARE_NEXT = frozenset(
+_YOU_ARE_NEXT = _words(
     """right wrong not so being going fine allowed welcome ok okay totally completely absolutely
     really just probably definitely upset angry annoyed frustrated hurt disappointed mad sad
-    entitled free safe here the a""".split()
+    entitled free safe here the a"""
 )
 
 
@@ -137,8 +141,8 @@ def reply_features(
     words = tokens(text)
     feats = [f"w:{w}" for w in words]
     seq = ["<s>", *words, "</s>"]
-    feats += [f"b:{a}_{b}" for a, b in zip(seq, seq[1:])]
-    feats += [f"t:{a}_{b}_{c}" for a, b, c in zip(seq, seq[1:], seq[2:])]
+    feats += [f"b:{a}_{b}" for a, b in itertools.pairwise(seq)]
+    feats += [f"t:{a}_{b}_{c}" for a, b, c in zip(seq, seq[1:], seq[2:], strict=False)]
     for w in words:
         if len(w) > 4:
             padded = f"<{w}>"
