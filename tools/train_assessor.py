@@ -94,10 +94,30 @@ def matrix(rows: list[set[int]]) -> csr_matrix:
     return csr_matrix((data, np.array(indices), np.array(indptr)), shape=(len(rows), BUCKETS))
 
 
+def curriculum_items() -> list[dict]:
+    """The course's own rewrite items as labelled replies: each model rewrite is a repair that
+    makes (at least) its `must_include` moves, each defensive reply is defensive. Whether a model
+    rewrite makes its other moves is not labelled, so those moves are left out of training
+    (`moves_known`). They are the in-domain examples students are compared with."""
+    out = []
+    for path in sorted((ROOT / "exercises").glob("*/rewrite-reply.yaml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("items") or []:
+            base = {"context": item.get("client_says"), "source": path.parent.name + "/" + path.name,
+                    "fresh": False}
+            out.append({**base, "id": item["id"] + "-model", "text": item["model_rewrite"],
+                        "defensive": False, "moves": list(item["must_include"]),
+                        "moves_known": list(item["must_include"])})
+            out.append({**base, "id": item["id"] + "-defensive", "text": item["defensive_reply"],
+                        "defensive": True, "moves": []})
+    return out
+
+
 def labels(items: list[dict]) -> dict[str, np.ndarray]:
     out = {"defensive": np.array([bool(i["defensive"]) for i in items])}
     for move in MOVES:
         out[move] = np.array([move in (i.get("moves") or []) for i in items])
+        # Where a move is not labelled (see curriculum_items), it is not trained on.
+        out[f"known:{move}"] = np.array([move in i.get("moves_known", MOVES) for i in items])
     return out
 
 
@@ -121,8 +141,8 @@ def out_of_fold(x, y_all, grp, folds=5) -> dict[str, np.ndarray]:
     defensive = y_all["defensive"]
     for train, test in GroupKFold(n_splits=folds).split(x, defensive, grp):
         probs["defensive"][test] = fit(x[train], defensive[train], C_DEFENSIVE).predict_proba(x[test])[:, 1]
-        calm = train[~defensive[train]]
         for move in MOVES:
+            calm = train[~defensive[train] & y_all[f"known:{move}"][train]]
             model = fit(x[calm], y_all[move][calm], C_MOVE)
             probs[move][test] = model.predict_proba(x[test])[:, 1]
     return probs
@@ -196,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
 
     write_lexicon_json()  # the rules the features read must be the lexicon that ships
     files = development_files()
-    items = load_items(files)
+    items = load_items(files) + curriculum_items()
     rows = [featurise(i) for i in items]
     x = matrix(rows)
     y_all = labels(items)
@@ -239,8 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     biases = []
     model = fit(x, defensive, C_DEFENSIVE)
     weights[0], biases = model.coef_[0], [float(model.intercept_[0])]
-    calm = ~defensive
     for k, move in enumerate(MOVES, start=1):
+        calm = ~defensive & y_all[f"known:{move}"]
         model = fit(x[calm], y_all[move][calm], C_MOVE)
         weights[k] = model.coef_[0]
         biases.append(float(model.intercept_[0]))
