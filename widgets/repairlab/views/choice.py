@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import random
-
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
+from ..kinds.base import stable_shuffle
 from .base import ExerciseView, block, button, shared_layout, shared_style, student_safe
 from .stems import stem_html
 
@@ -15,10 +14,9 @@ class ChoiceView(ExerciseView):
     heading_in_body = True
 
     def build(self) -> list[widgets.Widget]:
-        choices = list(self.item.choices())
         # Authors tend to write the right answer first; a fixed shuffle per item removes that
         # cue without reordering the options under a student who reloads the page.
-        random.Random(self.item.id).shuffle(choices)
+        choices = stable_shuffle(self.item.choices(), self.item.id)
         self.options = widgets.RadioButtons(
             options=[(c.label, c.id) for c in choices], value=None,
             description="Your answer",
