@@ -1,8 +1,8 @@
 """Answer cues: can a kind's keys be found by their length or position instead of by thinking?
 
 The statistic is checked on small hand-built lists of choice points; then the real course is
-held to it (no kind's keys the longest option, or in one authored position, more than 15
-points above chance); then `repairlab check` is seen warning, and still passing.
+held to it (no kind's keys the longest option, the shortest, or in one authored position,
+more than 15 points above chance); then `repairlab check` is seen warning, and still passing.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pytest
 from repairlab.cli import main as repairlab
 from repairlab.content.bank import load_bank
 from repairlab.content.cues import (
+    MARGIN,
     ChoicePoint,
     answer_cues,
     course_choice_points,
@@ -115,8 +116,24 @@ def test_positions_count_only_the_items_that_have_them():
 def test_every_kind_gets_its_figures():
     cues = answer_cues({"b": [point("x", 1, 2)], "a": [point("y", 1, 2, 3)]})
     assert [(c.kind, c.what, c.position) for c in cues] == [
-        ("a", "longest", None), ("a", "position", 0), ("a", "position", 1), ("a", "position", 2),
-        ("b", "longest", None), ("b", "position", 0), ("b", "position", 1)]
+        ("a", "longest", None), ("a", "shortest", None), ("a", "position", 0),
+        ("a", "position", 1), ("a", "position", 2),
+        ("b", "longest", None), ("b", "shortest", None), ("b", "position", 0),
+        ("b", "position", 1)]
+
+
+def test_a_key_that_is_always_the_shortest_warns_too():
+    """Over-correcting the longest-key habit is a habit of its own."""
+    points = [point(f"i{k}", 60, 120, 90, 100, key=0) for k in range(8)]
+    cues = kind_cues("k", points)
+    shortest = figure(cues, "shortest")
+    assert shortest.is_warning()
+    assert not figure(cues, "longest").is_warning()
+    assert shortest.describe().startswith("k: the key is the shortest option in 8 of 8 items")
+    assert "as much as the other options" in shortest.fix()
+    tied = point("t", 60, 60, 90, key=1)
+    assert tied.key_is_shortest
+    assert tied.chance_shortest == pytest.approx(2 / 3)
 
 
 # --- the real course -------------------------------------------------------------------------
@@ -132,6 +149,21 @@ def test_every_choice_kind_of_the_course_is_measured(course_points):
     assert set(course_points) == {"spot-the-schema", "pick-repair-step", "classify-marker",
                                   "rupture-or-red-flag", "simulation"}
     assert len(course_points["rupture-or-red-flag"]) >= 20
+
+
+def test_no_kind_of_the_course_gives_its_key_away(course_points):
+    """In no kind is the key the longest option, the shortest, or in one authored position
+    more than 15 points more often than chance would have it."""
+    figures = answer_cues(course_points)
+    assert {c.what for c in figures} == {"longest", "shortest", "position"}
+    far = [c.describe() for c in figures if c.excess > MARGIN]
+    assert not far, "\n".join(far)
+
+
+def test_the_key_is_sometimes_the_shortest_option(course_points):
+    for kind in ("pick-repair-step", "rupture-or-red-flag"):
+        shortest = [p for p in course_points[kind] if p.key_is_shortest]
+        assert len(shortest) >= 0.15 * len(course_points[kind]), kind
 
 
 # --- `repairlab check` ---------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """Answer cues: can a kind's keys be found by pattern instead of by thinking?
 
 Authors of choice items drift into habits: the key is the longest, most careful option, or it
-is written first. A student who notices the habit scores without reading the vignette. This
-module measures, per exercise kind, how often the key is the longest option and how often it
-sits in each authored position, against what chance would give, and names the items behind a
-share far above chance. ``repairlab check`` prints those as warnings (content/check.py).
+is written first; an author correcting the first habit can slide into the opposite one (the
+key always the shortest). A student who notices the habit scores without reading the
+vignette. This module measures, per exercise kind, how often the key is the longest option,
+how often the shortest, and how often it sits in each authored position, against what chance
+would give, and names the items behind a share far above chance. ``repairlab check`` prints
+those as warnings (content/check.py).
 
-Everything here but ``course_choice_points`` is pure arithmetic on ``ChoicePoint`` records,
-so a test can build a handful and check the figures by hand.
+The statistic is pure arithmetic on ``ChoicePoint`` records, so a test can build a handful and
+check the figures by hand; the functions at the end read them off validated items.
 
 * A **choice point** is one question with options: a single-choice item, or a node of a case
   simulation as offered in some situation the case can reach (the best choice there is the
@@ -15,6 +17,7 @@ so a test can build a handful and check the figures by hand.
 * **Chance** for "the key is the longest": with ``k`` keys among ``n`` options, ``t`` of them
   sharing the greatest length, the probability that a random choice of ``k`` options includes
   one of the ``t``: ``1 - C(n - t, k) / C(n, k)`` (``k / n`` when no lengths tie).
+  The same for "the key is the shortest", with the options sharing the smallest length.
   For "the key is in position ``j``": ``k / n``, over the points with more than ``j`` options.
 * A figure is a **warning** when its observed share is more than ``MARGIN`` above its chance
   share *and* so many hits would be unlikely by chance (``P(X >= hits) < ALPHA``, X the number
@@ -53,9 +56,20 @@ class ChoicePoint:
         return max(self.lengths[k] for k in self.keys) == max(self.lengths)
 
     @property
+    def key_is_shortest(self) -> bool:
+        return min(self.lengths[k] for k in self.keys) == min(self.lengths)
+
+    @property
     def chance_longest(self) -> float:
+        return self._chance_among(self.lengths.count(max(self.lengths)))
+
+    @property
+    def chance_shortest(self) -> float:
+        return self._chance_among(self.lengths.count(min(self.lengths)))
+
+    def _chance_among(self, tied: int) -> float:
+        """P(a random choice of len(keys) options includes one of ``tied`` given options)."""
         n, k = len(self.lengths), len(self.keys)
-        tied = self.lengths.count(max(self.lengths))
         return 1 - comb(n - tied, k) / comb(n, k)
 
     def chance_at(self, position: int) -> float:
@@ -67,7 +81,7 @@ class Cue:
     """One figure for one kind: how often its keys are the longest, or in one position."""
 
     kind: str
-    what: Literal["longest", "position"]
+    what: Literal["longest", "shortest", "position"]
     position: int | None  # 0-based authored position, for "position"
     n: int  # choice points counted
     hits: tuple[str, ...]  # refs of the points where the key is the longest / in the position
@@ -90,7 +104,7 @@ class Cue:
         case = self.kind == "simulation"
         unit, key, option = (("choice points", "the best choice", "choice") if case
                              else ("items", "the key", "option"))
-        where = (f"is the longest {option}" if self.what == "longest"
+        where = (f"is the {self.what} {option}" if self.position is None
                  else f"is written as {option} {self.position + 1}")
         return (f"{self.kind}: {key} {where} in {len(self.hits)} of {self.n} {unit} "
                 f"({self.share:.0%}; by chance about {self.chance:.0%}). "
@@ -100,6 +114,9 @@ class Cue:
         if self.what == "longest":
             return ("write the other options as long and as specific as the key, and let the "
                     "key be the shortest now and then; keep each option's feedback accurate.")
+        if self.what == "shortest":
+            return ("let the key say as much as the other options in some of these items (a "
+                    "key that is always the briefest gives the answer away too).")
         return ("move the key to other positions in these items (students see the options "
                 "shuffled, but the order as written should not give the answer away either).")
 
@@ -127,9 +144,11 @@ def _cue(kind: str, what, position, points: Sequence[ChoicePoint], hit, chance) 
 
 
 def kind_cues(kind: str, points: Sequence[ChoicePoint]) -> list[Cue]:
-    """The "longest" figure and one figure per authored position, for one kind's points."""
+    """The "longest" and "shortest" figures and one per authored position, for one kind."""
     cues = [_cue(kind, "longest", None, points, lambda p: p.key_is_longest,
-                 lambda p: p.chance_longest)]
+                 lambda p: p.chance_longest),
+            _cue(kind, "shortest", None, points, lambda p: p.key_is_shortest,
+                 lambda p: p.chance_shortest)]
     for j in range(max((len(p.lengths) for p in points), default=0)):
         having = [p for p in points if len(p.lengths) > j]
         cues.append(_cue(kind, "position", j, having, lambda p, j=j: j in p.keys,
