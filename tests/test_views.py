@@ -21,10 +21,37 @@ def test_choice_wrong_then_right(in_module):
     assert "Eubanks, Burckell &amp; Goldfried 2018" in view.feedback.value
 
 
-def test_explanation_on_request(in_module):
+def _buttons(view) -> list[str]:
+    import ipywidgets as widgets
+
+    return [w.description for w in view.children if isinstance(w, widgets.Button)]
+
+
+def test_explanation_is_offered_only_after_a_first_attempt(in_module):
     view = build_view("m01-schema-01")
-    view.explain()
+    assert _buttons(view) == ["Check answer"]  # before any attempt, no way to the answer
+    view.explain()  # even called from code, it gives nothing away yet
+    assert "Unrelenting Standards" not in view.feedback.value
+    assert "Try an answer first" in view.feedback.value
+    view.check()  # nothing chosen: not an attempt, so still no explanation on offer
+    assert _buttons(view) == ["Check answer"]
+
+    wrong = next(c.id for c in view.item.choices() if c.id != view.item.answer_id)
+    view.submit(wrong)
+    assert "Not quite." in view.feedback.value
+    assert _buttons(view) == ["Check answer", "Show explanation"]
+    view.explain_button.click()
+    assert "Why" in view.feedback.value
     assert "Unrelenting Standards" in view.feedback.value
+
+
+def test_a_restored_answer_brings_the_explanation_back(in_module):
+    from repairlab import notebook
+
+    build_view("m01-step-01").submit("explain")
+    notebook._progress.cache_clear()  # a new Voilà visit is a new kernel
+    reopened = build_view("m01-step-01")
+    assert _buttons(reopened) == ["Check answer", "Show explanation"]
 
 
 def test_ordering_view_offers_every_step_in_each_position(in_module):
