@@ -325,3 +325,18 @@ def test_curriculum_rewrites_keep_their_moves() -> None:
             if assess_reply(item["defensive_reply"], client=item.get("client_says")).defensive is not True:
                 problems.append(f"{item['id']} defensive reply not flagged")
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("text", "client"),
+    [
+        pytest.param("Je pense que vous exagérez vraiment beaucoup ici.", None, id="not-english"),
+        pytest.param("You were late again. It's like my time doesn't matter.",
+                     "You were late again. It's like my time doesn't matter.", id="copied-client-line"),
+    ],
+)
+def test_what_the_model_cannot_read_gets_a_notice_and_no_verdict(text, client) -> None:
+    result = assess_reply(text, client=client)
+    assert result.notice
+    assert result.defensive is None
+    assert result.moves == frozenset()

@@ -28,7 +28,7 @@ from .features import reply_features, sentences, tokens, written_out
 from .lexicon import default_lexicon
 from .model import MOVES, Concern, Marker, MoveEvidence, ReplyAssessment, Span
 from .risk import find_risk_inquiry
-from .rules import MAX_CHARS, assess_by_rules
+from .rules import COPY_NOTICE, FOREIGN_NOTICE, MAX_CHARS, assess_by_rules
 from .verdict import VerdictModelError, default_model
 
 _LOG = logging.getLogger(__name__)
@@ -97,8 +97,8 @@ def assess_reply(
         client = None
     rules = assess_by_rules(text, client)
     base = rules.assessment
-    if not isinstance(text, str) or not text.strip() or base.text != text:
-        return base
+    if not isinstance(text, str) or not text.strip():
+        return base  # nothing to weigh: the rules' notice says so
     try:
         return _combine(text, client, item, rules)
     except VerdictModelError:
@@ -136,6 +136,8 @@ def _combine(text: str, client: str | None, item: Any, rules) -> ReplyAssessment
     probs = model.probabilities(features)
     p_def = probs["defensive"]
     verdict = model.verdict(p_def)
+    if base.notice and (FOREIGN_NOTICE in base.notice or COPY_NOTICE in base.notice):
+        verdict = None  # the model only knows English replies; a copied client line is no reply
     following = _follows_new_topic(analysed, base_at, client, text)
     if following is not None:
         # Asking about the client's new subject, and nothing about what just happened, follows

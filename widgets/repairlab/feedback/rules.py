@@ -82,12 +82,12 @@ _CUT_NOTICE = (
     "Your reply is very long, so only its first {n:,} characters were assessed. "
     "A repair usually takes a few sentences."
 )
-_FOREIGN_NOTICE = (
+FOREIGN_NOTICE = (
     "This does not look like English. The feedback only understands English replies, "
     "so it may miss what you wrote."
 )
 _NOT_TEXT_NOTICE = "The reply was not text, so there was nothing to assess."
-_COPY_NOTICE = "Your reply repeats the client's words. Write what you would say back to them."
+COPY_NOTICE = "Your reply repeats the client's words. Write what you would say back to them."
 _FAILED_NOTICE = (
     "The feedback could not assess this reply, which is our fault, not yours. "
     "Compare it with the model rewrite instead."
@@ -483,9 +483,9 @@ def _assess(text: str, context: str | None, lex: Lexicon) -> RuleFindings:
     norm = analysed.translate(_QUOTES)
     norm = _LONG_BLANK.sub(_cut_blank, norm)
     if _looks_foreign(analysed, norm):
-        notices.append(_FOREIGN_NOTICE)
+        notices.append(FOREIGN_NOTICE)
     if isinstance(context, str) and _same_words(context.translate(_QUOTES), norm):
-        notices.append(_COPY_NOTICE)
+        notices.append(COPY_NOTICE)
 
     structure = _Text(norm, lex)
     hits = _undo_apologies(structure, lex, _find_hits(structure, lex))
