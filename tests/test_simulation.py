@@ -541,10 +541,23 @@ def test_other_structural_mistakes(change, words):
         mini(**change)
 
 
-def test_ends_therapy_needs_its_termination_epilogue():
+def test_a_client_can_end_therapy_without_coming_back():
+    """Many clients simply stop coming: an ends-therapy ending needs no termination session."""
     data = mini().model_dump()
     data["nodes"][-1]["epilogue"] = None
-    with pytest.raises(Exception, match="ends therapy but has no `epilogue:`"):
+    case = Simulation.model_validate(data)
+    run = play(case, "label", ("say", "x"), assessor=ScriptedAssessor(
+        fake_result(defensive=True, markers=["blame-labelling"])))
+    assert run.ending == "ends-therapy"
+    last = run.transcript[-1]
+    assert (last.speaker, last.text) == ("client", "Bye.")  # no narrator after the last line
+    assert score(case, run.path).extra["debrief"]["ending"] == "ends-therapy"
+
+
+def test_an_epilogue_still_belongs_only_to_an_ending():
+    data = mini().model_dump()
+    data["nodes"][0]["epilogue"] = "Later."
+    with pytest.raises(Exception, match="has `epilogue:` but is not an ending"):
         Simulation.model_validate(data)
 
 
