@@ -194,7 +194,7 @@ def test_every_ending_is_reached_by_playing(cases, case_id):
 
 
 @pytest.mark.parametrize("case_id", ["m05-case-01", "m05-case-02", "m06-case-01",
-                                     "m06-case-02"])
+                                     "m06-case-02", "m07-case-01"])
 def test_repaired_means_stronger_than_before(cases, case_id):
     """On every way into a `repaired` ending, is the alliance stronger than at the start?"""
     case = cases[case_id]
@@ -271,12 +271,36 @@ def test_m06_cases_two_endings_each(cases):
     assert run.ending == "withdraws-further"
 
 
-def test_m07_cases_red_flag_and_another_ending(cases):
+def test_m07_case_01_conflict_of_interest_is_repaired_and_consulted_not_a_red_flag(cases):
     grace = cases["m07-case-01"]
+    assert "red-flag" not in grace.tags
     run = play(grace, "never-spoken", ("say", "x"), "supervisor",
                assessor=ScriptedAssessor(fake_result(moves=["validation"])))
-    assert run.ending == "red-flag"
-    assert play(grace, "small-town", "professional", "overreaction").ending == "ends-therapy"
+    assert run.ending == "repaired"
+    assert [s.code for s in run.steps][-1] == "consult"
+    assert "not a red flag" in run.node.lesson
+    # Her own boundary crossing, owned and taken to supervision, is the red flag.
+    crossed = play(grace, "never-spoken", ("say", "x"), "his-side", "step-back",
+                   assessor=ScriptedAssessor(fake_result(moves=["validation"])))
+    assert crossed.ending == "red-flag"
+    assert crossed.node.id == "stepped-back"
+
+
+def test_m07_case_01_a_client_called_overreacting_does_not_come_back(cases):
+    grace = cases["m07-case-01"]
+    run = play(grace, "small-town", "professional", "overreaction")
+    assert run.ending == "ends-therapy"
+    assert run.node.id == "gone"
+    told = " ".join(line.text for line in run.transcript[-2:])
+    assert "does not reply" in told
+    assert not re.search(r"glad|final session, and she accepts|came back", told)
+    # Leaving without the label can still end with a final session.
+    ended = play(grace, "small-town", "professional", "call-tomorrow")
+    assert ended.node.id == "ended"
+    assert "final session" in ended.transcript[-1].text
+
+
+def test_m07_case_02_red_flag_and_another_ending(cases):
     ruth = cases["m07-case-02"]
     run = play(ruth, "my-impatience", "trying-so-hard", ("say", "x"), "ask-directly",
                "safety-plan", assessor=ScriptedAssessor(fake_result(moves=["exploration"])))
