@@ -36,13 +36,14 @@ BROKEN = REPO / "tests" / "data" / "simulations"
 
 # --- helpers ---------------------------------------------------------------------------------
 
-def fake_result(defensive=False, moves=(), markers=()):
+def fake_result(defensive=False, moves=(), markers=(), asks_about_risk=False):
     """A stand-in for repairlab.feedback's ReplyAssessment: the attributes the engine reads."""
     span = SimpleNamespace(start=0, end=4, text="word")
     return SimpleNamespace(
         defensive=defensive, moves=frozenset(moves),
         markers=tuple(SimpleNamespace(kind=k, span=span, reason=f"{k} found") for k in markers),
-        evidence=tuple(SimpleNamespace(move=m, span=span, reason=f"{m} found") for m in moves))
+        evidence=tuple(SimpleNamespace(move=m, span=span, reason=f"{m} found") for m in moves),
+        asks_about_risk=SimpleNamespace(text="Are you safe?") if asks_about_risk else None)
 
 
 class ScriptedAssessor:
@@ -63,7 +64,8 @@ def result_for(route: Route):
         return fake_result()
     moves = list(route.moves_include) + list(route.moves_any[:1])
     return fake_result(defensive=bool(route.defensive), moves=moves,
-                       markers=["justifying"] if route.defensive else ())
+                       markers=["justifying"] if route.defensive else (),
+                       asks_about_risk=bool(route.asks_about_risk))
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +196,7 @@ def test_every_ending_is_reached_by_playing(cases, case_id):
 
 
 @pytest.mark.parametrize("case_id", ["m05-case-01", "m05-case-02", "m06-case-01",
-                                     "m06-case-02", "m07-case-01"])
+                                     "m06-case-02", "m07-case-01", "m07-case-02"])
 def test_repaired_means_stronger_than_before(cases, case_id):
     """On every way into a `repaired` ending, is the alliance stronger than at the start?"""
     case = cases[case_id]
@@ -300,12 +302,15 @@ def test_m07_case_01_a_client_called_overreacting_does_not_come_back(cases):
     assert "final session" in ended.transcript[-1].text
 
 
-def test_m07_case_02_red_flag_and_another_ending(cases):
+def test_m07_case_02_good_risk_practice_is_repaired_not_a_red_flag(cases):
     ruth = cases["m07-case-02"]
-    run = play(ruth, "my-impatience", "trying-so-hard", ("say", "x"), "ask-directly",
-               "safety-plan", assessor=ScriptedAssessor(fake_result(moves=["exploration"])))
-    assert run.ending == "red-flag"
-    assert [s.code for s in run.steps][-2:] == ["safety", "consult"]
+    assert "red-flag" not in ruth.tags
+    asked = ScriptedAssessor(fake_result(asks_about_risk=True), fake_result(asks_about_risk=True))
+    run = play(ruth, "my-impatience", "trying-so-hard", ("say", "x"), "how-far", ("say", "y"),
+               "ask-past", "what-keeps", "step-up", "write-it", assessor=asked)
+    assert run.ending == "repaired"
+    assert run.node.id == "safe-plan"
+    assert [s.code for s in run.steps][2:] == ["safety"] * 5 + ["consult", "safety"]
     assert play(ruth, "three-days", "carry-on-diary").ending == "withdraws-further"
 
 
