@@ -6,6 +6,7 @@ Each test reads the real content files, so taking a warning or a caution out mak
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -43,3 +44,94 @@ def test_m07_schema_03_returns_to_the_self_harm_urges_and_to_risk_review():
     assert "procedure" in explanation
     keyed = next(o for o in item["options"] if o["schema"] == item["answer"])
     assert "self-harm urges" in _text(keyed["feedback"])
+
+
+# -------------------------------------------------- content warnings
+
+SUICIDE_OR_SELF_HARM = re.compile(
+    r"suicid|self-harm|self harm|end(?:ing)? (?:her|his|their|your|my) (?:own )?life|"
+    r"better off (?:without|if)|overdose|kill(?:ing)? (?:my|your|him|her|them)sel", re.I)
+
+
+def _cells(notebook: Path) -> list[dict]:
+    return json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def _all_items() -> dict[str, dict]:
+    found = {}
+    for folder in EXERCISES.iterdir():
+        if folder.is_dir():
+            found.update(_items(folder.name))
+    return found
+
+
+def _shown(notebook: Path) -> list[tuple[int, str]]:
+    return [(k, m.group(1)) for k, c in enumerate(_cells(notebook))
+            if c["cell_type"] == "code" and (m := re.match(r'show\("([^"]+)"\)', _source(c)))]
+
+
+def test_every_item_about_suicide_or_self_harm_has_a_content_warning_just_before_it():
+    items = _all_items()
+    warned = []
+    for notebook in sorted(CURRICULUM.glob("*/*.ipynb")):
+        cells = _cells(notebook)
+        shown = _shown(notebook)
+        for n, (at, item_id) in enumerate(shown):
+            if not SUICIDE_OR_SELF_HARM.search(_text(items[item_id])):
+                continue
+            since = shown[n - 1][0] + 1 if n else 0
+            between = [_source(c) for c in cells[since:at] if c["cell_type"] == "markdown"]
+            assert any("Content warning" in text for text in between), (notebook.name, item_id)
+            warned.append(item_id)
+    assert {"m07-case-02", "m07-schema-03"} <= set(warned)
+
+
+def test_the_warning_before_the_risk_case_says_what_it_contains_and_where_to_turn():
+    cells = _cells(CURRICULUM / "07-when-repair-is-not-enough" / "cases.ipynb")
+    at = next(k for k, c in enumerate(cells) if _source(c) == 'show("m07-case-02")')
+    warning = " ".join(_source(cells[at - 1]).split())
+    assert warning.startswith("## Content warning: suicide")
+    for words in ("thoughts of ending her life", "suicide attempt", "stop whenever you need",
+                  "crisis line"):
+        assert words in warning
+    assert "content warning" in _source(cells[1])  # the page's introduction points to it
+
+
+def _reading_sections(notebook: Path) -> list[str]:
+    text = "\n".join(_source(c) for c in _cells(notebook) if c["cell_type"] == "markdown")
+    return re.split(r"^(?=## )", text, flags=re.M)
+
+
+def test_every_reading_section_about_suicide_or_self_harm_opens_with_a_warning():
+    """A section that deals with it opens with a warning; a single sentence in passing may not."""
+    warned = []
+    for notebook in sorted(CURRICULUM.glob("*/reading.ipynb")):
+        for section in _reading_sections(notebook):
+            heading, _, body = section.partition("\n")
+            if heading.startswith(("## Learning objectives", "## Key points", "## Sources")):
+                continue
+            sentences = re.split(r"(?<=[.!?])\s+", " ".join(body.split()))
+            if sum(bool(SUICIDE_OR_SELF_HARM.search(s)) for s in sentences) > 1:
+                assert body.strip().startswith("*Content warning"), (notebook.parent.name, heading)
+                warned.append((notebook.parent.name, heading))
+    assert ("07-when-repair-is-not-enough", "## Asking about suicide") in warned
+
+
+def test_asking_about_suicide_is_practical_makes_no_empirical_claim_and_points_to_procedure():
+    (section,) = [s for s in _reading_sections(
+        CURRICULUM / "07-when-repair-is-not-enough" / "reading.ipynb")
+        if s.startswith("## Asking about suicide")]
+    text = " ".join(section.split())
+    for words in ("plan or intent", "means", "past attempts", "what keeps the client going",
+                  "stepped-up care", "safety plan", "confidentiality",
+                  "your service's procedure", "your supervisor", "your professional code",
+                  "does not teach risk assessment"):
+        assert words in text, words
+    assert not re.search(r"\d", text), "no statistics"
+    assert not re.search(r"increase|put(?:s|ting)? the idea|plant|research|stud(?:y|ies)|"
+                         r"evidence|shows? that|proven|most (?:people|clients)|\(\D+,? \d{4}\)",
+                         text, re.I), "no empirical claims: DOMAIN.md has none on suicide risk"
