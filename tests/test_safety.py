@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -17,6 +18,7 @@ CURRICULUM = REPO / "curriculum"
 EXERCISES = REPO / "exercises"
 
 
+@cache
 def _items(folder: str) -> dict[str, dict]:
     found = {}
     for path in sorted((EXERCISES / folder).glob("*.yaml")):
@@ -135,3 +137,72 @@ def test_asking_about_suicide_is_practical_makes_no_empirical_claim_and_points_t
     assert not re.search(r"increase|put(?:s|ting)? the idea|plant|research|stud(?:y|ies)|"
                          r"evidence|shows? that|proven|most (?:people|clients)|\(\D+,? \d{4}\)",
                          text, re.I), "no empirical claims: DOMAIN.md has none on suicide risk"
+
+
+# -------------------------------------------------- the scope note, README and reflections
+
+def _modules_with_warnings() -> dict[int, str]:
+    found = {}
+    for folder in sorted(CURRICULUM.glob("[0-9][0-9]-*")):
+        if any("Content warning" in _source(c) for nb in folder.glob("*.ipynb")
+               for c in _cells(nb) if c["cell_type"] == "markdown"):
+            title = yaml.safe_load((folder / "module.yaml").read_text(encoding="utf-8"))["title"]
+            found[int(folder.name[:2])] = title
+    return found
+
+
+def _scope_note() -> str:
+    course = yaml.safe_load((CURRICULUM / "course.yaml").read_text(encoding="utf-8"))
+    return " ".join(course["scope_note"].split())
+
+
+def _readme_scope() -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"^> \*\*Scope\.\*\*.*?(?=^\s*$)", readme, re.M | re.S)
+    assert block, "README.md has a '> **Scope.**' block"
+    return " ".join(block.group(0).replace("> ", " ").split())
+
+
+def test_the_scope_note_and_readme_say_what_the_course_is_not():
+    warned = _modules_with_warnings()
+    assert 7 in warned
+    for where, text in (("course.yaml scope_note", _scope_note()), ("README", _readme_scope())):
+        for words in ("not therapy", "crisis line", "vignettes and clients are fictional",
+                      "does not replace supervision", "local policies and procedures",
+                      "professional code", "could identify them"):
+            assert words in text, (where, words)
+        for number, title in warned.items():
+            assert f"Module {number} ({title}) deals with suicide and self-harm" in text, where
+            assert "content warnings" in text, where
+
+
+def test_the_landing_page_shows_the_scope_note(monkeypatch, tmp_path):
+    from repairlab import notebook
+    from repairlab.views.home import home_view
+
+    monkeypatch.setenv("REPAIRLAB_DATA_DIR", str(tmp_path))
+    monkeypatch.chdir(CURRICULUM)
+    notebook._load.cache_clear()
+    notebook._progress.cache_clear()
+    try:
+        page = home_view(notebook.current_course(), notebook._progress()).children[0].value
+    finally:
+        notebook._load.cache_clear()
+        notebook._progress.cache_clear()
+    scope = re.search(r'<p class="rl-scope"[^>]*>(.*?)</p>', page, re.S).group(1)
+    for words in ("All vignettes and clients are fictional.", "Module 7 (When repair is not enough)",
+                  "content warnings", "does not replace supervision", "professional code",
+                  "could identify them"):
+        assert words in scope, words
+
+
+def test_reflections_that_ask_for_real_moments_warn_against_identifying_details():
+    reflections = {i: item for folder in EXERCISES.iterdir() if folder.is_dir()
+                   for i, item in _items(folder.name).items() if item["type"] == "reflection"}
+    prompt = " ".join(reflections["m05-reflect-01"]["prompt"].split())
+    assert "leave out their name and anything else that could identify them" in prompt
+    assert "handed in" in prompt
+    for item_id, item in reflections.items():
+        text = " ".join(item["prompt"].split())
+        if re.search(r"with a client|from your own practice|in a placement", text):
+            assert re.search(r"identify|identifying details", text), item_id
