@@ -245,8 +245,9 @@ def test_m05_case_01_defensive_path_ends_therapy(cases):
 
 
 def test_m05_case_02_withdrawal_to_self_assertion(cases):
-    run = play(cases["m05-case-02"], "name-it", "hard-to-say", "explained-badly", "your-pace")
+    run = play(cases["m05-case-02"], "name-it", "hard-to-say", "explained-badly", "door-open")
     assert run.ending == "repaired"
+    assert run.node.id == "repaired"
     assert run.phases == ["minimal", "discontent", "self-assertion", "collaborating"]
     moved = [n.text for n in run.debrief().to_feedback().notes if n.text.startswith("How ")]
     assert moved == ["How Teodor moved: withdrawn, giving short, careful answers → beginning to "
@@ -256,6 +257,24 @@ def test_m05_case_02_withdrawal_to_self_assertion(cases):
         "minimal", "minimal", "discontent", "self-assertion", "collaborating"]
     gone = play(cases["m05-case-02"], "group-website", "pause", "research", "same-time")
     assert gone.ending == "withdraws-further"
+
+
+def test_m05_case_02_gently_keeping_the_option_open_is_the_better_path(cases):
+    """Module 5's third step: adapt, but say so openly when a wish may block growth."""
+    case = cases["m05-case-02"]
+    before = ("name-it", "hard-to-say", "explained-badly")
+    door_open = play(case, *before, "door-open")
+    closed = play(case, *before, "your-pace")
+    pushed = play(case, *before, "try-once")
+    assert door_open.node.id == "repaired"
+    assert closed.ending == "repaired"  # the rupture is repaired either way ...
+    assert closed.node.id == "settled"  # ... but the lesson says what closing it cost
+    assert "may block growth" in closed.node.lesson
+    assert sum(door_open.state.values()) > sum(closed.state.values())
+    assert door_open.steps[-1].weight > closed.steps[-1].weight > 0 > pushed.steps[-1].weight
+    assert pushed.node.id == "polite"  # pressing straight after his no is not keeping it open
+    best = max(case.node("assert").choices, key=lambda c: c.weight)
+    assert best.id == "door-open"
 
 
 def test_m06_cases_two_endings_each(cases):
@@ -667,7 +686,7 @@ def test_view_hides_the_meter_and_turn_coaching_when_the_author_asks(cases):
 def test_view_restart_and_restore(cases):
     case = cases["m05-case-02"]
     view, attempts = make_view(case)
-    for choice in ("name-it", "hard-to-say", "explained-badly", "your-pace"):
+    for choice in ("name-it", "hard-to-say", "explained-badly", "door-open"):
         view.choose(choice)
     assert view.play.ending == "repaired"
     path = attempts[0][1]
