@@ -754,8 +754,34 @@ def test_cases_notebooks_follow_the_cell_conventions():
                 assert cell["metadata"]["jupyter"]["source_hidden"] is True
                 assert cell["outputs"] == []
                 assert cell["execution_count"] is None
-        assert [s for s in sources if s.startswith("show(")] == [
+        assert sorted(s for s in sources if s.startswith("show(")) == [
             f'show("m{path.parent.name[:2]}-case-0{k}")' for k in (1, 2)]
+
+
+def test_cases_run_from_beginner_to_advanced_on_each_page_and_in_each_file(cases):
+    """The order of cases on a page (and in its simulations.yaml) follows difficulty."""
+    from repairlab.content.course import load_course
+    from repairlab.vocab import DIFFICULTIES
+
+    rank = {level: k for k, level in enumerate(DIFFICULTIES)}
+    course, _ = load_course(REPO)
+    pages = 0
+    for module in course.modules:
+        if not module.manifest.notebooks.cases:
+            continue
+        cells = json.loads(module.notebook("cases").read_text(encoding="utf-8"))["cells"]
+        shown = [m.group(1) for c in cells
+                 if (m := re.fullmatch(r'show\("([^"]+)"\)', "".join(c["source"])))]
+        levels = [rank[cases[i].difficulty] for i in shown]
+        assert levels == sorted(levels), (module.folder, shown)
+        pages += 1
+    assert pages == 3
+    for path in CASE_FILES:
+        bank, _ = load_bank(path.parent)
+        levels = [rank[i.difficulty] for i in bank if isinstance(i, Simulation)]
+        assert levels == sorted(levels), path.name
+    assert [i.id for i in load_bank(CASE_FILES[0].parent)[0] if isinstance(i, Simulation)] == [
+        "m05-case-02", "m05-case-01"]
 
 
 def test_cases_are_in_our_own_words():
