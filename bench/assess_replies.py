@@ -12,8 +12,8 @@ Figures (issue 12): defensive accuracy with "not sure" counted wrong; the "not s
 precision of the verdicts it commits to; macro-F1 over the five moves; the same accuracy on
 withdrawal and on confrontation replies; median and p95 latency per reply (one core, after a
 warm-up call, the median of REPEATS timings per reply); and the memory that loading the
-assessor adds to a fresh interpreter (RSS after the first assessment minus RSS after importing
-repairlab, in a subprocess). Risk sets: recall and precision of ``asks_about_risk``.
+assessor adds to a page's kernel (in a subprocess: RSS after the first assessment minus RSS
+after importing what a practice page imports). Risk sets: recall and precision of ``asks_about_risk``.
 """
 
 from __future__ import annotations
@@ -47,8 +47,10 @@ TARGETS = {
 }
 REPEATS = 3
 
+# A practice page's kernel has imported ipywidgets and RepairLab's views before a student first
+# checks a reply; what the assessor adds on top of that is the figure.
 _MEMORY_PROBE = """
-import json, repairlab
+import json, repairlab, ipywidgets, repairlab.notebook, repairlab.views.rewrite
 def rss():
     for line in open('/proc/self/status'):
         if line.startswith('VmRSS:'):
@@ -186,14 +188,16 @@ def main(argv: list[str] | None = None) -> int:
         missed.append(f"memory {mb:.1f} MB > {TARGETS['memory_mb']} MB")
 
     if args.set:
-        entries = [{"file": str(args.set.resolve()), "kind": "risk" if "risk" in args.set.name else "replies"}]
+        kind = "risk" if "risk" in args.set.name else "replies"
+        entries = [{"file": str(args.set.resolve()), "kind": kind}]
     else:
         entries = yaml.safe_load((BLIND / "sets.yaml").read_text(encoding="utf-8"))["sets"]
     gated = 0
     for entry in entries:
         path = BLIND / entry["file"]
         unread = not entry.get("read")
-        tag = "BLIND, unread: the gate (totals only)" if unread else "read before: development data, not gated"
+        tag = ("BLIND, unread: the gate (totals only)" if unread
+               else "read before: development data, not gated")
         items = load(path)
         if entry.get("kind") == "risk":
             res = evaluate_risk(items)

@@ -45,7 +45,8 @@ BROTHER = Item(
 @pytest.mark.parametrize(
     ("client", "text"),
     [
-        pytest.param(FORGOT, "Why do you think you get so upset about small things like this?", id="blaming-question"),
+        pytest.param(FORGOT, "Why do you think you get so upset about small things like this?",
+                     id="blaming-question"),
         pytest.param(FORGOT, "What is it about me forgetting that makes you over-react like this?",
                      id="pathologising-question"),
         pytest.param(WEDDING, "Oh nice, how are the wedding plans going?", id="follows-topic-change"),
@@ -102,7 +103,8 @@ def test_a_salad_of_stock_phrases_is_named_not_praised() -> None:
 @pytest.mark.parametrize(
     ("client", "text", "moves"),
     [
-        pytest.param(FORGOT, "Ugh, that's on me. I totally dropped the ball there.", {"ownership"}, id="idiom"),
+        pytest.param(FORGOT, "Ugh, that's on me. I totally dropped the ball there.", {"ownership"},
+                     id="idiom"),
         pytest.param(FORGOT, "You're right, I did forget, and it's fair you're annoyed.",
                      {"ownership", "validation"}, id="agrees-with-complaint"),
         pytest.param(FORGOT, "You told me about him twice, and I still got it wrong. I'm sorry.",
@@ -257,7 +259,8 @@ def test_no_unread_blind_set_was_trained_on() -> None:
 def test_training_and_blind_statements_do_not_overlap() -> None:
     def statements(path: Path) -> set[str]:
         items = yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
-        return {" ".join(str(i.get("context") or i.get("client") or "").lower().split()) for i in items} - {""}
+        lines = (str(i.get("context") or i.get("client") or "") for i in items)
+        return {" ".join(line.lower().split()) for line in lines} - {""}
 
     train = set().union(*(statements(p) for p in [*DATA.glob("*.yaml"), *(DATA / "train").glob("*.yaml")]))
     for path in BLIND.glob("*.yaml"):

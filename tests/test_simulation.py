@@ -7,8 +7,11 @@ Everything here runs without a kernel or a browser. Free-text turns use a stand-
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,14 +19,17 @@ from types import SimpleNamespace
 import pytest
 
 from repairlab.content.bank import load_bank
+from repairlab.kinds.base import stable_shuffle
 from repairlab.kinds.simulation import (
     CODES,
     ENDINGS,
+    GOOD_ENDINGS,
     UNFOLDING,
     Playthrough,
     ReplayError,
     SimulationError,
     score,
+    summarise_assessment,
 )
 from repairlab.registry import KINDS
 from repairlab.schemas.simulation import Route, Simulation, explore
@@ -352,6 +358,107 @@ def test_real_assessor_routes_the_real_cases(cases):
     assert "named" in owned.flags
 
 
+# --- the order the choices are shown in -----------------------------------------------------
+
+CASE_IDS = ["m05-case-01", "m05-case-02", "m06-case-01", "m06-case-02", "m07-case-01",
+            "m07-case-02"]
+
+
+def first_choice_endings(case: Simulation) -> set[str]:
+    """Where a trainee ends up who always takes the first choice shown, whatever they write at a
+    free-text turn (every route is followed); "loop" if the first choices go round for ever."""
+    found: set[str] = set()
+
+    def walk(path: list, seen: frozenset) -> None:
+        run = Playthrough.replay(case, path)
+        if run.ended:
+            found.add(run.ending)
+            return
+        situation = (run.node.id, run.flags, tuple(sorted(run.state.items())))
+        if situation in seen:
+            found.add("loop")
+            return
+        seen = seen | {situation}
+        if run.expects_reply:
+            for route in run.node.reply.routes:
+                result = summarise_assessment(result_for(route))
+                walk([*path, {"node": run.node.id, "reply": "…", "assessment": result}], seen)
+        else:
+            walk([*path, {"node": run.node.id, "choice": run.options[0].id}], seen)
+
+    walk([], frozenset())
+    return found
+
+
+@pytest.mark.parametrize("case_id", CASE_IDS)
+def test_always_taking_the_first_choice_shown_never_reaches_the_best_ending(cases, case_id):
+    """Clicking the first button at every turn must not be a way to play a case well."""
+    case = cases[case_id]
+    best = {n.ending for n in case.nodes if n.ending in GOOD_ENDINGS}
+    assert best, "every case has a good ending (repaired, or the red flag acted on)"
+    reached = first_choice_endings(case)
+    assert reached
+    assert not reached & best, f"{case_id}: always-first reaches {sorted(reached)}"
+
+
+def test_choices_are_shown_shuffled_stably_per_case_and_node(cases):
+    """The practice views' stable shuffle, keyed by case and node: the same order on every run."""
+    differs = 0
+    for case in cases.values():
+        for node in case.nodes:
+            if not node.choices:
+                continue
+            shown = stable_shuffle(node.choices, case.id, node.id)
+            differs += shown != list(node.choices)
+        run, again = Playthrough.start(case), Playthrough.start(case)
+        assert [c.id for c in run.options] == [c.id for c in again.options]
+        node = run.node
+        assert [c.id for c in run.options] == [
+            c.id for c in stable_shuffle(node.choices, case.id, node.id)
+            if c.holds(run.flags, run.state)]
+    assert differs >= 10, "most nodes are shown in an order other than the authored one"
+
+
+def test_a_choice_hidden_by_a_flag_leaves_the_others_in_their_shown_order(cases):
+    case = cases["m05-case-01"]
+    labelled = play(case, "resistance")
+    plain = play(case, "explain-homework")
+    assert labelled.node.id == plain.node.id == "sharper"
+    full = [c.id for c in stable_shuffle(case.node("sharper").choices, case.id, "sharper")]
+    assert [c.id for c in labelled.options] == [i for i in full if i != "validate-pushback"]
+    assert [c.id for c in plain.options] == [i for i in full if i != "take-back-label"]
+
+
+def test_the_shown_order_does_not_depend_on_the_process(cases):
+    """Another interpreter, with another hash seed, shows every node in the same order."""
+    script = (
+        "import json; from pathlib import Path; from repairlab.content.bank import load_bank\n"
+        "from repairlab.kinds.base import stable_shuffle\n"
+        f"bank, _ = load_bank(Path({str(REPO / 'exercises')!r}))\n"
+        "print(json.dumps({f'{c.id} {n.id}': [x.id for x in stable_shuffle(n.choices, c.id, n.id)]"
+        " for c in bank if c.type == 'simulation' for n in c.nodes if n.choices}))\n")
+    env = {**os.environ, "PYTHONHASHSEED": "4242",
+           "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = subprocess.run([sys.executable, "-c", script], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    here = {f"{c.id} {n.id}": [x.id for x in stable_shuffle(n.choices, c.id, n.id)]
+            for c in cases.values() for n in c.nodes if n.choices}
+    assert json.loads(out) == here
+
+
+def test_the_practice_views_shuffle_the_same_way():
+    """One mechanism: a choice item's options, keyed by the item id alone (orders students have
+    seen so far stay as they were)."""
+    import random
+
+    values = list(range(8))
+    legacy = list(values)
+    random.Random("m05-step-01").shuffle(legacy)
+    assert stable_shuffle(values, "m05-step-01") == legacy
+    assert stable_shuffle(values, "m05-case-01", "open") == stable_shuffle(values, "m05-case-01/open")
+    assert stable_shuffle(values, "a") != stable_shuffle(values, "b")
+
+
 # --- the client remembers ------------------------------------------------------------------
 
 def test_a_label_changes_later_lines_and_options(cases):
@@ -628,8 +735,10 @@ def make_view(item, *, assessor=None):
 
 def test_view_plays_by_buttons_and_records_the_path_at_the_ending(cases):
     view, attempts = make_view(cases["m05-case-01"])
-    labels = [b.description for b in view.choice_buttons]
-    assert labels[0].startswith("You're right. I moved us on quickly")
+    # The buttons come in the engine's (shuffled) order, so focus, Tab and tests agree.
+    assert [b.choice_id for b in view.choice_buttons] == [c.id for c in view.play.options]
+    labels = {b.choice_id: b.description for b in view.choice_buttons}
+    assert labels["own-it"].startswith("You're right. I moved us on quickly")
     assert "Sofia" in view.transcript.value
     assert "last week&#x27;s worksheet" in \
         view.transcript.value

@@ -23,10 +23,10 @@ REPO = Path(__file__).resolve().parents[1]
 FRAME = 3
 # What a student uses, by kind: buttons, and the radio group, drop-downs or text box.
 CONTROLS = {
-    "m01-schema-01": 3,  # options, "Check answer", "Show explanation"
-    "m01-step-01": 3,
-    "m01-marker-01": 3,
-    "m01-redflag-01": 3,
+    "m01-schema-01": 2,  # options, "Check answer" ("Show explanation" after an attempt)
+    "m01-step-01": 2,
+    "m01-marker-01": 2,
+    "m01-redflag-01": 2,
     "m01-order-01": 5,  # four positions, "Check order"
     "m01-rewrite-01": 3,  # reply box, "Get feedback", "Show a hint"
     "m01-reflect-01": 2,  # text box, "Save reflection"
@@ -76,6 +76,18 @@ def test_an_exercise_has_no_wrapper_boxes(item_id, in_module):
         if not isinstance(child, widgets.Button):
             assert child.layout.width == "100%", type(child).__name__
     assert view.layout.flex_flow == "row wrap"
+
+
+def test_show_explanation_joins_the_buttons_row_after_the_first_attempt(in_module):
+    view = build_view("m01-step-01")
+    before = models_of(view)
+    view.submit("explain")
+    buttons = [w for w in view.children if isinstance(w, widgets.Button)]
+    assert [b.description for b in buttons] == ["Check answer", "Show explanation"]
+    assert view.children.index(buttons[1]) == view.children.index(buttons[0]) + 1
+    assert len(models_of(view) - before) == 1  # the button alone: layout and style are shared
+    view.submit("acknowledge")
+    assert len([w for w in view.children if isinstance(w, widgets.Button)]) == 2
 
 
 def test_a_case_simulation_is_lean_too():

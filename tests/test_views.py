@@ -21,10 +21,37 @@ def test_choice_wrong_then_right(in_module):
     assert "Eubanks, Burckell &amp; Goldfried 2018" in view.feedback.value
 
 
-def test_explanation_on_request(in_module):
+def _buttons(view) -> list[str]:
+    import ipywidgets as widgets
+
+    return [w.description for w in view.children if isinstance(w, widgets.Button)]
+
+
+def test_explanation_is_offered_only_after_a_first_attempt(in_module):
     view = build_view("m01-schema-01")
-    view.explain()
+    assert _buttons(view) == ["Check answer"]  # before any attempt, no way to the answer
+    view.explain()  # even called from code, it gives nothing away yet
+    assert "Unrelenting Standards" not in view.feedback.value
+    assert "Try an answer first" in view.feedback.value
+    view.check()  # nothing chosen: not an attempt, so still no explanation on offer
+    assert _buttons(view) == ["Check answer"]
+
+    wrong = next(c.id for c in view.item.choices() if c.id != view.item.answer_id)
+    view.submit(wrong)
+    assert "Not quite." in view.feedback.value
+    assert _buttons(view) == ["Check answer", "Show explanation"]
+    view.explain_button.click()
+    assert "Why" in view.feedback.value
     assert "Unrelenting Standards" in view.feedback.value
+
+
+def test_a_restored_answer_brings_the_explanation_back(in_module):
+    from repairlab import notebook
+
+    build_view("m01-step-01").submit("explain")
+    notebook._progress.cache_clear()  # a new Voilà visit is a new kernel
+    reopened = build_view("m01-step-01")
+    assert _buttons(reopened) == ["Check answer", "Show explanation"]
 
 
 def test_ordering_view_offers_every_step_in_each_position(in_module):
@@ -125,3 +152,25 @@ def test_choice_options_are_shuffled_the_same_way_on_every_visit():
     assert shown != authored  # the right answer is not left where the author put it
     assert sorted(shown) == authored
     assert [v for _, v in ChoiceView(item).options.options] == shown  # stable across visits
+
+
+def test_a_rewrite_says_what_it_asks_for_before_the_first_attempt(in_module):
+    view = build_view("m01-rewrite-01")
+    stem = view.children[0].value
+    assert "This moment asks for" in stem
+    assert "owning your part" in stem or "an apology" in stem or "validating" in stem
+    assert view.feedback.value == ""  # nothing else is said before the student tries
+
+
+def test_a_rewrite_the_assessor_is_unsure_about_gets_no_verdict(in_module, monkeypatch):
+    from repairlab.feedback import verdict
+
+    model = verdict.load_model()
+    unsure = verdict.VerdictModel(model.outputs, model.biases, model.scales, model.weights, 0.0, 1.0)
+    monkeypatch.setattr("repairlab.feedback.assessor.default_model", lambda: unsure)
+    view = build_view("m01-rewrite-01")
+    view.submit("I'm sorry about that, but there were reasons.")
+    assert "not sure" in view.feedback.value
+    assert "Well done" not in view.feedback.value
+    assert "This still reads as defensive" not in view.feedback.value
+    assert "One way to say it" in view.feedback.value  # the model reply, to compare with

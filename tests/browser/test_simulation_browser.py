@@ -106,8 +106,12 @@ def test_play_to_ending_therapy_by_keyboard(course_server, open_page, case, shoo
     def choose_by_keyboard(choice_id: str) -> None:
         offered = [c.id for c in shadow.options]
         text = next(c.text for c in shadow.options if c.id == choice_id)
-        # After each turn focus is on the first choice; Tab walks down the list.
-        expect(exercise.locator(".rl-choice").first).to_be_focused(timeout=TURN_TIMEOUT_MS)
+        # After each turn focus is on the first choice; Tab walks down the list. Wait for this
+        # turn's first choice by its text: the last turn's button may still be on the page
+        # (and focused) for a moment, and it can have been the first one too.
+        first = exercise.locator(".rl-choice").first
+        expect(first).to_contain_text(shadow.options[0].text[:40], timeout=TURN_TIMEOUT_MS)
+        expect(first).to_be_focused(timeout=TURN_TIMEOUT_MS)
         for _ in range(offered.index(choice_id)):
             page.keyboard.press("Tab")
         assert focused_text(page).strip().startswith(text[:40])

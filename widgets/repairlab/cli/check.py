@@ -16,7 +16,7 @@ def add_parser(sub, name: str) -> None:
                             description=__doc__)
     parser.add_argument("path", nargs="?", type=Path, default=None,
                         help="the course folder (default: found from the current folder)")
-    parser.add_argument("--quiet", action="store_true", help="print problems only")
+    parser.add_argument("--quiet", action="store_true", help="print problems only (no notes or warnings)")
     parser.set_defaults(run=run)
 
 
@@ -41,7 +41,10 @@ def run(args: argparse.Namespace) -> int:
             source = course.bank.sources[item_id]
             print(f"note: {source.path.relative_to(root)}:{source.line}: item {item_id!r} is not "
                   "shown in any notebook.")
+        for cue in report.warnings:
+            print(f"warning: {cue.describe()}\n    fix: {cue.fix()}")
         notebooks = sum(2 + bool(m.manifest.notebooks.cases) for m in course.modules)
+        warned = (f", {len(report.warnings)} warning(s) above" if report.warnings else "")
         print(f"OK: {len(course.modules)} modules, {len(course.bank)} exercise items, "
-              f"{notebooks} notebooks checked; no problems.")
+              f"{notebooks} notebooks checked; no problems{warned}.")
     return 0

@@ -5,8 +5,6 @@ verdict in ``verdict.json`` and ``verdict.weights``, read on the first call too.
 """
 
 from .assessor import assess_reply, suggestions_for
-from .risk import find_risk_inquiry
-from .rules import MAX_CHARS, assess_by_rules
 from .lexicon import LexiconError, build_lexicon, load_lexicon
 from .model import (
     CONCERN_KINDS,
@@ -14,12 +12,14 @@ from .model import (
     MARKER_LABELS,
     MOVE_LABELS,
     MOVES,
-    Marker,
     Concern,
+    Marker,
     MoveEvidence,
     ReplyAssessment,
     Span,
 )
+from .risk import find_risk_inquiry
+from .rules import MAX_CHARS, assess_by_rules
 
 __all__ = [
     "CONCERN_KINDS",

@@ -175,7 +175,7 @@ def _combine(text: str, client: str | None, item: Any, rules) -> ReplyAssessment
 def _moves_made(probs: dict[str, float], rules, model) -> list[str]:
     """The moves the model finds, and those the rules quote that the model does not rule out."""
     return [m for m in MOVES
-            if probs[m] >= model.move_threshold
+            if probs[m] >= model.move_threshold(m)
             or (m in rules.moves_found and probs[m] >= model.rule_move_floor)]
 
 
@@ -212,16 +212,22 @@ def _is_checklist(text: str, client: str | None) -> bool:
         return False
     stock = 0
     for part in parts:
-        rest = " ".join(tokens(part)).replace(" ?", "").replace(" !", "")
+        said = " ".join(tokens(part)).replace(" ?", "").replace(" !", "")
+        rest = said
         for phrase in sorted(_STOCK, key=len, reverse=True):
             rest = rest.replace(phrase, " ")
-        leftover = [w for w in rest.split() if w not in ("and", "so", "that", "this", "really", "truly",
-                                                         "completely", "totally", "very", "ok", "yes",
-                                                         "okay", "well", "just", "also", "again", "you",
-                                                         "for", "it", "a", "too", "much")]
+        if rest == said:
+            continue  # no stock phrase at all: a name, a plain word, a sentence of its own
+        leftover = [w for w in rest.split() if w not in _FILLER_WORDS]
         if len(leftover) <= 1:
             stock += 1
     return stock >= 2 and stock >= 0.6 * len(parts)
+
+
+_FILLER_WORDS = frozenset({
+    "and", "so", "that", "this", "really", "truly", "completely", "totally", "very", "ok", "yes",
+    "okay", "well", "just", "also", "again", "you", "for", "it", "a", "too", "much",
+})
 
 
 def _best_sentence(text: str, analysed: str, base_at: int, client: str | None, output: str):

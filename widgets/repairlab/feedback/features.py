@@ -19,6 +19,7 @@ The features, and why each is there:
 
 from __future__ import annotations
 
+import itertools
 import re
 import zlib
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ _MASK = BUCKETS - 1
 # Texting and informal spellings, undone before words are read (one token for one).
 _SPELLINGS = {
     "u": "you", "ya": "you", "yu": "you", "ur": "your", "youre": "you're", "yr": "your",
+    "urself": "yourself",
     "im": "i'm", "ive": "i've", "id": "i'd", "ill": "i'll", "i'am": "i'm",
     "dont": "don't", "cant": "can't", "wont": "won't", "didnt": "didn't", "doesnt": "doesn't",
     "isnt": "isn't", "wasnt": "wasn't", "shouldnt": "shouldn't", "wouldnt": "wouldn't",
@@ -50,7 +52,12 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 
 # Words that carry no topic: what is left after removing them is what a reply is *about*.
-_FUNCTION_WORDS = frozenset(
+def _words(text: str) -> frozenset[str]:
+    """A word list written as prose (easier to read and extend than a list literal)."""
+    return frozenset(text.split())
+
+
+_FUNCTION_WORDS = _words(
     """a an the and or but so if then than that this these those it its it's is are was were be
     been being am do does did done have has had having i me my mine myself you your yours
     yourself we us our they them their he him his she her to of in on at for with about from by
@@ -59,22 +66,35 @@ _FUNCTION_WORDS = frozenset(
     you'd i'll you'll what how why when where who which there here all any some more much
     today now yes ok oh well like get got go going want feel felt think know say said tell
     told let let's make made sorry please thing things something way"""
-    .split()
 )
 # Words that talk about the two of you and the work together: a reply that stays with the
 # relationship uses them, one that follows the client off the subject does not.
-_RELATIONSHIP_WORDS = frozenset(
+_RELATIONSHIP_WORDS = _words(
     """i me my we us our between session sessions here therapy talk talking said asked pushed
     felt feel feeling feelings mean happened"""
-    .split()
 )
+
+
+# "ur" is "you're" before these words ("ur right", "ur not wrong"), else "your".
+_YOU_ARE_NEXT = _words(
+    """right wrong not so being going fine allowed welcome ok okay totally completely absolutely
+    really just probably definitely upset angry annoyed frustrated hurt disappointed mad sad
+    entitled free safe here the a"""
+)
+
+
+def _spelled_out(tok: str, nxt: str) -> str:
+    if tok == "ur" and nxt in _YOU_ARE_NEXT:
+        return "you're"
+    return _SPELLINGS.get(tok, tok)
 
 
 def tokens(text: str) -> list[str]:
     """Lower-cased words (and ? !), with texting spellings written out."""
+    raw = _TOKEN.findall(text.lower().translate(_QUOTES))
     out: list[str] = []
-    for tok in _TOKEN.findall(text.lower().translate(_QUOTES)):
-        out.extend(_SPELLINGS.get(tok, tok).split())
+    for k, tok in enumerate(raw):
+        out.extend(_spelled_out(tok, raw[k + 1] if k + 1 < len(raw) else "").split())
     return out
 
 
@@ -84,14 +104,22 @@ _RAW_WORD = re.compile(r"[A-Za-z0-9']+")
 def written_out(text: str) -> str:
     """The reply with texting spellings written out ("u r right, my bad" → "you are right, my
     bad") and a lone "i" capitalised, so the rules can read an informal voice too."""
-    def expand(m: re.Match[str]) -> str:
+    words = list(_RAW_WORD.finditer(text))
+    out, pos = [], 0
+    for k, m in enumerate(words):
         word = m.group(0)
         low = word.lower()
+        nxt = words[k + 1].group(0).lower() if k + 1 < len(words) else ""
         if low == "i":
-            return "I"
-        full = _SPELLINGS.get(low)
-        return full if full is not None and low not in ("okay", "yeah", "yea", "yep") else word
-    return _RAW_WORD.sub(expand, text)
+            full = "I"
+        elif low in ("okay", "yeah", "yea", "yep"):
+            full = word
+        else:
+            full = _spelled_out(low, nxt) if low in _SPELLINGS else word
+        out.append(text[pos:m.start()] + full)
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def sentences(text: str) -> list[str]:
@@ -113,8 +141,8 @@ def reply_features(
     words = tokens(text)
     feats = [f"w:{w}" for w in words]
     seq = ["<s>", *words, "</s>"]
-    feats += [f"b:{a}_{b}" for a, b in zip(seq, seq[1:])]
-    feats += [f"t:{a}_{b}_{c}" for a, b, c in zip(seq, seq[1:], seq[2:])]
+    feats += [f"b:{a}_{b}" for a, b in itertools.pairwise(seq)]
+    feats += [f"t:{a}_{b}_{c}" for a, b, c in zip(seq, seq[1:], seq[2:], strict=False)]
     for w in words:
         if len(w) > 4:
             padded = f"<{w}>"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from importlib import resources
 from pathlib import Path
-
-import yaml
 
 from .model import MARKER_KINDS, MOVES
 
@@ -286,15 +286,51 @@ def _residual(section: object, fragments: dict[str, str]) -> Residual | None:
     return Residual(why=" ".join(why.split()), min_words=min_words, holding=holding)
 
 
+_HERE = Path(__file__).resolve().parent
+LEXICON_YAML = _HERE / "lexicon.yaml"
+# The same data as JSON, with the hash of the YAML it came from: a student's kernel reads it
+# without importing PyYAML (a page's kernel never needs YAML otherwise). Stale or missing, the
+# YAML is read instead; `write_lexicon_json` refreshes it (tools/train_assessor.py calls it).
+LEXICON_JSON = _HERE / "lexicon.json"
+_LOG = logging.getLogger(__name__)
+
+
+def _parse_yaml(text: str) -> dict:
+    import yaml  # only when the JSON copy is stale: an instructor edited lexicon.yaml
+
+    # libyaml parses the file about ten times faster than the pure-Python loader.
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def lexicon_data(yaml_path: Path = LEXICON_YAML, json_path: Path = LEXICON_JSON) -> dict:
+    """The lexicon's data: from the JSON copy when it was made from this very YAML."""
+    raw = yaml_path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        cached = json.loads(json_path.read_text(encoding="utf-8"))
+        if cached.get("yaml_sha256") == digest:
+            return cached["data"]
+    except (OSError, ValueError):
+        pass
+    _LOG.info("%s is stale or missing: reading %s", json_path.name, yaml_path.name)
+    return _parse_yaml(raw.decode("utf-8"))
+
+
+def write_lexicon_json(yaml_path: Path = LEXICON_YAML, json_path: Path = LEXICON_JSON) -> None:
+    raw = yaml_path.read_bytes()
+    data = _parse_yaml(raw.decode("utf-8"))
+    build_lexicon(data)  # never write a copy of a lexicon that does not compile
+    payload = {"about": f"Generated from {yaml_path.name}; edit that file, not this one.",
+               "yaml_sha256": hashlib.sha256(raw).hexdigest(), "data": data}
+    json_path.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n",
+                         encoding="utf-8")
+
+
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
     """Read and compile a lexicon file; the packaged one when no path is given."""
     if path is None:
-        text = resources.files(__package__).joinpath("lexicon.yaml").read_text(encoding="utf-8")
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-    # libyaml parses the file about ten times faster than the pure-Python loader (first call).
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return build_lexicon(yaml.load(text, Loader=loader))
+        return build_lexicon(lexicon_data())
+    return build_lexicon(_parse_yaml(Path(path).read_text(encoding="utf-8")))
 
 
 @lru_cache(maxsize=1)

@@ -31,7 +31,7 @@ _SPELLINGS = {
     "killin": "killing", "hurtin": "hurting", "harmin": "harming", "cuttin": "cutting",
     "endin": "ending", "thinkin": "thinking", "havin": "having", "sh": "self-harm", "od": "overdose",
     "2": "to", "bout": "about", "kys": "kill yourself", "hav": "have", "sum1": "someone",
-    "some1": "someone", "any1": "anyone", "doin": "doing", "somethin": "something", "thinkin": "thinking",
+    "some1": "someone", "any1": "anyone", "doin": "doing", "somethin": "something",
     "nothin": "nothing", "anythin": "anything", "wat": "what", "wot": "what", "cuz": "because",
     "takin": "taking", "usin": "using",
 }
@@ -75,7 +75,8 @@ _RISK = re.compile(
         r"\b(?:violent|violence|weapon|weapons|gun|guns|knife|knives)\b",
         r"\bact(?:ed|ing)? on (?:it|that|them|those|these|this|the|your|any)\b",
         rf"\b(?:do|doing|did) (?:something|anything) (?:to|against) {_OTHERS}\b",
-        r"\b(?:at risk from you|a (?:risk|danger) to (?:yourself|others|anyone|someone|other people|him|her|them))\b",
+        r"\b(?:at risk from you|a (?:risk|danger) to "
+        r"(?:yourself|others|anyone|someone|other people|him|her|them))\b",
         r"\b(?:plan|plans|planned|means|intent|intention|intend|urges?|impulses?)\b.{0,40}"
         r"\b(?:to die|to do it|suicid\w*|kill\w*|hurt\w*|harm\w*|end\w* it|life|yourself)\b",
         r"\b(?:dark|darkest|scary|frightening) (?:thoughts|places?)\b",

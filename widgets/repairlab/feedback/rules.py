@@ -451,7 +451,9 @@ class RuleFindings:
     moves_found: frozenset[str]
 
     def as_features(self) -> tuple[str, ...]:
-        kinds = sorted({m.kind for m in self.assessment.markers})
+        # "no-repair" only says that no pattern matched, which the learned verdict reads better
+        # from the words themselves: as a feature it made fresh phrasings of ownership defensive.
+        kinds = sorted({m.kind for m in self.assessment.markers} - {"no-repair"})
         return (*(f"marker:{k}" for k in kinds), *(f"move:{m}" for m in sorted(self.moves_found)))
 
 

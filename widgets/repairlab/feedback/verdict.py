@@ -14,7 +14,7 @@ import math
 import sys
 from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -35,9 +35,12 @@ class VerdictModel:
     weights: array
     not_sure_low: float
     not_sure_high: float
-    # A move counts from this probability on; a move the rules quote needs only the floor.
-    move_threshold: float = 0.5
+    # A move counts from its threshold on; a move the rules quote needs only the floor.
+    move_thresholds: dict = field(default_factory=dict)
     rule_move_floor: float = 0.5
+
+    def move_threshold(self, move: str) -> float:
+        return self.move_thresholds.get(move, 0.5)
 
     def margins(self, buckets: Iterable[int]) -> dict[str, float]:
         """Each output's log-odds for a reply's hashed features."""
@@ -90,7 +93,8 @@ def load_model(folder: Path = _HERE) -> VerdictModel:
     moves = manifest.get("moves", {})
     return VerdictModel(outputs, tuple(manifest["biases"]), tuple(manifest["scales"]), weights,
                         float(band["low"]), float(band["high"]),
-                        float(moves.get("threshold", 0.5)), float(moves.get("rule_floor", 0.5)))
+                        {m: float(t) for m, t in moves.get("thresholds", {}).items()},
+                        float(moves.get("rule_floor", 0.5)))
 
 
 @cache

@@ -8,9 +8,13 @@ item and a compiled one answer to the same attributes and methods.
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import cache
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
+
+T = TypeVar("T")
 
 # "unsure": the reply assessor could not tell, so the page gives no verdict (see feedback/).
 Status = Literal["correct", "incorrect", "partial", "good", "needs-work", "unsure", "submitted",
@@ -45,6 +49,18 @@ class Feedback:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def stable_shuffle(values: Iterable[T], *key: str) -> list[T]:
+    """``values`` in a fixed pseudo-random order named by ``key`` (an item id, then e.g. a node).
+
+    Authors tend to write the right answer first, so every list a student picks from is shown
+    shuffled; the order depends only on the key, never on the run, the machine or the hash
+    seed, so a page reload (or a replayed case) shows the student the same order again.
+    """
+    shuffled = list(values)
+    random.Random("/".join(key)).shuffle(shuffled)
+    return shuffled
 
 
 class Item(Protocol):

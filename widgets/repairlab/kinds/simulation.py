@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..feedback.model import MARKER_KINDS, MARKER_LABELS  # stdlib-only: free to import
-from .base import Feedback, Note
+from .base import Feedback, Note, stable_shuffle
 
 if TYPE_CHECKING:
     from ..schemas.simulation import ChoiceEdge, Edge, Node, Route, Simulation
@@ -230,7 +230,9 @@ class Step:
             return f"{FAMILY_LABELS[code.family]}: {code.label}"
         if self.assessment and self.assessment.get("defensive"):
             return FAMILY_LABELS["defensive"]
-        return "Not coded: no repair move or defensive marker was found"
+        if self.assessment and self.assessment.get("defensive") is None:
+            return "Open: the feedback could not tell how this reply would land"
+        return "Neutral: neither a repair move nor a defensive marker"
 
 
 def summarise_assessment(result: Any) -> dict[str, Any]:
@@ -355,8 +357,11 @@ class Playthrough:
 
     @property
     def options(self) -> list[ChoiceEdge]:
-        """The choices offered now (those whose conditions hold)."""
-        return [c for c in self.node.choices if c.holds(self._flags, self._state)]
+        """The choices offered now (those whose conditions hold), in the order they are shown:
+        shuffled like a practice item's options, stably per case and node, so that the best
+        reply is not always the first button."""
+        return [c for c in stable_shuffle(self.node.choices, self.item.id, self.node.id)
+                if c.holds(self._flags, self._state)]
 
     def _current_variant(self, attribute: str) -> str | None:
         return self._arrival_variant.get(attribute)

@@ -49,7 +49,8 @@ class ChoiceItem(ChoiceItemBehaviour, ItemBase):
                                         description="2 to 6 options, each with its feedback.")
     answer: str = Field(description="The `id` of the best option.")
     explanation: NonEmptyText = Field(
-        description="Shown after a correct answer or on request: why, with the evidence.")
+        description="Shown after a correct answer, or on request after a first attempt: why, "
+                    "with the evidence.")
 
     @field_validator("options")
     @classmethod

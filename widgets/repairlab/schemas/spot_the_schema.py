@@ -36,7 +36,8 @@ class SpotTheSchema(SpotTheSchemaBehaviour, ItemBase):
                                         description="3 to 6 schemas, each with its feedback.")
     answer: YoungSchema = Field(description="The schema that fits best; one of the options.")
     explanation: NonEmptyText = Field(
-        description="Shown after a correct answer or on request: the evidence for the schema.")
+        description="Shown after a correct answer, or on request after a first attempt: the "
+                    "evidence for the schema.")
 
     @field_validator("options")
     @classmethod

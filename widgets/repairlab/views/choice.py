@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import random
-
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
+from ..kinds.base import stable_shuffle
 from .base import ExerciseView, block, button, shared_layout, shared_style, student_safe
 from .stems import stem_html
 
@@ -15,10 +14,9 @@ class ChoiceView(ExerciseView):
     heading_in_body = True
 
     def build(self) -> list[widgets.Widget]:
-        choices = list(self.item.choices())
         # Authors tend to write the right answer first; a fixed shuffle per item removes that
         # cue without reordering the options under a student who reloads the page.
-        random.Random(self.item.id).shuffle(choices)
+        choices = stable_shuffle(self.item.choices(), self.item.id)
         self.options = widgets.RadioButtons(
             options=[(c.label, c.id) for c in choices], value=None,
             description="Your answer",
@@ -26,9 +24,11 @@ class ChoiceView(ExerciseView):
             layout=shared_layout(width="100%"))
         self.options.add_class("repairlab-options")
         self.check_button = button("Check answer", self.check, primary=True)
-        self.explain_button = button("Show explanation", self.explain)
+        # The explanation names the key, so "Show explanation" is offered only once the
+        # student has tried an answer (``_offer_explanation``).
+        self.explain_button: widgets.Button | None = None
         return [block(self.heading_html() + stem_html(self.item)), self.options,
-                self.check_button, self.explain_button]
+                self.check_button]
 
     def select(self, option_id: str) -> None:
         self.options.value = option_id
@@ -39,15 +39,36 @@ class ChoiceView(ExerciseView):
     def check(self):
         feedback = self._score(self.options.value)
         self.show_feedback(feedback)
+        if feedback.status != "empty":
+            self._offer_explanation()
         return feedback
 
     def submit(self, option_id: str):
         self.select(option_id)
         return self.check()
 
+    def restore(self, response) -> None:
+        super().restore(response)
+        if self.last_feedback is not None and self.last_feedback.status != "empty":
+            self._offer_explanation()  # a saved answer is an attempt made in an earlier visit
+
+    def _offer_explanation(self) -> None:
+        """Put "Show explanation" beside "Check answer", once: after the first attempt."""
+        if self.explain_button is not None:
+            return
+        self.explain_button = button("Show explanation", self.explain)
+        children = list(self.children)
+        children.insert(children.index(self.check_button) + 1, self.explain_button)
+        self.children = tuple(children)
+
     @student_safe
     def explain(self) -> None:
         from ..kinds.base import Feedback
 
+        if self.explain_button is None:  # no attempt yet: the explanation would be the answer
+            self.show_feedback(Feedback("empty", "Try an answer first",
+                                        next_step="Choose an option and check it; the "
+                                                  "explanation is offered after that."))
+            return
         self.show_feedback(Feedback("empty", "Explanation", reveal=self.item.explanation,
                                     reveal_title="Why"))

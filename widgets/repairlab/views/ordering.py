@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import random
-
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
-from ..kinds.base import Feedback
+from ..kinds.base import Feedback, stable_shuffle
 from .base import ExerciseView, block, button, shared_layout, shared_style, student_safe
 
 
@@ -17,10 +15,9 @@ class OrderingView(ExerciseView):
     def build(self) -> list[widgets.Widget]:
         from .stems import stem_html
 
-        steps = list(self.item.steps)
         # A fixed shuffle per item: the authored order may be the answer, and a page reload
         # must not reshuffle what the student is looking at.
-        random.Random(self.item.id).shuffle(steps)
+        steps = stable_shuffle(self.item.steps, self.item.id)
         choices = [(s.text, s.id) for s in steps]
         self.positions = [
             # index=0, not value=None: with value=None ipywidgets selects nothing and the
