@@ -42,13 +42,14 @@ BROKEN = REPO / "tests" / "data" / "simulations"
 
 # --- helpers ---------------------------------------------------------------------------------
 
-def fake_result(defensive=False, moves=(), markers=()):
+def fake_result(defensive=False, moves=(), markers=(), asks_about_risk=False):
     """A stand-in for repairlab.feedback's ReplyAssessment: the attributes the engine reads."""
     span = SimpleNamespace(start=0, end=4, text="word")
     return SimpleNamespace(
         defensive=defensive, moves=frozenset(moves),
         markers=tuple(SimpleNamespace(kind=k, span=span, reason=f"{k} found") for k in markers),
-        evidence=tuple(SimpleNamespace(move=m, span=span, reason=f"{m} found") for m in moves))
+        evidence=tuple(SimpleNamespace(move=m, span=span, reason=f"{m} found") for m in moves),
+        asks_about_risk=SimpleNamespace(text="Are you safe?") if asks_about_risk else None)
 
 
 class ScriptedAssessor:
@@ -69,7 +70,8 @@ def result_for(route: Route):
         return fake_result()
     moves = list(route.moves_include) + list(route.moves_any[:1])
     return fake_result(defensive=bool(route.defensive), moves=moves,
-                       markers=["justifying"] if route.defensive else ())
+                       markers=["justifying"] if route.defensive else (),
+                       asks_about_risk=bool(route.asks_about_risk))
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +202,7 @@ def test_every_ending_is_reached_by_playing(cases, case_id):
 
 
 @pytest.mark.parametrize("case_id", ["m05-case-01", "m05-case-02", "m06-case-01",
-                                     "m06-case-02"])
+                                     "m06-case-02", "m07-case-01", "m07-case-02"])
 def test_repaired_means_stronger_than_before(cases, case_id):
     """On every way into a `repaired` ending, is the alliance stronger than at the start?"""
     case = cases[case_id]
@@ -249,8 +251,9 @@ def test_m05_case_01_defensive_path_ends_therapy(cases):
 
 
 def test_m05_case_02_withdrawal_to_self_assertion(cases):
-    run = play(cases["m05-case-02"], "name-it", "hard-to-say", "explained-badly", "your-pace")
+    run = play(cases["m05-case-02"], "name-it", "hard-to-say", "explained-badly", "door-open")
     assert run.ending == "repaired"
+    assert run.node.id == "repaired"
     assert run.phases == ["minimal", "discontent", "self-assertion", "collaborating"]
     moved = [n.text for n in run.debrief().to_feedback().notes if n.text.startswith("How ")]
     assert moved == ["How Teodor moved: withdrawn, giving short, careful answers → beginning to "
@@ -260,6 +263,24 @@ def test_m05_case_02_withdrawal_to_self_assertion(cases):
         "minimal", "minimal", "discontent", "self-assertion", "collaborating"]
     gone = play(cases["m05-case-02"], "group-website", "pause", "research", "same-time")
     assert gone.ending == "withdraws-further"
+
+
+def test_m05_case_02_gently_keeping_the_option_open_is_the_better_path(cases):
+    """Module 5's third step: adapt, but say so openly when a wish may block growth."""
+    case = cases["m05-case-02"]
+    before = ("name-it", "hard-to-say", "explained-badly")
+    door_open = play(case, *before, "door-open")
+    closed = play(case, *before, "your-pace")
+    pushed = play(case, *before, "try-once")
+    assert door_open.node.id == "repaired"
+    assert closed.ending == "repaired"  # the rupture is repaired either way ...
+    assert closed.node.id == "settled"  # ... but the lesson says what closing it cost
+    assert "may block growth" in closed.node.lesson
+    assert sum(door_open.state.values()) > sum(closed.state.values())
+    assert door_open.steps[-1].weight > closed.steps[-1].weight > 0 > pushed.steps[-1].weight
+    assert pushed.node.id == "polite"  # pressing straight after his no is not keeping it open
+    best = max(case.node("assert").choices, key=lambda c: c.weight)
+    assert best.id == "door-open"
 
 
 def test_m06_cases_two_endings_each(cases):
@@ -277,17 +298,44 @@ def test_m06_cases_two_endings_each(cases):
     assert run.ending == "withdraws-further"
 
 
-def test_m07_cases_red_flag_and_another_ending(cases):
+def test_m07_case_01_conflict_of_interest_is_repaired_and_consulted_not_a_red_flag(cases):
     grace = cases["m07-case-01"]
+    assert "red-flag" not in grace.tags
     run = play(grace, "never-spoken", ("say", "x"), "supervisor",
                assessor=ScriptedAssessor(fake_result(moves=["validation"])))
-    assert run.ending == "red-flag"
-    assert play(grace, "small-town", "professional", "overreaction").ending == "ends-therapy"
+    assert run.ending == "repaired"
+    assert [s.code for s in run.steps][-1] == "consult"
+    assert "not a red flag" in run.node.lesson
+    # Her own boundary crossing, owned and taken to supervision, is the red flag.
+    crossed = play(grace, "never-spoken", ("say", "x"), "his-side", "step-back",
+                   assessor=ScriptedAssessor(fake_result(moves=["validation"])))
+    assert crossed.ending == "red-flag"
+    assert crossed.node.id == "stepped-back"
+
+
+def test_m07_case_01_a_client_called_overreacting_does_not_come_back(cases):
+    grace = cases["m07-case-01"]
+    run = play(grace, "small-town", "professional", "overreaction")
+    assert run.ending == "ends-therapy"
+    assert run.node.id == "gone"
+    told = " ".join(line.text for line in run.transcript[-2:])
+    assert "does not reply" in told
+    assert not re.search(r"glad|final session, and she accepts|came back", told)
+    # Leaving without the label can still end with a final session.
+    ended = play(grace, "small-town", "professional", "call-tomorrow")
+    assert ended.node.id == "ended"
+    assert "final session" in ended.transcript[-1].text
+
+
+def test_m07_case_02_good_risk_practice_is_repaired_not_a_red_flag(cases):
     ruth = cases["m07-case-02"]
-    run = play(ruth, "my-impatience", "trying-so-hard", ("say", "x"), "ask-directly",
-               "safety-plan", assessor=ScriptedAssessor(fake_result(moves=["exploration"])))
-    assert run.ending == "red-flag"
-    assert [s.code for s in run.steps][-2:] == ["safety", "consult"]
+    assert "red-flag" not in ruth.tags
+    asked = ScriptedAssessor(fake_result(asks_about_risk=True), fake_result(asks_about_risk=True))
+    run = play(ruth, "my-impatience", "trying-so-hard", ("say", "x"), "how-far", ("say", "y"),
+               "ask-past", "what-keeps", "step-up", "write-it", assessor=asked)
+    assert run.ending == "repaired"
+    assert run.node.id == "safe-plan"
+    assert [s.code for s in run.steps][2:] == ["safety"] * 5 + ["consult", "safety"]
     assert play(ruth, "three-days", "carry-on-diary").ending == "withdraws-further"
 
 
@@ -648,10 +696,23 @@ def test_other_structural_mistakes(change, words):
         mini(**change)
 
 
-def test_ends_therapy_needs_its_termination_epilogue():
+def test_a_client_can_end_therapy_without_coming_back():
+    """Many clients simply stop coming: an ends-therapy ending needs no termination session."""
     data = mini().model_dump()
     data["nodes"][-1]["epilogue"] = None
-    with pytest.raises(Exception, match="ends therapy but has no `epilogue:`"):
+    case = Simulation.model_validate(data)
+    run = play(case, "label", ("say", "x"), assessor=ScriptedAssessor(
+        fake_result(defensive=True, markers=["blame-labelling"])))
+    assert run.ending == "ends-therapy"
+    last = run.transcript[-1]
+    assert (last.speaker, last.text) == ("client", "Bye.")  # no narrator after the last line
+    assert score(case, run.path).extra["debrief"]["ending"] == "ends-therapy"
+
+
+def test_an_epilogue_still_belongs_only_to_an_ending():
+    data = mini().model_dump()
+    data["nodes"][0]["epilogue"] = "Later."
+    with pytest.raises(Exception, match="has `epilogue:` but is not an ending"):
         Simulation.model_validate(data)
 
 
@@ -734,7 +795,7 @@ def test_view_hides_the_meter_and_turn_coaching_when_the_author_asks(cases):
 def test_view_restart_and_restore(cases):
     case = cases["m05-case-02"]
     view, attempts = make_view(case)
-    for choice in ("name-it", "hard-to-say", "explained-badly", "your-pace"):
+    for choice in ("name-it", "hard-to-say", "explained-badly", "door-open"):
         view.choose(choice)
     assert view.play.ending == "repaired"
     path = attempts[0][1]
@@ -802,8 +863,34 @@ def test_cases_notebooks_follow_the_cell_conventions():
                 assert cell["metadata"]["jupyter"]["source_hidden"] is True
                 assert cell["outputs"] == []
                 assert cell["execution_count"] is None
-        assert [s for s in sources if s.startswith("show(")] == [
+        assert sorted(s for s in sources if s.startswith("show(")) == [
             f'show("m{path.parent.name[:2]}-case-0{k}")' for k in (1, 2)]
+
+
+def test_cases_run_from_beginner_to_advanced_on_each_page_and_in_each_file(cases):
+    """The order of cases on a page (and in its simulations.yaml) follows difficulty."""
+    from repairlab.content.course import load_course
+    from repairlab.vocab import DIFFICULTIES
+
+    rank = {level: k for k, level in enumerate(DIFFICULTIES)}
+    course, _ = load_course(REPO)
+    pages = 0
+    for module in course.modules:
+        if not module.manifest.notebooks.cases:
+            continue
+        cells = json.loads(module.notebook("cases").read_text(encoding="utf-8"))["cells"]
+        shown = [m.group(1) for c in cells
+                 if (m := re.fullmatch(r'show\("([^"]+)"\)', "".join(c["source"])))]
+        levels = [rank[cases[i].difficulty] for i in shown]
+        assert levels == sorted(levels), (module.folder, shown)
+        pages += 1
+    assert pages == 3
+    for path in CASE_FILES:
+        bank, _ = load_bank(path.parent)
+        levels = [rank[i.difficulty] for i in bank if isinstance(i, Simulation)]
+        assert levels == sorted(levels), path.name
+    assert [i.id for i in load_bank(CASE_FILES[0].parent)[0] if isinstance(i, Simulation)] == [
+        "m05-case-02", "m05-case-01"]
 
 
 def test_cases_are_in_our_own_words():

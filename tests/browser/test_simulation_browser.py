@@ -33,9 +33,10 @@ def choice_text(case, node_id: str, choice_id: str) -> str:
     return next(c.text for c in case.node(node_id).choices if c.id == choice_id)
 
 
-def simulation(tab):
-    # The page shows two cases; m05-case-01 comes first.
-    return tab.page.locator(".repairlab-exercise.repairlab-simulation").first
+def simulation(tab, case):
+    # The page shows two cases, beginner first; m05-case-01 is the one with its title.
+    return tab.page.locator(".repairlab-exercise.repairlab-simulation").filter(
+        has=tab.page.locator(".rl-title", has_text=case.title))
 
 
 def click_choice(exercise, case, node_id: str, choice_id: str) -> None:
@@ -54,7 +55,7 @@ def focused_text(page) -> str:
 
 def test_play_to_repair_by_mouse(course_server, open_page, case, axe, shoot):
     tab = open_page(course_server.url(PAGE), wait_for=".repairlab-simulation .rl-choice")
-    exercise = simulation(tab)
+    exercise = simulation(tab, case)
     if exercise.locator(".rl-restart").is_visible() and \
             exercise.locator(".rl-choice").count() == 0:
         exercise.locator(".rl-restart").click()  # a finished case restored from an earlier run
@@ -93,7 +94,7 @@ def test_play_to_repair_by_mouse(course_server, open_page, case, axe, shoot):
 
 def test_play_to_ending_therapy_by_keyboard(course_server, open_page, case, shoot):
     tab = open_page(course_server.url(PAGE), wait_for=".repairlab-simulation .rl-restart")
-    page, exercise = tab.page, simulation(tab)
+    page, exercise = tab.page, simulation(tab, case)
     # Start from the beginning whatever an earlier test left behind, with the keyboard.
     exercise.locator(".rl-restart").focus()
     page.keyboard.press("Enter")

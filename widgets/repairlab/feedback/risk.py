@@ -33,7 +33,11 @@ _SPELLINGS = {
     "2": "to", "bout": "about", "kys": "kill yourself", "hav": "have", "sum1": "someone",
     "some1": "someone", "any1": "anyone", "doin": "doing", "somethin": "something",
     "nothin": "nothing", "anythin": "anything", "wat": "what", "wot": "what", "cuz": "because",
+    "takin": "taking", "usin": "using",
 }
+# Real words within one edit of a keyword, never read as its misspelling ("doing" is not "dying").
+_REAL_WORDS = frozenset({"doing", "dread", "alike", "counting", "hurrying", "overrode", "thanking",
+                         "waiting", "wasting"})
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z]+)*|\?")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*|\n")
 
@@ -118,7 +122,7 @@ def _edit_distance_at_most(a: str, b: str, k: int) -> bool:
 @lru_cache(maxsize=4096)
 def _canonical(token: str) -> str:
     token = _SPELLINGS.get(token, token)
-    if len(token) < 5 or token in _KEYWORDS:
+    if len(token) < 5 or token in _KEYWORDS or token in _REAL_WORDS:
         return token
     allowed = 1 if len(token) < 8 else 2
     for word in _KEYWORDS:
@@ -147,6 +151,8 @@ _POINTS_BACK = re.compile(
     r"plan|plans|planned|means|do it|did it|acted|act on|how often|how long|how close|"
     r"pills|tablets|rope|gun|knife|medication|stockpil\w*|tried|attempt\w*|before|"
     r"cutting|cuts|burning|burns|hurting|harming|injur\w*|do it|doing it|taking them|"
+    r"(?:take|taking|took|use|using|swallow\w*) (?:them|those|these|it all)|intend\w*|mean to|"
+    r"come close|came close|"
     r"(?:what|how) do you mean|when you say|what you said|said that)\b"
 )
 

@@ -145,8 +145,9 @@ class Node(Strict):
         default=None, description="Makes this node an ending: " + ", ".join(ENDINGS) + ".")
     lesson: str | None = Field(default=None, description="An ending's teaching point, shown "
                                "at the top of the debrief.")
-    epilogue: str | None = Field(default=None, description="What happens afterwards; an "
-                                 "ends-therapy ending describes the termination session.")
+    epilogue: str | None = Field(default=None, description="What happens afterwards "
+                                 "(optional). For ends-therapy: the termination session if the "
+                                 "client comes back for one, or that they do not.")
     reflection: str | None = Field(default=None, description="A reflection prompt for this "
                                    "ending (optional; the case's own otherwise).")
 
@@ -363,10 +364,6 @@ def _node_shape_problems(node: Node, i: int) -> list[InitErrorDetails]:
             problems.append(_problem(("nodes", i, "ending"), f"{where} is an ending without a "
                                      "`lesson:`.", "add `lesson:`: what this ending shows, "
                                      "for the debrief.", node.id))
-        if node.ending == "ends-therapy" and not node.epilogue:
-            problems.append(_problem(("nodes", i, "ending"), f"{where} ends therapy but has no "
-                                     "`epilogue:`.", "add `epilogue:` describing the "
-                                     "termination session.", node.id))
     else:
         for key in ("lesson", "epilogue", "reflection"):
             if getattr(node, key):
