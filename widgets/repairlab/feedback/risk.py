@@ -33,6 +33,7 @@ _SPELLINGS = {
     "2": "to", "bout": "about", "kys": "kill yourself", "hav": "have", "sum1": "someone",
     "some1": "someone", "any1": "anyone", "doin": "doing", "somethin": "something",
     "nothin": "nothing", "anythin": "anything", "wat": "what", "wot": "what", "cuz": "because",
+    "wld": "would", "cld": "could", "shld": "should", "n": "and", "youre": "you're", "thougts": "thoughts",
     "takin": "taking", "usin": "using",
 }
 # Real words within one edit of a keyword, never read as its misspelling ("doing" is not "dying").
@@ -55,7 +56,16 @@ _RISK = re.compile(
         rf"hit|hitting|punish|punishing|poison|poisoning|hang|hanging|starve|starving|damage|damaging) "
         rf"(?:to )?{_SELF}\b",
         r"\boverdos\w*|\btake (?:all )?(?:the |your |those |some )?pills\b",
-        r"\b(?:end|ending|ended|take|taking) (?:your|ur) (?:own )?life\b",
+        r"\b(?:end|ending|ended|take|taking) (?:your|ur|you're) (?:own )?life\b",
+        r"\b(?:jump|jumping) (?:off|from|in front)|\b(?:thinking|thought|think) (?:\w+ ){0,2}"
+        r"(?:of|about) (?:jumping|hanging|drowning|crashing|overdosing)\b|\b(?:drive|driving) into\b|"
+        r"\b(?:step|stepping) in front\b",
+        r"\b(?:use|using|used) (?:it|them|that|this|the \w+) on (?:yourself|him|her|them|someone|anyone)\b",
+        r"\b(?:pain|harm|injur\w*|damage|marks?) (?:that )?you (?:cause|do|inflict|give)(?: to)? yourself\b",
+        r"\b(?:do|did|doing|done) (?:\w+ ){0,2}to yourself\b",
+        r"\burges? (?:to )?(?:cut|burn|hurt|harm|die|kill|scratch|hit|use)\b",
+        r"\b(?:getting|get|got) ready to die\b|\btired of (?:living|life|being alive)\b",
+        r"\bthinking (?:of|about) (?:dying|death|being dead|not being here)\b",
         r"\b(?:end|ending) (?:it|it all|everything|things)\b",
         r"\b(?:not|no longer|never) (?:\w+ ){0,3}(?:be |being |stay |staying )?(?:alive|here anymore|"
         r"around anymore|wak(?:e|ing) up)\b",
@@ -66,7 +76,8 @@ _RISK = re.compile(
         r"\bbetter off (?:dead|without you|gone)\b",
         r"\b(?:reason|reasons) (?:to|for) (?:live|living|stay alive|staying alive)\b",
         r"\b(?:life|living) (?:is |isn't |is not |isnt |was |wasn't )?(?:not )?worth\b",
-        r"\b(?:attempt|attempted|tried)\b.{0,40}\b(?:before|life|yourself|suicid\w*|to die)\b",
+        r"\b(?:attempt|attempted)\b.{0,40}\b(?:before|life|yourself|suicid\w*|to die)\b|"
+        r"\btried to (?:end|kill|hurt|harm|take|die|overdose)\b|\btried (?:it|that) before\b",
         r"\b(?:are|r|feel|feeling|keep|keeping|be|staying|stay) (?:\w+ )?safe\b|\byour safety\b|"
         r"\bsafe (?:right now|tonight|at the moment|at home|to go home|enough)\b",
         rf"\b(?:kill|killing|hurt|hurting|harm|harming|attack|attacking|hit|hitting|stab|stabbing|shoot|"
@@ -86,7 +97,10 @@ _RISK = re.compile(
 _IDIOM = re.compile(
     r"\b(?:dying to|dying for|kill(?:ing)? (?:some |the )?time|killed it|killing it|killer|"
     r"to die for|killing me|safe to say|safe space|safe bet|play it safe|better safe|"
-    r"hurt your feelings|killing yourself (?:with|over|at|for|to get)|work yourself to death)"
+    r"hurt your feelings|killing yourself (?:with|over|at|for|to get)|work yourself to death|"
+    r"(?:hurt|hurting|harm|harming|hit|hitting|abuse|abusing|kill|killing|hurts|hits) you\b|"
+    r"(?:hurt|injure|injured) yourself (?:(?:when|while|during) )?(?:running|playing|lifting|at the gym|"
+    r"exercising|training|working out|cooking|skiing|climbing|cycling|jogging))"
 )
 # An inquiry without a question mark: an invitation or a typed question.
 _INVITATION = re.compile(
@@ -149,8 +163,12 @@ def _inquires(norm: str) -> bool:
 _POINTS_BACK = re.compile(
     r"\b(?:(?:those|these|the|that|such|any) (?:thoughts?|feelings?|urges?|ideas?|impulses?)|"
     r"plan|plans|planned|means|do it|did it|acted|act on|how often|how long|how close|"
-    r"pills|tablets|rope|gun|knife|medication|stockpil\w*|tried|attempt\w*|before|"
-    r"cutting|cuts|burning|burns|hurting|harming|injur\w*|do it|doing it|taking them|"
+    r"pills|tablets|rope|gun|knife|medication|stockpil\w*|attempt\w*|"
+    r"tried (?:to|it|that|before|anything)|"
+    r"cutting|cuts|cut|deep|burning|burns|hurting|harming|injur\w*|do it|doing it|taking them|"
+    r"scratch\w*|on your (?:arms|body|legs|wrists)|covering|marks|methods|access|rifle|gun|knife|"
+    r"what stopped you|happen again|how likely|making that happen|being gone|"
+    r"(?:keeping|keep|saving|save|using|use|have|got|take|taking) (?:them|it)|"
     r"(?:take|taking|took|use|using|swallow\w*) (?:them|those|these|it all)|intend\w*|mean to|"
     r"come close|came close|"
     r"(?:what|how) do you mean|when you say|what you said|said that)\b"
@@ -163,11 +181,23 @@ _CLIENT_RISK = re.compile(
     r"(?:hurt|harm|cut|burn|punish) myself|self-harm\w*|better off (?:without me|dead|if i)|"
     r"(?:want|wish|wanting)(?: \w+){0,3} (?:to )?(?:die|dead|disappear|stop|vanish|not exist|not be here|"
     r"not wake up|be gone)|not wak(?:e|ing) up|can't go on|cannot go on|no point (?:in )?(?:living|going on|"
-    r"anymore|to any of it)|pills|overdos\w*|(?:hurt|harm|kill|get|make) (?:him|her|them) (?:pay|for)|"
+    r"anymore|to any of it)|overdos\w*|(?:hurt|harm|kill|get|make) (?:him|her|them) (?:pay|for)|"
     r"(?:hurt|harm|kill|hit|stab) (?:him|her|them|someone|somebody)|gone for good|not be around|"
     r"won't be around|wouldn't be around|wouldn't be here|won't be here|all to stop|it all stop|"
-    r"(?:going to|gonna|will) do it|tablets|cutting|burning myself|rope|(?:do|did) (?:something|"
-    r"anything) to (?:him|her|them)|what i'll do|what i might do|scared of what i)\b"
+    r"(?:going to|gonna|will) do it|cutting|burning myself|rope|(?:do|did) (?:something|"
+    r"anything) to (?:him|her|them)|what i'll do|what i might do|scared of what i|"
+    r"(?:saving|saved|stockpil\w*|hoard\w*|collect\w*|counting|enough) (?:up )?(?:\w+ ){0,3}"
+    r"(?:pills|tablets|meds|medication)|"
+    r"(?:pills|tablets|meds) (?:\w+ ){0,4}(?:saved|enough|drawer|hidden|stash|at once|in the)|"
+    r"how many (?:\w+ ){0,3}(?:pills|tablets)|"
+    r"(?:thinking|thought|think) about (?:\w+ ){0,3}(?:pills|tablets)|"
+    r"all (?:my|the|of my) (?:pills|tablets)|it would take|"
+    r"better (?:off )?without me|if i (?:was|were) gone|(?:when|if) i'm gone|notice if i|"
+    r"(?:how|when) i(?:'d| would| will| could| might) do it|methods|ways to die|bridge|gun|rifle|"
+    r"knife|weapon|driving into|crash the car|step in front|jump off|scratch\w*|bled|bleed\w*|"
+    r"burns|burned myself|long sleeves|(?:came|come) close to|nearly (?:hit|hurt|killed)|"
+    r"almost (?:hit|hurt|killed)|lucky i didn't|giving (?:my|away) (?:\w+ )?(?:things|stuff)|"
+    r"things away|tired of (?:all of )?it|everything to (?:go quiet|stop|end)|what's the point)\b"
 )
 
 
@@ -193,7 +223,7 @@ def find_risk_inquiry(text: str, client: str | None = None) -> Span | None:
         risk = _has_risk(norm)
         if risk and _inquires(norm):
             return _span(text, start, end)
-        if client_risk and _inquires(norm) and _POINTS_BACK.search(norm):
+        if client_risk and _inquires(norm) and _POINTS_BACK.search(_IDIOM.sub(" ", norm)):
             return _span(text, start, end)
         if risk and k + 1 < len(parts) and parts[k + 1][2].endswith("?"):
             return _span(text, start, parts[k + 1][1])
