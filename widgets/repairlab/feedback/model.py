@@ -59,6 +59,16 @@ class Span:
     def to_dict(self) -> dict:
         return {"start": self.start, "end": self.end, "text": self.text}
 
+    @classmethod
+    def trimmed(cls, text: str, start: int, end: int) -> Span:
+        """The span of ``text[start:end]`` without the blank space at either end (a pattern
+        that opens a sentence may have swallowed some)."""
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return cls(start, end, text[start:end])
+
 
 @dataclass(frozen=True)
 class Marker:

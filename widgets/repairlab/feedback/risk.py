@@ -222,17 +222,10 @@ def find_risk_inquiry(text: str, client: str | None = None) -> Span | None:
     for k, (start, end, norm) in enumerate(parts):
         risk = _has_risk(norm)
         if risk and _inquires(norm):
-            return _span(text, start, end)
+            return Span.trimmed(text, start, end)
         if client_risk and _inquires(norm) and _POINTS_BACK.search(_IDIOM.sub(" ", norm)):
-            return _span(text, start, end)
+            return Span.trimmed(text, start, end)
         if risk and k + 1 < len(parts) and parts[k + 1][2].endswith("?"):
-            return _span(text, start, parts[k + 1][1])
+            return Span.trimmed(text, start, parts[k + 1][1])
     return None
 
-
-def _span(text: str, start: int, end: int) -> Span:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Span(start, end, text[start:end])

@@ -210,15 +210,6 @@ def _opens_clause(text: _Text, lex: Lexicon, start: int) -> bool:
     return start - lo <= NOT_AFTER_REACH and bool(lex.clause_openers.fullmatch(text.norm, lo, start))
 
 
-def _span(original: str, start: int, end: int) -> Span:
-    # Trim the whitespace a sentence-start pattern may have swallowed.
-    while start < end and original[start].isspace():
-        start += 1
-    while end > start and original[end - 1].isspace():
-        end -= 1
-    return Span(start, end, original[start:end])
-
-
 def _find_hits(text: _Text, lex: Lexicon) -> list[_Hit]:
     hits: list[_Hit] = []
     norm = text.norm
@@ -504,14 +495,14 @@ def _assess(text: str, context: str | None, lex: Lexicon) -> RuleFindings:
     if not final and not usable and not notices:
         final = _residual(structure, lex)
 
-    markers = tuple(Marker(h.kind, _span(text, base + h.start, base + h.end), h.why) for h in final)
+    markers = tuple(Marker(h.kind, Span.trimmed(text, base + h.start, base + h.end), h.why) for h in final)
     evidence: list[MoveEvidence] = []
     if not markers:
         seen: set[str] = set()
         for h in usable:
             if h.kind not in seen:
                 seen.add(h.kind)
-                evidence.append(MoveEvidence(h.kind, _span(text, base + h.start, base + h.end), h.why))
+                evidence.append(MoveEvidence(h.kind, Span.trimmed(text, base + h.start, base + h.end), h.why))
         evidence.sort(key=lambda e: MOVES.index(e.move))
     moves = frozenset(e.move for e in evidence)
     assessment = ReplyAssessment(
