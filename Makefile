@@ -10,7 +10,7 @@ STAMP   := $(VENV)/.installed-stamp
 AXE     := node_modules/axe-core/axe.min.js
 PORT    ?= 8866
 
-.PHONY: install serve test test-fast check lint notebooks clean-notebooks bench clean
+.PHONY: install serve test test-fast check lint notebooks clean-notebooks bench clean train-assessor
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ check: $(STAMP)
 	$(VENV)/bin/repairlab check
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check widgets tests bench
+	$(VENV)/bin/ruff check widgets tests bench tools
 
 # Every notebook in curriculum/ must run without error (outputs are not compared).
 notebooks: $(STAMP)
@@ -42,13 +42,19 @@ test-fast: $(STAMP)
 
 test: $(STAMP) $(AXE)
 	$(VENV)/bin/repairlab check --quiet
-	$(VENV)/bin/ruff check widgets tests bench
+	$(VENV)/bin/ruff check widgets tests bench tools
 	$(PY) -m pytest -q
 	$(PY) -m pytest --nbval-lax -p no:cacheprovider curriculum -q
 
 # Strip outputs and execution counts before committing notebooks.
 clean-notebooks: $(STAMP)
 	$(PY) -m repairlab.content.clean_notebooks curriculum widgets/repairlab/templates
+
+# Retrain the reply assessor's verdict (scikit-learn comes from the dev extra; a student's
+# kernel never needs it). See bench/README.md for the data and the blind sets.
+train-assessor: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) tools/train_assessor.py
 
 bench: $(STAMP)
 	$(PY) bench/assess_replies.py
