@@ -26,7 +26,15 @@ PRACTICE = "curriculum/01-demo/practice.ipynb"
 MISTAKES = {
     "yaml-syntax-unclosed-quote": Mistake(
         ITEMS, "    title: The clock\n", '    title: "The clock\n',
-        ("YAML syntax error", "fix:"), ""),
+        ("YAML syntax error", "the double quote that starts the value of `title:`",
+         "add the closing quote"), ""),
+    "yaml-key-indented-too-far": Mistake(
+        ITEMS, "    title: The clock\n    client_says:", "    title: The clock\n      client_says:",
+        ("mapping values are not allowed", "`client_says:` is indented more than `title:`",
+         "indent `client_says:` with 4 spaces"), "      client_says:"),
+    "yaml-colon-inside-a-value": Mistake(
+        ITEMS, "    title: The clock\n", "    title: The clock: again\n",
+        ("mapping values are not allowed", "double quotes"), "    title: The clock: again"),
     "yaml-tab-indent": Mistake(
         ITEMS, "    title: The clock\n", "\ttitle: The clock\n",
         ("YAML syntax error", "fix:"), ""),
@@ -121,6 +129,25 @@ def test_mistake_is_reported_where_it_is(name, demo_course, capsys):
     if mistake.line_of:
         assert f"{mistake.file}:{_line_of(path, mistake.line_of)}:" in err, err
     assert "Traceback" not in err
+
+
+def test_an_over_indented_key_is_an_indentation_fix_not_quoting(demo_course, capsys):
+    """A key pushed two spaces too far right: the fix names the line and the indentation."""
+    path = _apply(demo_course, MISTAKES["yaml-key-indented-too-far"])
+    assert repairlab(["check", str(demo_course)]) == 1
+    err = capsys.readouterr().err
+    line = _line_of(path, "      client_says:")
+    assert f"fix: line {line}: `client_says:` is indented more than `title:` on line {line - 1} " \
+           "(6 spaces instead of 4)" in err, err
+    assert "quote" not in err
+
+
+def test_an_under_indented_key_is_an_indentation_fix(demo_course, capsys):
+    _apply(demo_course, Mistake(ITEMS, "    hint: Start with", "   hint: Start with", (), ""))
+    assert repairlab(["check", str(demo_course)]) == 1
+    err = capsys.readouterr().err
+    assert "`hint:` is indented less than `model_rewrite:`" in err, err
+    assert "indent `hint:` with 4 spaces" in err
 
 
 def test_every_problem_is_reported_not_just_the_first(demo_course, capsys):

@@ -8,6 +8,7 @@ are reported, and syntax errors become ``AuthoringProblem`` with the line and a 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,15 +35,102 @@ class YamlDocument:
         return None
 
 
-def _syntax_fix(error: yaml.YAMLError) -> str:
+# A line that starts with a key (`key:`), possibly as the first key of a list entry (`- key:`).
+_KEY_LINE = re.compile(r"^(?P<indent> *)(?:- +)?(?P<key>[A-Za-z_][\w-]*) *:(?: |$)")
+# A field name as this course writes them: lower-case words joined by `_`.
+_FIELD_KEY = re.compile(r" *(?:- +)?[a-z][a-z0-9_]* *")
+
+
+def _key_at(line: str) -> tuple[str, int] | None:
+    """(key, its column) if ``line`` starts with a key."""
+    match = _KEY_LINE.match(line)
+    return (match.group("key"), match.start("key")) if match else None
+
+
+def _key_above(lines: list[str], index: int, below_column: int | None = None):
+    """(line number, key, column) of the nearest key line above ``index`` (with a column less
+    than ``below_column`` when given), skipping blank lines, comments and continued text."""
+    for number in range(index - 1, -1, -1):
+        line = lines[number]
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        found = _key_at(line)
+        if found and (below_column is None or found[1] < below_column):
+            return number + 1, found[0], found[1]
+    return None
+
+
+def _unclosed_quote_above(lines: list[str], index: int) -> tuple[int, str] | None:
+    """(line number, key) of the nearest line above ``index`` whose value opens a double quote
+    that the line does not close."""
+    for number in range(index - 1, -1, -1):
+        match = _KEY_LINE.match(lines[number])
+        if not match:
+            continue
+        value = lines[number][match.end():].strip()
+        if value.startswith('"') and len(re.findall(r'(?<!\\)"', value)) % 2 == 1:
+            return number + 1, match.group("key")
+        return None
+    return None
+
+
+def _indentation_fix(lines: list[str], index: int, column: int, *, swallowed: bool) -> str:
+    """Name the key on line ``index`` (0-based) and the key above it that it should line up
+    with. ``swallowed``: YAML read the key as more of the value above (it is indented more)."""
+    found = _key_at(lines[index]) if 0 <= index < len(lines) else None
+    if found is None or found[1] != column:
+        return ""
+    key, at = found
+    above = _key_above(lines, index, at if swallowed else None)
+    if above is None or above[2] == at:
+        return ""
+    number, other, other_at = above
+    more = at > other_at
+    return (f"line {index + 1}: `{key}:` is indented {'more' if more else 'less'} than "
+            f"`{other}:` on line {number} ({at} spaces instead of {other_at})"
+            + (f", so YAML reads it as part of the value of `{other}`" if swallowed else "")
+            + f". Keys of one entry line up: indent `{key}:` with {other_at} spaces, like "
+            f"`{other}:`.")
+
+
+def _syntax_fix(error: yaml.YAMLError, lines: list[str] | None = None) -> str:
     text = str(error)
+    lines = lines or []
+    mark = getattr(error, "problem_mark", None)
+    context = getattr(error, "context", None) or ""
     if "found character '\\t'" in text:
         return "YAML does not allow tabs for indentation: indent with spaces."
     if "mapping values are not allowed" in text:
+        line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+        if mark is not None and _FIELD_KEY.fullmatch(line[:mark.column]):
+            # The line starts with `key:` and YAML took it for more of the value above: the
+            # key is indented more than its siblings.
+            start = _key_at(line)
+            fix = start and _indentation_fix(lines, mark.line, start[1], swallowed=True)
+            if fix:
+                return fix
+            return ("this key is indented more than the keys above it, so YAML reads it as "
+                    "part of the value above: line it up with the other keys of its entry.")
         return ('a value contains ": " — put the whole value in double quotes, '
                 'e.g. text: "She said: no".')
+    if "expected <block end>" in text and mark is not None:
+        fix = _indentation_fix(lines, mark.line, mark.column, swallowed=False)
+        if fix:
+            return fix
+        if "found '<scalar>'" in text:
+            opened = _unclosed_quote_above(lines, mark.line)
+            if opened:
+                number, key = opened
+                return (f"the double quote that starts the value of `{key}:` on line {number} "
+                        "is not closed on that line, so the text runs on to the next quote: "
+                        "add the closing quote.")
+            return ("a quoted value ends before the end of this line: a quote opened on a line "
+                    "above may have no closing quote, or the text itself holds a double quote "
+                    "(then put the whole value in single quotes).")
     if "could not find expected ':'" in text or "expected <block end>" in text:
         return "check the indentation of this line and the one before: keys of one item line up."
+    if "while scanning a quoted scalar" in context:
+        return "a quote opened on this line is never closed: add the closing quote."
     if "found unexpected end of stream" in text or "found undefined alias" in text:
         return "a quote or bracket was opened and not closed."
     return "fix the YAML syntax at this line (indentation, quotes, or a missing ':')."
@@ -85,10 +173,13 @@ def load_yaml(path: Path, text: str | None = None, *, fast: bool = False) -> Yam
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if "while scanning a quoted scalar" in (error.context or "") and error.context_mark:
+            mark = error.context_mark  # where the quote was opened, not the end of the file
         line = mark.line + 1 if mark else None
         problem = error.problem or "the YAML could not be read"
         raise ContentError([AuthoringProblem(
-            path, line, f"YAML syntax error: {problem}.", fix=_syntax_fix(error))]) from None
+            path, line, f"YAML syntax error: {problem}.",
+            fix=_syntax_fix(error, text.splitlines()))]) from None
     except yaml.YAMLError as error:
         raise ContentError([AuthoringProblem(
             path, None, f"YAML error: {error}.", fix=_syntax_fix(error))]) from None
