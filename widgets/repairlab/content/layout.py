@@ -21,6 +21,10 @@ MODULE_FILE = "module.yaml"
 MODULE_FOLDER = re.compile(r"^(\d{2})-([a-z0-9][a-z0-9-]*)$")
 # The one line an exercise cell holds: show("m01-schema-03").
 SHOW_CALL = re.compile(r"""\bshow\(\s*["']([^"']*)["']""")
+# Where an exercise file names an item: `- id: m01-schema-03`, quoted or not, or `{id: ...}`.
+# Read from the text, without parsing it: a shortlist of files to parse, or the ids of a file
+# that cannot be parsed.
+ID_IN_TEXT = re.compile(r"""\bid:[ \t]*["']?([^\s"'#,{}\[\]]+)""")
 
 
 @dataclass
