@@ -40,7 +40,8 @@ def test_command_is_safe_by_default(course):
     assert given["--VoilaKernelManager.fill_delay"] == "0"
     pools = json.loads(given["--RepairLabVoila.preheat_pools"])
     assert pools == {"default": {"pool_size": 0}, "index.ipynb": {"pool_size": 1},
-                     "01-demo/practice.ipynb": {"pool_size": 1}}
+                     "01-demo/practice.ipynb": {"pool_size": 1},
+                     "01-demo/cases.ipynb": {"pool_size": 1}}
     assert "--VoilaConfiguration.preheat_kernel=True" not in config.voila_command(
         course, port=8123, preheat=False)
 

@@ -13,6 +13,7 @@ from ..registry import KINDS
 from ..schemas.base import ItemBase
 from .errors import AuthoringProblem, ContentError
 from .layout import ID_IN_TEXT, ItemSource, exercise_folder
+from .placeholders import yaml_placeholders
 from .validation import problems_from_validation
 from .yaml_source import YamlDocument, load_entries
 
@@ -104,6 +105,7 @@ def _items_of(document: YamlDocument, problems: list[AuthoringProblem],
     for index, raw, line in file_entries(document, problems):
         item = validate_entry(document, index, raw, problems)
         if item is not None:
+            problems.extend(yaml_placeholders(document, ("items", index), item.id))
             yield item, line
         elif isinstance(raw.get("id"), str) and raw["id"]:
             broken.setdefault(raw["id"], ItemSource(document.path, line, folder))

@@ -21,6 +21,7 @@ from .layout import (  # noqa: F401  (re-exported: the CLI, bench and tests impo
     find_course_root,
     notebook_item_refs,
 )
+from .placeholders import notebook_placeholders, yaml_placeholders
 from .validation import problems_from_validation
 from .yaml_source import load_yaml
 
@@ -87,6 +88,7 @@ def load_course(root: Path) -> tuple[Course | None, list[AuthoringProblem]]:
         return None, problems
 
     course = Course(root, manifest, [], bank)
+    problems.extend(_manifest_placeholders(course_path))
     waiting: dict[str, list[tuple[Path, int]]] = {}
     for module in course_modules(root, manifest, problems):
         course.modules.append(module)
@@ -185,9 +187,17 @@ def load_manifest(path: Path, model, problems: list[AuthoringProblem]):
         return None
 
 
+def _manifest_placeholders(path: Path) -> list[AuthoringProblem]:
+    try:
+        return yaml_placeholders(load_yaml(path))
+    except (OSError, ContentError):
+        return []  # reported when the manifest was read
+
+
 def _check_module(course: Course, module: Module, problems: list[AuthoringProblem],
                   waiting: dict[str, list[tuple[Path, int]]]) -> None:
     manifest_path = module.path / MODULE_FILE
+    problems.extend(_manifest_placeholders(manifest_path))
     exercises = course.root / "exercises" / module.manifest.exercises
     if not exercises.is_dir():
         problems.append(AuthoringProblem(
@@ -211,6 +221,7 @@ def _check_module(course: Course, module: Module, problems: list[AuthoringProble
             problems.append(AuthoringProblem(notebook, None, "the notebook is not valid JSON.",
                                              fix="restore it from git, or re-save it in JupyterLab."))
             continue
+        problems.extend(notebook_placeholders(notebook))
         if outputs:
             problems.append(AuthoringProblem(
                 notebook, None, f"cells {', '.join(map(str, outputs))} have saved outputs.",

@@ -20,6 +20,7 @@ class AuthoringProblem:
     field: str = ""
     item_id: str = ""
     note: str = ""  # what else this problem explains, e.g. the notebook cells waiting for it
+    kind: str = ""  # "placeholder": template text not yet written (content/placeholders.py)
 
     def format(self, root: Path | None = None) -> str:
         path = self.path
