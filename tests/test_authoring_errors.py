@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +27,15 @@ PRACTICE = "curriculum/01-demo/practice.ipynb"
 MISTAKES = {
     "yaml-syntax-unclosed-quote": Mistake(
         ITEMS, "    title: The clock\n", '    title: "The clock\n',
-        ("YAML syntax error", "fix:"), ""),
+        ("YAML syntax error", "the double quote that starts the value of `title:`",
+         "add the closing quote"), '    title: "The clock'),
+    "yaml-key-indented-too-far": Mistake(
+        ITEMS, "    title: The clock\n    client_says:", "    title: The clock\n      client_says:",
+        ("mapping values are not allowed", "`client_says:` is indented more than `title:`",
+         "indent `client_says:` with 4 spaces"), "      client_says:"),
+    "yaml-colon-inside-a-value": Mistake(
+        ITEMS, "    title: The clock\n", "    title: The clock: again\n",
+        ("mapping values are not allowed", "double quotes"), "    title: The clock: again"),
     "yaml-tab-indent": Mistake(
         ITEMS, "    title: The clock\n", "\ttitle: The clock\n",
         ("YAML syntax error", "fix:"), ""),
@@ -121,6 +130,98 @@ def test_mistake_is_reported_where_it_is(name, demo_course, capsys):
     if mistake.line_of:
         assert f"{mistake.file}:{_line_of(path, mistake.line_of)}:" in err, err
     assert "Traceback" not in err
+
+
+def test_an_over_indented_key_is_an_indentation_fix_not_quoting(demo_course, capsys):
+    """A key pushed two spaces too far right: the fix names the line and the indentation."""
+    path = _apply(demo_course, MISTAKES["yaml-key-indented-too-far"])
+    assert repairlab(["check", str(demo_course)]) == 1
+    err = capsys.readouterr().err
+    line = _line_of(path, "      client_says:")
+    assert f"fix: line {line}: `client_says:` is indented more than `title:` on line {line - 1} " \
+           "(6 spaces instead of 4)" in err, err
+    assert "quote" not in err
+
+
+def test_an_under_indented_key_is_an_indentation_fix(demo_course, capsys):
+    _apply(demo_course, Mistake(ITEMS, "    hint: Start with", "   hint: Start with", (), ""))
+    assert repairlab(["check", str(demo_course)]) == 1
+    err = capsys.readouterr().err
+    assert "`hint:` is indented less than `model_rewrite:`" in err, err
+    assert "indent `hint:` with 4 spaces" in err
+
+
+# -- one broken item is one problem, not a cascade ---------------------------------------------
+
+@pytest.fixture
+def two_modules(tmp_path, monkeypatch, course_builder):
+    """Two template modules, so that module 2's items are close in name to module 1's."""
+    monkeypatch.setenv("REPAIRLAB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.delenv("REPAIRLAB_COURSE_DIR", raising=False)
+    return course_builder(tmp_path / "course", ("demo", "Demo module"), ("second", "Second"))
+
+
+def _one_problem(course: Path, capsys) -> str:
+    assert repairlab(["check", str(course)]) == 1
+    err = capsys.readouterr().err
+    assert "1 problem(s) found" in err, err
+    assert "does not exist" not in err
+    assert "m02-" not in err  # nothing from the other module is suggested
+    return err
+
+
+@pytest.mark.parametrize("name", ["yaml-key-indented-too-far", "yaml-syntax-unclosed-quote",
+                                  "duplicate-key", "unknown-key-typo"])
+def test_a_broken_item_is_reported_once_and_its_neighbours_still_work(name, two_modules, capsys):
+    """One slip in one item: one message, naming that item and the cell waiting for it; the
+    other items of the same file still load, and a student's page still shows them."""
+    from repairlab.content.course import load_course
+    from repairlab.content.page import load_page
+
+    _apply(two_modules, MISTAKES[name])
+    err = _one_problem(two_modules, capsys)
+    assert "item 'm01-rewrite-01'" in err
+    assert "note: the notebook cell showing this item (curriculum/01-demo/practice.ipynb " \
+           "cell 6) will work once it is fixed" in err, err
+
+    course, _ = load_course(two_modules)
+    assert sorted(course.bank.broken) == ["m01-rewrite-01"]
+    neighbours = ["m01-schema-01", "m01-step-01", "m01-order-01", "m01-marker-01",
+                  "m01-redflag-01", "m01-reflect-01"]
+    assert all(i in course.bank for i in neighbours)
+    page = load_page(two_modules)  # compiled by the check above
+    assert page.compiled is not None
+    assert all(page.item(i) is not None for i in neighbours)
+    assert page.item("m01-rewrite-01") is None
+    shutil.rmtree(two_modules / ".repairlab")  # no compiled course: the page reads the file
+    page = load_page(two_modules)
+    assert page.compiled is None
+    assert all(page.item(i) is not None for i in neighbours)
+
+
+def test_an_invalid_field_is_reported_once_not_as_a_missing_item(two_modules, capsys):
+    _apply(two_modules, MISTAKES["answer-names-missing-option"])
+    err = _one_problem(two_modules, capsys)
+    assert "item 'm01-step-01', field `answer`" in err
+    assert "(curriculum/01-demo/practice.ipynb cell 8) will work once it is fixed" in err
+
+
+def test_a_file_that_cannot_be_read_is_one_problem_naming_the_waiting_cells(two_modules, capsys):
+    path = two_modules / ITEMS
+    path.write_text('title: "an unclosed header\n' + path.read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    err = _one_problem(two_modules, capsys)
+    assert "the notebook cells showing items of this file (curriculum/01-demo/practice.ipynb " \
+           "cells 4, 6, 8, 9, 11, 12 and 14) will work once the file is fixed" in err, err
+
+
+def test_a_missing_item_is_still_reported_with_the_modules_own_ids(two_modules, capsys):
+    _apply(two_modules, MISTAKES["notebook-references-missing-id"])
+    assert repairlab(["check", str(two_modules)]) == 1
+    err = capsys.readouterr().err
+    assert "shows item 'm01-step-99', which does not exist" in err
+    assert "did you mean 'm01-step-01'?" in err
 
 
 def test_every_problem_is_reported_not_just_the_first(demo_course, capsys):

@@ -822,16 +822,11 @@ def test_view_restore_of_an_outdated_path_starts_afresh(cases):
 
 # --- course wiring: the optional `cases` notebook -------------------------------------------
 
-def _add_cases_line(module_yaml: Path, name: str = "cases.ipynb") -> None:
-    text = module_yaml.read_text(encoding="utf-8")
-    text = re.sub(r"(\n  practice: [^\n]*)", rf"\1\n  cases: {name}", text, count=1)
-    module_yaml.write_text(text, encoding="utf-8")
-
-
 def test_a_missing_cases_notebook_is_reported(demo_course):
     from repairlab.content.course import load_course
 
-    _add_cases_line(demo_course / "curriculum" / "01-demo" / "module.yaml")
+    # The template module lists `cases: cases.ipynb`; the notebook has gone.
+    (demo_course / "curriculum" / "01-demo" / "cases.ipynb").unlink()
     _, problems = load_course(demo_course)
     assert any("the cases notebook cases.ipynb does not exist" in p.message
                and p.field == "notebooks.cases" for p in problems)

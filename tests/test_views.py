@@ -118,7 +118,7 @@ def test_landing_page_counts_progress_and_prepares_the_hand_in(in_module):
     home = home_view(current_course(), _progress())
     page, panel = home.children
     assert "Module 1: Demo module" in page.value
-    assert "Progress: 2 of 7 exercises done" in page.value
+    assert "Progress: 2 of 8 exercises done" in page.value
     report = panel.prepare()
     assert "I noticed &lt;b&gt;heat&lt;/b&gt;." in report
     assert 'download="repairlab-local-student-' in panel.link.value

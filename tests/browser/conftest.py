@@ -45,7 +45,8 @@ SERVER_START_SECONDS = 120
 
 # Tests using any of these need Chromium and a running server: they get the `browser` marker
 # (so `-m "not browser"` leaves them out); the rest of this folder are fast unit tests.
-BROWSER_FIXTURES = {"chromium_path", "browser", "demo_server", "course_server", "open_page"}
+BROWSER_FIXTURES = {"chromium_path", "browser", "demo_server", "course_server", "open_page",
+                    "own_server"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -256,6 +257,21 @@ def course_server(chromium_path, tmp_path_factory) -> Iterator[Server]:
     server = start_server(REPO, workdir, "course")
     yield server
     stop_server(server)
+
+
+@pytest.fixture
+def own_server(chromium_path, tmp_path):
+    """own_server(root) -> a server of its own, for a course the test changes while it runs."""
+    servers: list[Server] = []
+
+    def start(root: Path) -> Server:
+        server = start_server(root, tmp_path / f"own-serve-{len(servers)}", "own")
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        stop_server(server)
 
 
 # -- the browser -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import threading
 import pytest
 
 from repairlab.cli import build_parser
+from repairlab.cli import main as repairlab
 from repairlab.serving import config
 from repairlab.serving.app import PoolRefresher
 
@@ -40,7 +41,8 @@ def test_command_is_safe_by_default(course):
     assert given["--VoilaKernelManager.fill_delay"] == "0"
     pools = json.loads(given["--RepairLabVoila.preheat_pools"])
     assert pools == {"default": {"pool_size": 0}, "index.ipynb": {"pool_size": 1},
-                     "01-demo/practice.ipynb": {"pool_size": 1}}
+                     "01-demo/practice.ipynb": {"pool_size": 1},
+                     "01-demo/cases.ipynb": {"pool_size": 1}}
     assert "--VoilaConfiguration.preheat_kernel=True" not in config.voila_command(
         course, port=8123, preheat=False)
 
@@ -133,6 +135,46 @@ def test_pool_refresher_replaces_kernels_older_than_an_answer(tmp_path):
         assert not refresher.is_stale("index.ipynb")
         refresher.stop()
         writer.close()
+
+    run_in_own_loop(scenario())
+
+
+def test_pool_refresher_replaces_kernels_rendered_before_an_instructor_edit(
+        tmp_path, monkeypatch, course_builder):
+    """Pre-heated pages were rendered at start-up. The instructor retitles a module, then adds
+    one: each time, every pooled page is stale (so the first visit is rendered fresh) and the
+    landing page's kernel is replaced."""
+    monkeypatch.setenv("REPAIRLAB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    course = course_builder(tmp_path / "course", ("demo", "Demo"))
+
+    async def scenario():
+        km = FakeKernelManager()
+        km.add("index.ipynb", "k-landing")
+        km.add("01-demo/practice.ipynb", "k-practice")
+        refresher = PoolRefresher(km, progress_file=tmp_path / "no-progress-yet.sqlite3",
+                                  course_root=course)
+        refresher.poll()
+        assert not refresher.is_stale("index.ipynb")
+
+        manifest = course / "curriculum" / "01-demo" / "module.yaml"
+        manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+            'title: "Demo"', 'title: "Rupture basics"'), encoding="utf-8")
+        refresher.poll()  # what a page request does first
+        assert refresher.is_stale("index.ipynb")
+        assert refresher.is_stale("01-demo/practice.ipynb")  # its "Next module" link, too
+        await refresher.refresh("index.ipynb")
+        assert km.stopped == ["k-landing"]
+        assert km.filled == ["index.ipynb"]
+
+        km.add("index.ipynb", "k-landing-2")  # rendered after the edit
+        refresher.poll()
+        assert not refresher.is_stale("index.ipynb")
+        assert repairlab(["new-module", "second", "--title", "Second",
+                          "--course", str(course)]) == 0
+        refresher.poll()
+        assert refresher.is_stale("index.ipynb")
+        refresher.stop()
 
     run_in_own_loop(scenario())
 

@@ -19,9 +19,10 @@ CONTENT_TROUBLE = ("This exercise could not be loaded. Please tell your instruct
 
 
 @functools.lru_cache(maxsize=4)
-def _load(root: Path):
+def _load(root: Path, signature: str = ""):
     """The course as this kernel needs it: manifests now, each item when it is shown
-    (``content/page.py``); never the whole course validated, unless a hand-in asks."""
+    (``content/page.py``); never the whole course validated, unless a hand-in asks. Kept for
+    as long as the course's files are as they were (``signature``)."""
     from .content.page import load_page
 
     return load_page(root)
@@ -31,12 +32,16 @@ def current_course():
     """The course this notebook belongs to (found from the notebook's folder), or None.
 
     A ``CoursePage``: items are read and validated one by one, as ``show()`` asks for them.
+    Read again whenever a manifest, notebook or exercise file has changed since: a kernel
+    that lives on (JupyterLab, or a page rendered before an instructor's edit) never shows an
+    edited course stale.
     """
     from .content.errors import ContentError
-    from .content.layout import find_course_root
+    from .content.layout import course_signature, find_course_root
 
     try:
-        return _load(find_course_root())
+        root = find_course_root()
+        return _load(root, course_signature(root))
     except ContentError as error:
         log.warning("%s", error)
         return None

@@ -1,8 +1,12 @@
 """repairlab new-module SLUG --title "...": copy the worked template module into the course.
 
-The copy holds a reading and a practice notebook, a module manifest, instructor notes and
-an exercise file with one item of every kind; it is appended to curriculum/course.yaml and
-passes `repairlab check` at once, so an instructor starts from something that works.
+The copy holds a reading, a practice and a cases notebook, a module manifest, instructor
+notes, and exercise files with one worked item of every kind (a case simulation among them);
+it is appended to curriculum/course.yaml. The module's number, slug and title are filled in;
+the text only the author can write (the summary, the objectives, the reading, its key points
+and sources) is left as "TODO: ..." placeholders, listed here, which `repairlab check`
+reports as errors until they are replaced: a student never sees one. Everything else in the
+copy is valid, so an instructor starts from something that works.
 """
 
 from __future__ import annotations
@@ -98,10 +102,18 @@ def run(args: argparse.Namespace) -> int:
     report = check_course(root)
     own = [p for p in report.problems
            if module_dir in p.path.parents or exercise_dir in p.path.parents]
-    for problem in own:
+    placeholders = [p for p in own if p.kind == "placeholder"]
+    others = [p for p in own if p.kind != "placeholder"]
+    for problem in others:
         print(problem.format(root), file=sys.stderr)
-    print(f"Created curriculum/{folder}/ and exercises/{args.slug}/ (one item of every kind),\n"
-          f"and added {folder} to curriculum/course.yaml.\n"
-          f"Next: write the reading in curriculum/{folder}/reading.ipynb, replace the worked items "
-          f"in exercises/{args.slug}/items.yaml, and run `repairlab check`.")
-    return 1 if own else 0
+    print(f"Created curriculum/{folder}/ and exercises/{args.slug}/: a reading, a practice and a "
+          f"cases page, with one worked item of every kind,\n"
+          f"and added {folder} to curriculum/course.yaml.")
+    if placeholders:
+        print(f"\nStill to write: `repairlab check` fails until each of these {len(placeholders)} "
+              "placeholders is replaced with your own text:")
+        for problem in placeholders:
+            print("  " + problem.format(root).splitlines()[0])
+    print(f"\nNext: write the reading and the placeholders above, adapt or replace the worked "
+          f"items in exercises/{args.slug}/, and run `repairlab check`.")
+    return 1 if others else 0

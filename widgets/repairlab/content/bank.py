@@ -12,15 +12,20 @@ from pydantic import ValidationError
 from ..registry import KINDS
 from ..schemas.base import ItemBase
 from .errors import AuthoringProblem, ContentError
-from .layout import ItemSource, exercise_folder
+from .layout import ID_IN_TEXT, ItemSource, exercise_folder
+from .placeholders import yaml_placeholders
 from .validation import problems_from_validation
-from .yaml_source import YamlDocument, load_yaml
+from .yaml_source import YamlDocument, load_entries
 
 
 @dataclass
 class ItemBank:
     items: dict[str, ItemBase] = field(default_factory=dict)
     sources: dict[str, ItemSource] = field(default_factory=dict)
+    # Items written in an exercise file that could not be used (a YAML slip, an invalid field,
+    # a file that cannot be read): id -> where. Their problems are reported once, as theirs;
+    # a notebook showing one is waiting for that fix, not naming a missing item.
+    broken: dict[str, ItemSource] = field(default_factory=dict)
 
     def __contains__(self, item_id: object) -> bool:
         return item_id in self.items
@@ -34,7 +39,14 @@ class ItemBank:
     def get(self, item_id: str) -> ItemBase:
         return self.items[item_id]
 
-    def suggest(self, item_id: str) -> list[str]:
+    def suggest(self, item_id: str, folder: str | None = None) -> list[str]:
+        """Ids close to ``item_id``: those of the exercise folder ``folder`` (a module's own
+        items) when any is close, else any item's."""
+        if folder is not None:
+            own = [i for i, source in self.sources.items() if source.exercise_folder == folder]
+            close = difflib.get_close_matches(item_id, own, n=3, cutoff=0.6)
+            if close:
+                return close
         return difflib.get_close_matches(item_id, list(self.items), n=3, cutoff=0.6)
 
 
@@ -48,13 +60,19 @@ def load_bank(exercises_dir: Path) -> tuple[ItemBank, list[AuthoringProblem]]:
     bank = ItemBank()
     problems: list[AuthoringProblem] = []
     for path in exercise_files(exercises_dir):
+        folder = exercise_folder(path, exercises_dir)
         try:
-            document = load_yaml(path)
+            document = load_entries(path)
         except ContentError as error:
             problems.extend(error.problems)
+            for item_id, line in _ids_written_in(path).items():
+                bank.broken.setdefault(item_id, ItemSource(path, line, folder))
             continue
-        folder = exercise_folder(path, exercises_dir)
-        for item, line in _items_of(document, problems):
+        for broken in document.broken.values():  # one entry unreadable, the others still read
+            problems.extend(broken.problems)
+            if broken.item_id:
+                bank.broken.setdefault(broken.item_id, ItemSource(path, broken.line, folder))
+        for item, line in _items_of(document, problems, bank.broken, folder):
             earlier = bank.sources.get(item.id)
             if earlier is not None:
                 problems.append(AuthoringProblem(
@@ -64,14 +82,33 @@ def load_bank(exercises_dir: Path) -> tuple[ItemBank, list[AuthoringProblem]]:
                 continue
             bank.items[item.id] = item
             bank.sources[item.id] = ItemSource(path, line, folder)
+    for item_id in bank.items:
+        bank.broken.pop(item_id, None)  # a valid item with this id exists: notebooks work
     return bank, problems
 
 
-def _items_of(document: YamlDocument, problems: list[AuthoringProblem]):
+def _ids_written_in(path: Path) -> dict[str, int]:
+    """The ids written in a file that cannot be parsed, each with the line it is on."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    found: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        for item_id in ID_IN_TEXT.findall(line):
+            found.setdefault(item_id, number)
+    return found
+
+
+def _items_of(document: YamlDocument, problems: list[AuthoringProblem],
+              broken: dict[str, ItemSource], folder: str):
     for index, raw, line in file_entries(document, problems):
         item = validate_entry(document, index, raw, problems)
         if item is not None:
+            problems.extend(yaml_placeholders(document, ("items", index), item.id))
             yield item, line
+        elif isinstance(raw.get("id"), str) and raw["id"]:
+            broken.setdefault(raw["id"], ItemSource(document.path, line, folder))
 
 
 def file_entries(document: YamlDocument, problems: list[AuthoringProblem]):
@@ -95,6 +132,8 @@ def file_entries(document: YamlDocument, problems: list[AuthoringProblem]):
             fix="write each item below `items:` starting with '- id: ...'."))
         return
     for index, raw in enumerate(entries):
+        if index in document.broken:
+            continue  # could not be read as YAML: its problems are reported already
         line = document.line_of(("items", index))
         if not isinstance(raw, dict):
             problems.append(AuthoringProblem(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic import Field, ValidationError
@@ -21,6 +21,7 @@ from .layout import (  # noqa: F401  (re-exported: the CLI, bench and tests impo
     find_course_root,
     notebook_item_refs,
 )
+from .placeholders import notebook_placeholders, yaml_placeholders
 from .validation import problems_from_validation
 from .yaml_source import load_yaml
 
@@ -87,10 +88,53 @@ def load_course(root: Path) -> tuple[Course | None, list[AuthoringProblem]]:
         return None, problems
 
     course = Course(root, manifest, [], bank)
+    problems.extend(_manifest_placeholders(course_path))
+    waiting: dict[str, list[tuple[Path, int]]] = {}
     for module in course_modules(root, manifest, problems):
         course.modules.append(module)
-        _check_module(course, module, problems)
+        _check_module(course, module, problems, waiting)
+    _note_waiting_cells(root, bank, problems, waiting)
     return course, problems
+
+
+def _note_waiting_cells(root: Path, bank: ItemBank, problems: list[AuthoringProblem],
+                        waiting: dict[str, list[tuple[Path, int]]]) -> None:
+    """Add to each broken item's first problem the notebook cells that show it: they are not
+    problems of their own, and work again once the item is fixed."""
+    cells_of: dict[int, list[tuple[Path, int]]] = {}
+    for item_id, cells in waiting.items():
+        source = bank.broken[item_id]
+        index = next((n for n, p in enumerate(problems)
+                      if p.path == source.path and p.item_id == item_id), None)
+        if index is None:  # the whole file is unreadable: its own problem explains the cells
+            index = next((n for n, p in enumerate(problems) if p.path == source.path), None)
+        if index is not None:
+            cells_of.setdefault(index, []).extend(cells)
+    for index, cells in cells_of.items():
+        problem = problems[index]
+        by_notebook: dict[Path, list[int]] = {}
+        for notebook, cell in cells:
+            by_notebook.setdefault(notebook, []).append(cell)
+        where = "; ".join(
+            f"{_relative(notebook, root)} cell{'s' if len(numbers) > 1 else ''} "
+            f"{_and(sorted(numbers))}" for notebook, numbers in by_notebook.items())
+        cell = "cell" if len(cells) == 1 else "cells"
+        what = ("this item", "it") if problem.item_id else ("items of this file", "the file")
+        problems[index] = replace(problem, note=(
+            f"the notebook {cell} showing {what[0]} ({where}) will work once {what[1]} is "
+            "fixed; nothing else needs to change."))
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _and(numbers: list[int]) -> str:
+    words = [str(n) for n in numbers]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def course_modules(root: Path, manifest: CourseManifest, problems: list[AuthoringProblem]):
@@ -143,8 +187,17 @@ def load_manifest(path: Path, model, problems: list[AuthoringProblem]):
         return None
 
 
-def _check_module(course: Course, module: Module, problems: list[AuthoringProblem]) -> None:
+def _manifest_placeholders(path: Path) -> list[AuthoringProblem]:
+    try:
+        return yaml_placeholders(load_yaml(path))
+    except (OSError, ContentError):
+        return []  # reported when the manifest was read
+
+
+def _check_module(course: Course, module: Module, problems: list[AuthoringProblem],
+                  waiting: dict[str, list[tuple[Path, int]]]) -> None:
     manifest_path = module.path / MODULE_FILE
+    problems.extend(_manifest_placeholders(manifest_path))
     exercises = course.root / "exercises" / module.manifest.exercises
     if not exercises.is_dir():
         problems.append(AuthoringProblem(
@@ -168,13 +221,17 @@ def _check_module(course: Course, module: Module, problems: list[AuthoringProble
             problems.append(AuthoringProblem(notebook, None, "the notebook is not valid JSON.",
                                              fix="restore it from git, or re-save it in JupyterLab."))
             continue
+        problems.extend(notebook_placeholders(notebook))
         if outputs:
             problems.append(AuthoringProblem(
                 notebook, None, f"cells {', '.join(map(str, outputs))} have saved outputs.",
                 fix="notebooks are committed without outputs: run `make clean-notebooks`."))
         for item_id, cell in refs:
-            if item_id not in course.bank:
-                close = course.bank.suggest(item_id)
+            if item_id not in course.bank and item_id in course.bank.broken:
+                # The item is there but broken: its own problem says so, and notes this cell.
+                waiting.setdefault(item_id, []).append((notebook, cell))
+            elif item_id not in course.bank:
+                close = course.bank.suggest(item_id, module.manifest.exercises)
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 problems.append(AuthoringProblem(
                     notebook, None, f"cell {cell} shows item {item_id!r}, which does not exist.",

@@ -19,6 +19,8 @@ class AuthoringProblem:
     fix: str = ""
     field: str = ""
     item_id: str = ""
+    note: str = ""  # what else this problem explains, e.g. the notebook cells waiting for it
+    kind: str = ""  # "placeholder": template text not yet written (content/placeholders.py)
 
     def format(self, root: Path | None = None) -> str:
         path = self.path
@@ -31,7 +33,8 @@ class AuthoringProblem:
         if self.field:
             subject.append(f"field `{self.field}`")
         head = f"{where}: " + (", ".join(subject) + ": " if subject else "") + self.message
-        return head + (f"\n    fix: {self.fix}" if self.fix else "")
+        return (head + (f"\n    fix: {self.fix}" if self.fix else "")
+                + (f"\n    note: {self.note}" if self.note else ""))
 
 
 class ContentError(Exception):

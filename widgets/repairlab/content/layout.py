@@ -7,6 +7,7 @@ both build on it; importing it costs no more than the standard library.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -21,6 +22,10 @@ MODULE_FILE = "module.yaml"
 MODULE_FOLDER = re.compile(r"^(\d{2})-([a-z0-9][a-z0-9-]*)$")
 # The one line an exercise cell holds: show("m01-schema-03").
 SHOW_CALL = re.compile(r"""\bshow\(\s*["']([^"']*)["']""")
+# Where an exercise file names an item: `- id: m01-schema-03`, quoted or not, or `{id: ...}`.
+# Read from the text, without parsing it: a shortlist of files to parse, or the ids of a file
+# that cannot be parsed.
+ID_IN_TEXT = re.compile(r"""\bid:[ \t]*["']?([^\s"'#,{}\[\]]+)""")
 
 
 @dataclass
@@ -92,3 +97,52 @@ def notebook_item_refs(path: Path) -> list[tuple[str, int]]:
         if cell.get("cell_type") == "code":
             refs.extend((m.group(1), number) for m in SHOW_CALL.finditer("".join(cell["source"])))
     return refs
+
+
+def course_signature(root: Path) -> str:
+    """Changes whenever anything a page shows from the course changes: the course and module
+    manifests (by content, they are small), the notebooks and the exercise files (by size and
+    modification time, as the compiled course's fingerprint). A kernel that keeps the course
+    between cells (``notebook.current_course``) and the server's pre-heated pages
+    (``serving/app.py``) compare it, so an instructor's edit is never shown stale. Cheap (a
+    few hundred microseconds for the whole course): it is read on every ``show()``."""
+    digest = hashlib.sha256()
+    curriculum = os.path.join(root, "curriculum")
+    files: list[str] = []  # notebooks and exercise files, by size and time
+    manifests = [os.path.join(root, COURSE_FILE)]
+    for entry in _entries(curriculum):
+        if entry.name.endswith(".ipynb"):
+            files.append(entry.path)
+        elif entry.is_dir(follow_symlinks=True):
+            manifests.append(os.path.join(entry.path, MODULE_FILE))
+            files.extend(e.path for e in _entries(entry.path) if e.name.endswith(".ipynb"))
+    folders = [os.path.join(root, "exercises")]
+    while folders:
+        for entry in _entries(folders.pop()):
+            if entry.is_dir(follow_symlinks=True):
+                folders.append(entry.path)
+            elif entry.name.endswith((".yaml", ".yml")):
+                files.append(entry.path)
+    for path in sorted(manifests):
+        try:
+            with open(path, "rb") as handle:
+                digest.update(handle.read())
+        except OSError:
+            digest.update(b"(none)")
+        digest.update(f"\0{path}\n".encode())
+    for path in sorted(files):
+        try:
+            stat = os.stat(path)
+        except OSError:
+            continue
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:24]
+
+
+def _entries(folder: str) -> list[os.DirEntry]:
+    """The folder's entries, hidden ones left out (as everywhere in the course)."""
+    try:
+        with os.scandir(folder) as found:
+            return [e for e in found if not e.name.startswith(".")]
+    except OSError:
+        return []

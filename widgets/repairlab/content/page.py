@@ -19,7 +19,6 @@ or invalid item is ``None`` and the caller shows the student a plain notice.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import AuthoringProblem, ContentError
 from .layout import (
     COURSE_FILE,
+    ID_IN_TEXT,
     MODULE_FILE,
     MODULE_FOLDER,
     ItemSource,
@@ -36,7 +36,7 @@ from .layout import (
     exercise_folder,
     notebook_item_refs,
 )
-from .yaml_source import YamlDocument, load_yaml
+from .yaml_source import YamlDocument, load_entries, load_yaml
 
 if TYPE_CHECKING:
     from ..kinds.base import Item
@@ -44,10 +44,6 @@ if TYPE_CHECKING:
     from .course import Course
 
 log = logging.getLogger("repairlab")
-
-# Where an exercise file names an item: `- id: m01-schema-03`, quoted or not, or `{id: ...}`.
-# Only a shortlist of files to parse: the parsed file decides.
-_ID_IN_TEXT = re.compile(r"""\bid:[ \t]*["']?([^\s"'#,{}\[\]]+)""")
 
 
 class CoursePage(ShownItems):
@@ -142,7 +138,7 @@ class CoursePage(ShownItems):
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue  # parsed (and reported) only if an item cannot be found elsewhere
-            for item_id in dict.fromkeys(_ID_IN_TEXT.findall(text)):
+            for item_id in dict.fromkeys(ID_IN_TEXT.findall(text)):
                 index.setdefault(item_id, []).append(path)
         return index
 
@@ -188,11 +184,13 @@ class CoursePage(ShownItems):
             by_id: dict[str, list[tuple[int, dict, int | None]]] = {}
             problems: list[AuthoringProblem] = []
             try:
-                document = load_yaml(path, fast=True)
+                document = load_entries(path, fast=True)
             except ContentError as error:
                 problems.extend(error.problems)
             else:
                 self._documents[path] = document
+                for broken in document.broken.values():  # the rest of the file still works
+                    problems.extend(broken.problems)
                 for index, raw, line in file_entries(document, problems):
                     by_id.setdefault(str(raw.get("id", "")), []).append((index, raw, line))
             self._log(problems)

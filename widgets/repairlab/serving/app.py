@@ -6,8 +6,10 @@ Plain Voilà 0.5 with these changes, each fixing something a student would other
   the ``_xsrf`` cookie, but never sets that cookie, so the request is refused and the kernel
   keeps running (voila issue 1458). The page handler here sets it on every page.
 * **Pre-rendered pages are never out of date.** A pre-heated kernel runs its notebook before
-  anyone asks for it, so it shows the student's progress as it was then. When the progress
-  file changes, the pooled kernels made before the change are replaced (see PoolRefresher).
+  anyone asks for it, so it shows the student's progress, and the course, as they were then.
+  When the progress file changes, or an instructor edits the course (a manifest, a notebook,
+  an exercise file; a module added), the pooled kernels made before the change are replaced,
+  and a page asked for meanwhile is rendered fresh (see PoolRefresher).
 * **The first page is not kept waiting.** Pools are filled one page at a time, landing page
   first, instead of a dozen kernels starting at once.
 * **Only the course is reachable.** The file-browser pages and their contents API are not
@@ -66,21 +68,35 @@ def _progress_file() -> Path | None:
         return None
 
 
-class PoolRefresher:
-    """Keeps pre-heated kernels newer than the student's last saved answer.
+def _course_root() -> Path | None:
+    try:
+        from ..content.layout import find_course_root
 
-    Every pooled kernel started before the progress file last changed is *stale*. A stale
-    kernel is never handed to a page (the page is rendered fresh instead), and is replaced in
-    the background: at once for the landing page and the pages opened recently, otherwise
-    when the page is next asked for.
+        return find_course_root()  # REPAIRLAB_COURSE_DIR, set by serve_env
+    except Exception:
+        log.warning("cannot find the course; pre-rendered pages will not follow its edits")
+        return None
+
+
+class PoolRefresher:
+    """Keeps pre-heated kernels newer than the student's last saved answer and the
+    instructor's last edit of the course.
+
+    Every pooled kernel started before the progress file or the course last changed is
+    *stale*. A stale kernel is never handed to a page (the page is rendered fresh instead),
+    and is replaced in the background: at once for the landing page and the pages opened
+    recently, otherwise when the page is next asked for.
     """
 
-    def __init__(self, kernel_manager, progress_file: Path | None = None):
+    def __init__(self, kernel_manager, progress_file: Path | None = None,
+                 course_root: Path | None = None):
         self.km = kernel_manager
         self.file = progress_file or _progress_file()
+        self.course_root = course_root or _course_root()
         self._conn: sqlite3.Connection | None = None
         self._inode: int | None = None
         self._signature = self._read_signature()
+        self._course = self._read_course()
         self._stale: set[asyncio.Task] = set()
         self._refresh_due: float | None = None
         self._recent: dict[str, float] = {}
@@ -89,7 +105,7 @@ class PoolRefresher:
         self._callback: tornado.ioloop.PeriodicCallback | None = None
 
     def start(self) -> None:
-        if self.file is None or not hasattr(self.km, "_pools"):
+        if (self.file is None and self.course_root is None) or not hasattr(self.km, "_pools"):
             return
         self._callback = tornado.ioloop.PeriodicCallback(self.poll, POLL_SECONDS * 1000)
         self._callback.start()
@@ -126,13 +142,25 @@ class PoolRefresher:
             self._close()
             return inode, "unreadable"
 
+    def _read_course(self) -> str | None:
+        """Changes when a manifest, notebook or exercise file of the course changes."""
+        if self.course_root is None:
+            return None
+        try:
+            from ..content.layout import course_signature
+
+            return course_signature(self.course_root)
+        except Exception:
+            log.exception("cannot read the course's files")
+            return None
+
     def _pools(self) -> dict[str, list[asyncio.Task]]:
         return getattr(self.km, "_pools", {})
 
     def poll(self) -> None:
-        signature = self._read_signature()
-        if signature != self._signature:
-            self._signature = signature
+        signature, course = self._read_signature(), self._read_course()
+        if signature != self._signature or course != self._course:
+            self._signature, self._course = signature, course
             self.mark_all_stale()
             self._refresh_due = time.monotonic() + QUIET_SECONDS
         if self._refresh_due is not None and time.monotonic() >= self._refresh_due:
@@ -181,8 +209,8 @@ class PoolRefresher:
                 except Exception:
                     self.km.log.warning("could not shut down a stale pre-heated kernel of %s", page,
                                 exc_info=True)
-            self.km.log.info("refreshed %d pre-heated kernel(s) of %s after a progress change",
-                     len(stale), page)
+            self.km.log.info("refreshed %d pre-heated kernel(s) of %s after a change of "
+                             "progress or course", len(stale), page)
         finally:
             self._refreshing.discard(page)
 
