@@ -135,8 +135,8 @@ def test_the_template_case_plays_to_a_repair_and_to_a_withdrawal(demo_course):
         assert sum(end.values()) > sum(start.values()), config
 
     run = Playthrough.start(case)
-    run.choose(run.options[0].id)  # the first button, twice: the defensive ones
-    run.choose(run.options[0].id)
+    run.choose("explain-time")  # explaining the glances away, twice
+    run.choose("insist")
     assert run.ending == "withdraws-further"
 
 
