@@ -47,7 +47,8 @@ _OTHERS = (r"(?:him|her|them|someone|somebody|anyone|anybody|others|other people
            r"your (?:\w+ )?(?:boss|partner|husband|wife|ex|brother|sister|father|dad|mother|mum|mom|"
            r"son|daughter|kids|children|child|neighbour|neighbor|colleague|family|baby|flatmate|"
            r"roommate|manager|stepdad|stepfather|friend|friends|teacher)|"
-           r"(?:the|your|that) (?:baby|babies|kids|children|child|boy|girl|man|woman|guy))")
+           r"(?:the|your|that) (?:baby|babies|kids|children|child|boy|girl|man|woman|guy)|"
+           r"(?:the|those|these) people)")
 _RISK = re.compile(
     "|".join((
         r"\bsuicid\w*",
@@ -64,7 +65,8 @@ _RISK = re.compile(
         r"\b(?:pain|harm|injur\w*|damage|marks?) (?:that )?you (?:cause|do|inflict|give)(?: to)? yourself\b",
         r"\b(?:do|did|doing|done) (?:\w+ ){0,2}to yourself\b",
         r"\burges? (?:to )?(?:cut|burn|hurt|harm|die|kill|scratch|hit|use)\b",
-        r"\b(?:getting|get|got) ready to die\b|\btired of (?:living|life|being alive)\b",
+        r"\b(?:getting|get|got|preparing|prepare) (?:ready )?to die\b|"
+        r"\btired of (?:living|life|being alive)\b",
         r"\bthinking (?:of|about) (?:dying|death|being dead|not being here)\b",
         r"\b(?:end|ending) (?:it|it all|everything|things)\b",
         r"\b(?:not|no longer|never) (?:\w+ ){0,3}(?:be |being |stay |staying )?(?:alive|here anymore|"
@@ -111,7 +113,8 @@ _INVITATION = re.compile(
     r"help me understand|i(?:'d| would) like to hear|are you able to say|say more about)\b"
 )
 _QUESTION_START = re.compile(
-    r"^\W*(?:and |so |but |also |ok |okay |now )?(?:are|do|did|have|has|had|is|was|were|would|could|"
+    r"^\W*(?:and |so |but |or |also |ok |okay |now |like |um |uh )?"
+    r"(?:are|do|did|have|has|had|is|was|were|would|could|"
     r"will|can|any|anything|how|what|when|where|which|who|why|ever|thoughts?|plans?)\b"
 )
 _STATEMENT_ABOUT_RULES = re.compile(
@@ -197,33 +200,58 @@ _CLIENT_RISK = re.compile(
     r"knife|weapon|driving into|crash the car|step in front|jump off|scratch\w*|bled|bleed\w*|"
     r"burns|burned myself|long sleeves|(?:came|come) close to|nearly (?:hit|hurt|killed)|"
     r"almost (?:hit|hurt|killed)|lucky i didn't|giving (?:my|away) (?:\w+ )?(?:things|stuff)|"
-    r"things away|tired of (?:all of )?it|everything to (?:go quiet|stop|end)|what's the point)\b"
+    r"things away|tired of (?:all of )?it|everything to (?:go quiet|stop|end)|what's the point|"
+    r"picked a date|feel pain|don't (?:even )?care|too fast|foot down|rope|blades?|razor|"
+    r"tried (?:with|before|to)|researched|looked (?:it )?up|all just (?:\w+ )?goes|"
+    r"it all (?:just )?(?:goes|ends)|"
+    r"wronged me|count (?:them|the pills)|keep them all|can't keep (?:doing|going)|can't go on|"
+    r"(?:it )?all to stop|punch\w*|hit my (?:head|self)|bite|biting|bruis\w*|burned|burnt|"
+    r"another year|did the thing|the thing again|relapsed|letters to|goodbye|paracetamol|"
+    r"overdose|train tracks|tracks|nothing's going to get better|burden|insurance|"
+    r"(?:push|hurt|kill|hit) (?:my|the) (?:mother|father|mum|dad|baby|son|daughter|wife|husband|"
+    r"partner|kids?|children|boss|neighbour))\b"
 )
+
+
+# Words of harm that, in a question to a client who has voiced risk, ask about it.
+_HARM_WORDS = re.compile(
+    r"\b(?:die|dying|dead|death|alive|survive|surviving|gone|kill\w*|hurt\w*|harm\w*|pain|injur\w*|"
+    r"cut\w*|burn\w*|bruis\w*|bleed\w*|blood|crash\w*|jump\w*|hang\w*|overdos\w*|purpose|"
+    r"planning|planned|plan|date|goodbye|silly|stupid|safe|safety|end|ending|finish|stop|"
+    r"urges?|again|since|how many|how much|relapse\w*|worse|look up|looked up|ways|"
+    r"go there|been there|go back there)\b"
+)
+def _about_their_risk(norm: str) -> bool:
+    return bool(_POINTS_BACK.search(norm) or _HARM_WORDS.search(norm))
 
 
 def _has_risk(norm: str) -> bool:
     return bool(_RISK.search(_IDIOM.sub(" ", norm)))
 
 
-def find_risk_inquiry(text: str, client: str | None = None) -> Span | None:
+def find_risk_inquiry(text: str, client: str | None = None, *,
+                      client_at_risk: bool = False) -> Span | None:
     """The sentence of ``text`` that asks about risk, or None.
 
-    ``client`` is the client's line the reply answers: when it voices risk, a question that
-    points back at it ("Do you have a plan?") asks about risk too. A sentence that names a risk
-    followed by a question that asks about it ("...not being alive. Has that been true for
-    you?") counts as one inquiry.
+    ``client`` is the client's line the reply answers: when it voices risk (or the caller knows
+    it does: ``client_at_risk``, e.g. a case node whose phase is "at-risk"), a question about
+    it asks about risk too: one that points back ("Do you have a plan?", "What's the date?"
+    after "I've picked a date") or that uses the words of harm ("Did you go there to jump?").
+    A sentence that names a risk followed by a question that asks about it ("...not being
+    alive. Has that been true for you?") counts as one inquiry.
     """
     if not isinstance(text, str) or not text.strip():
         return None
-    client_risk = isinstance(client, str) and bool(
-        _CLIENT_RISK.search(_normalised(client)) or _has_risk(_normalised(client)))
+    client_norm = _normalised(client) if isinstance(client, str) else ""
+    client_risk = client_at_risk or bool(
+        client_norm and (_CLIENT_RISK.search(client_norm) or _has_risk(client_norm)))
     parts = [(m.start(), m.end(), _normalised(m.group(0))) for m in _SENTENCE.finditer(text[:5000])]
     parts = [p for p in parts if p[2]]
     for k, (start, end, norm) in enumerate(parts):
         risk = _has_risk(norm)
         if risk and _inquires(norm):
             return Span.trimmed(text, start, end)
-        if client_risk and _inquires(norm) and _POINTS_BACK.search(_IDIOM.sub(" ", norm)):
+        if client_risk and _inquires(norm) and _about_their_risk(_IDIOM.sub(" ", norm)):
             return Span.trimmed(text, start, end)
         if risk and k + 1 < len(parts) and parts[k + 1][2].endswith("?"):
             return Span.trimmed(text, start, parts[k + 1][1])

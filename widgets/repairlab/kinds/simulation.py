@@ -388,6 +388,13 @@ class Playthrough:
             raise SimulationError("an empty reply cannot be assessed.")
         assessor = self._assessor or _default_assessor()
         assessment = summarise_assessment(assessor(text, context=self.line))
+        if self.node.phase == "at-risk" and not assessment.get("asks_about_risk"):
+            # The author says this client has voiced risk: a question about it counts as asking,
+            # even in words the general signal does not know ("What's the date?").
+            from ..feedback.risk import find_risk_inquiry
+
+            found = find_risk_inquiry(text, self.line, client_at_risk=True)
+            assessment["asks_about_risk"] = found.text if found else None
         return self._apply_reply(text, assessment)
 
     def _apply_reply(self, text: str, assessment: dict[str, Any]) -> Step:
