@@ -56,6 +56,18 @@ def _write_many(path: str, worker: int, count: int, start) -> None:
             store.record(make_attempt(item_id=f"w{worker}-{n}", extra={"worker": worker, "n": n}))
 
 
+def _open_and_save(path: str, worker: int, start, failures) -> None:
+    """A kernel starting: open the store as a page does, then save one answer."""
+    start.wait(60)
+    handle = open_store_safely(path, busy_timeout=20)
+    try:
+        saved = handle.store.record(make_attempt(item_id=f"open-{worker}"))
+        if handle.problem is not None or saved is None:
+            failures.put(f"kernel {worker}: {handle.problem or 'the answer was not saved'}")
+    finally:
+        handle.close()
+
+
 def _write_until_killed(path: str, committed) -> None:
     with ProgressStore(path) as store:
         n = 0
@@ -208,6 +220,81 @@ def test_default_stores_write_into_the_configured_folder(monkeypatch, tmp_path):
 # Several kernels, and a kernel killed mid-write
 
 
+def _context():
+    # fork starts fifty kernels in a moment (spawn would import Python fifty times over, and
+    # they would arrive one by one); spawn where there is no fork.
+    return mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("kernels", "rounds"), [(4, 25), (50, 3)])
+def test_kernels_opening_a_new_store_at_once_all_save(tmp_path, kernels, rounds):
+    """A class opening pages together, or a pool of pre-started kernels: every kernel gets a
+    working store, though SQLite refuses some of them at first without waiting."""
+    ctx = _context()
+    for round_ in range(rounds):
+        path = tmp_path / f"round-{round_}" / "progress.sqlite3"  # new: made by the kernels
+        path.parent.mkdir()
+        start, failures = ctx.Event(), ctx.Queue()
+        workers = [ctx.Process(target=_open_and_save, args=(str(path), n, start, failures))
+                   for n in range(kernels)]
+        for process in workers:
+            process.start()
+        start.set()
+        for process in workers:
+            process.join(120)
+        problems = []
+        while not failures.empty():
+            problems.append(failures.get())
+        assert problems == []
+        assert [p.exitcode for p in workers] == [0] * kernels
+        with ProgressStore(path) as store:
+            assert sorted(a.item_id for a in store.attempts("ann")) == sorted(
+                f"open-{n}" for n in range(kernels))
+
+
+class _RefusingConnection:
+    """A connection on which SQLite says "database is locked" at once, a few times, to the
+    statements that it really does refuse that way while other kernels open the file."""
+
+    def __init__(self, conn, refusals):
+        self._conn, self.refusals = conn, refusals
+
+    def execute(self, sql, *args):
+        for start, left in self.refusals.items():
+            if sql.lstrip().startswith(start) and left:
+                self.refusals[start] = left - 1
+                raise sqlite3.OperationalError("database is locked")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
+def test_opening_tries_again_what_sqlite_refuses_without_waiting(tmp_path, monkeypatch):
+    refusals = {"PRAGMA journal_mode": 3, "BEGIN IMMEDIATE": 2, "PRAGMA quick_check": 1}
+    connect = sqlite3.connect
+    monkeypatch.setattr(progress.sqlite3, "connect",
+                        lambda *a, **k: _RefusingConnection(connect(*a, **k), refusals))
+    handle = open_store_safely(tmp_path / "progress.sqlite3")
+    assert handle.problem is None
+    assert handle.store.record(make_attempt()) is not None
+    assert refusals == {"PRAGMA journal_mode": 0, "BEGIN IMMEDIATE": 0, "PRAGMA quick_check": 0}
+    handle.close()
+
+    # Only within the busy timeout: a file that stays locked still turns saving off.
+    refusals["PRAGMA journal_mode"] = 10**6
+    handle = open_store_safely(tmp_path / "other.sqlite3", busy_timeout=0.2)
+    assert not handle.saving
+    assert "busy for too long" in handle.problem
+    # And other errors are never tried again.
+    refusals["PRAGMA journal_mode"] = 0
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        progress._retry_while_locked(lambda: connect(":memory:").execute("SELECT * FROM nowhere"),
+                                     5, tmp_path)
+
+
+@pytest.mark.slow
 def test_four_processes_writing_at_once_lose_no_attempt(tmp_path):
     path = tmp_path / "progress.sqlite3"  # created by the racing processes themselves
     ctx = mp.get_context("spawn")
@@ -226,6 +313,7 @@ def test_four_processes_writing_at_once_lose_no_attempt(tmp_path):
     assert set(written) == {(worker, n) for worker in range(4) for n in range(300)}
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX-only")
 def test_a_kernel_killed_mid_write_leaves_a_sound_file_with_every_saved_row(tmp_path):
     path = tmp_path / "progress.sqlite3"

@@ -43,8 +43,10 @@ import json
 import logging
 import math
 import os
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
@@ -417,6 +419,32 @@ def _saving_off(kind: str, *, retry: bool = False) -> str:
     return f"{_SAVING_OFF} Tell your instructor: {reason}."
 
 
+def _retry_while_locked(operation: Callable[[], T], timeout: float, path: Path) -> T:
+    """Run ``operation``, again and again while SQLite says the file is locked, for up to
+    ``timeout`` seconds; then let the last error through.
+
+    SQLite's busy handler waits for most locks, but not for all: switching a new file to WAL
+    while another connection has it open, or a read that would have to become a write
+    (deadlock avoidance), fail at once with "database is locked". Each try is a whole step that
+    leaves no transaction open when it fails (``_migrate`` rolls back), so trying again is safe.
+    """
+    deadline = time.monotonic() + max(timeout, 0.0)
+    delay = 0.002
+    tries = 0
+    while True:
+        try:
+            return operation()
+        except sqlite3.OperationalError as exc:
+            tries += 1
+            left = deadline - time.monotonic()
+            if _classify(exc) != "locked" or left <= 0:
+                raise
+            log.debug("Progress file %s: locked while opening (try %d); trying again", path, tries)
+        # Jitter, so that kernels started together do not keep colliding in step.
+        time.sleep(min(left, delay * (0.5 + random.random())))
+        delay = min(delay * 2, 0.05)
+
+
 # --------------------------------------------------------------------------------------------
 # The stores
 
@@ -456,12 +484,17 @@ class ProgressStore:
             check_same_thread=False,
         )
         try:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            # SQLite refuses some of these at once, without waiting out the busy timeout, while
+            # another connection is opening the same new file (the WAL switch, the first schema
+            # write): kernels that start together must not lose their store to that.
+            mode = _retry_while_locked(
+                lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0], busy_timeout, path
+            )
             if str(mode).lower() != "wal":
                 # E.g. a file system without shared memory: still correct, only less concurrent.
                 log.warning("Progress file %s: WAL not available, journal mode is %s", path, mode)
             conn.execute("PRAGMA synchronous = FULL")
-            _migrate(conn, self.path)
+            _retry_while_locked(lambda: _migrate(conn, self.path), busy_timeout, path)
         except BaseException:
             conn.close()
             raise
@@ -764,7 +797,7 @@ def _identity(path: Path) -> tuple[int, int] | None:
 def _open_checked(path: Path, busy_timeout: float, handle: StoreHandle) -> ProgressStore:
     store = ProgressStore(path, busy_timeout=busy_timeout)
     try:
-        problems = store.integrity_problems()
+        problems = _retry_while_locked(store.integrity_problems, busy_timeout, path)
     except BaseException:
         store.close()
         raise
