@@ -33,14 +33,16 @@ created) is used and the others are reported in ``notes``.
 from __future__ import annotations
 
 import csv
+import io
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from repairlab import timestamps
+from repairlab.atomic import write_text_atomic
 from repairlab.handin import SubmissionError, read_submission
 
 __all__ = [
@@ -142,12 +144,7 @@ def _columns(modules: Sequence[tuple[str, str]]) -> list[str]:
 
 def submission_created(submission: Mapping[str, Any]) -> datetime:
     """When a hand-in was made (aware UTC); unreadable stamps sort first."""
-    text = str(submission.get("created_at", "")).replace("Z", "+00:00")
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return datetime.min.replace(tzinfo=timezone.utc)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return timestamps.newest_first_key(submission.get("created_at"))
 
 
 def merge_submissions(
@@ -250,16 +247,9 @@ def write_csv(result: GradebookResult, path: str | os.PathLike[str]) -> Path:
     Written to a temporary file first and renamed, so an interrupted run never leaves half a
     gradebook where the previous one was.
     """
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(result.columns)
-            for row in result.rows:
-                writer.writerow([_cell(row.get(column)) for column in result.columns])
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(result.columns)
+    for row in result.rows:
+        writer.writerow([_cell(row.get(column)) for column in result.columns])
+    return write_text_atomic(path, out.getvalue(), newline="")

@@ -36,14 +36,13 @@ import hashlib
 import html
 import json
 import os
-import tempfile
 from collections.abc import Mapping
-from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from repairlab import __version__
+from repairlab import __version__, timestamps
+from repairlab.atomic import write_text_atomic
 
 __all__ = [
     "FORMAT",
@@ -154,7 +153,7 @@ def build_submission(
         "student": student,
         "course": course_title,
         "curriculum_version": curriculum_version,
-        "created_at": created_at or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_at": created_at or timestamps.utc_now("seconds"),
         "items": item_meta,
         "attempts": attempts,
         "summary": summary,
@@ -235,13 +234,7 @@ def _text(value: Any, css: str = "text") -> str:
 
 
 def _when(stamp: Any) -> str:
-    try:
-        moment = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
-    except ValueError:
-        return _e(stamp)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
-    return _e(moment.strftime("%Y-%m-%d %H:%M UTC"))
+    return _e(timestamps.format_for_people(stamp))
 
 
 def _kind_name(kind: Any) -> str:
@@ -661,13 +654,5 @@ def export_submission(
         text = json.dumps(submission, ensure_ascii=False, indent=2) + "\n"
     else:
         text = render_submission_html(submission)
-    # Written beside the target and renamed, so a failure never leaves half a hand-in.
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(target, text)  # a failure never leaves half a hand-in
     return submission

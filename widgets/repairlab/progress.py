@@ -53,6 +53,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
+from repairlab import timestamps
+
 __all__ = [
     "DB_FILENAME",
     "DEFAULT_STUDENT",
@@ -120,22 +122,12 @@ def current_student() -> str:
 # The record
 
 
-def _utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
-
-
 def _normalise_timestamp(value: str) -> str:
     """One fixed UTC format, so that ordering by the text column is ordering by time."""
-    text = value.strip()
-    if text.endswith(("Z", "z")):  # Python 3.10's fromisoformat does not read "Z"
-        text = text[:-1] + "+00:00"
     try:
-        moment = datetime.fromisoformat(text)
+        return timestamps.normalise(value)
     except ValueError:
         raise ValueError(f"created_at must be an ISO 8601 timestamp, got {value!r}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _to_json(value: Any, what: str) -> str:
@@ -197,7 +189,9 @@ def _prepared(attempt: Attempt) -> tuple[Attempt, tuple[Any, ...]]:
         if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
             raise ValueError(f"Attempt.score must be a finite number or None, got {score!r}")
         score = float(score)
-    created_at = _normalise_timestamp(attempt.created_at) if attempt.created_at else _utc_now()
+    created_at = (
+        _normalise_timestamp(attempt.created_at) if attempt.created_at else timestamps.utc_now()
+    )
     response = _to_json(attempt.response, "Attempt.response")
     feedback = _to_json(attempt.feedback, "Attempt.feedback")
     extra = None if attempt.extra is None else _to_json(attempt.extra, "Attempt.extra")
