@@ -218,3 +218,17 @@ def test_a_module_without_its_item_list_is_a_caller_error(tmp_path):
             modules=MODULES,
             module_items={"noticing": MODULE_ITEMS["noticing"]},
         )
+
+
+def test_one_grading_module_and_no_import_cycle():
+    """The rule lives in grading.py, which imports nothing of RepairLab's; the hand-in uses it
+    without importing the gradebook (which reads hand-ins)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, repairlab.grading; before = {m for m in sys.modules if m.startswith("
+            "'repairlab.')}; import repairlab.handin; print(sorted(before), "
+            "'repairlab.gradebook' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "['repairlab.grading'] False"

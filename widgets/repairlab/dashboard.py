@@ -33,7 +33,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from repairlab.gradebook import outcome, submission_created
+from repairlab.gradebook import submission_created
+from repairlab.grading import SOLVED, outcome
 from repairlab.handin import SubmissionError, read_submission
 
 __all__ = [
@@ -65,11 +66,6 @@ HANDIN_SUFFIXES = (".html", ".htm", ".json")
 # A hand-in holds text answers: even a whole course answered many times over is a few MB. A
 # bigger file is something else (a video renamed .html?) and would only fill the kernel's memory.
 MAX_HANDIN_BYTES = 64 * 1024 * 1024
-# Statuses that mean "got it" (kinds.base.Feedback.solved; the landing page uses the same).
-# Completion is the gradebook's looser rule (anything but "incorrect"): a rewrite that still
-# reads as defensive is *completed* but not *solved*, and it is the second notion that tells an
-# instructor which items students miss.
-SOLVED = frozenset({"correct", "good", "submitted"})
 REWRITE = "rewrite-reply"
 
 

@@ -1,26 +1,7 @@
 """The instructor's gradebook: merge students' hand-in files into one LMS-importable CSV.
 
-The grading rule (also used for the summary inside every hand-in file)
----------------------------------------------------------------------
-Scores are fractions from 0 to 1 on each attempt; the gradebook shows percentages.
-
-* **Best score per item.** Every attempt counts; an item's score is the best score among its
-  attempts. Trying again never lowers a grade. Attempts without a score (reflections) are not
-  scores.
-* **Completion.** An item is *completed* when at least one of its attempts has a status other
-  than ``"incorrect"``. A choice item (spot-the-schema, pick-repair-step, classify-marker,
-  rupture-or-red-flag) is therefore completed once answered correctly; an ordering once it is
-  right or partly right (``"partial"``); a rewrite or a reflection once submitted (any status
-  the exercise gives it: ``"good"``, ``"partial"``, ``"submitted"``, ...).
-* **Module completion** = completed items of the module / all items of the module, in percent.
-* **Module score** = the mean of the best scores of the module's items that have at least one
-  scored attempt, in percent; empty when there is none. Items not tried yet do not pull the
-  score down: completion already shows how much is missing, and keeping the two apart lets an
-  instructor weight them as the course requires.
-* **Totals** apply the same rules to every item of the course at once, so a module with more
-  items weighs more (it is *not* the mean of the module columns).
-* Attempts at items that are not in the course's item list (e.g. an item removed mid-term) are
-  ignored. Attempts from an earlier curriculum version count: item ids are never reused.
+The grading rule is :mod:`repairlab.grading`'s (the same as the landing page, the hand-in's
+summary and the dashboard use).
 
 Which files are used
 --------------------
@@ -43,76 +24,14 @@ from typing import Any
 
 from repairlab import timestamps
 from repairlab.atomic import write_text_atomic
+from repairlab.grading import outcome
 from repairlab.handin import SubmissionError, read_submission
 
 __all__ = [
     "GradebookResult",
-    "Outcome",
-    "best_scores",
-    "completed_items",
-    "counts_as_completed",
     "merge_submissions",
-    "outcome",
     "write_csv",
 ]
-
-# The only status that does not complete an item; see the module docstring.
-NOT_COMPLETING = frozenset({"incorrect"})
-
-
-def counts_as_completed(status: str) -> bool:
-    return status not in NOT_COMPLETING
-
-
-def _field(attempt: Any, name: str) -> Any:
-    # Attempts arrive as dicts (hand-in files) or as progress.Attempt objects (a live store).
-    if isinstance(attempt, Mapping):
-        return attempt.get(name)
-    return getattr(attempt, name, None)
-
-
-def best_scores(attempts: Iterable[Any]) -> dict[str, float]:
-    """item_id -> the best score (0-1) among its scored attempts."""
-    best: dict[str, float] = {}
-    for attempt in attempts:
-        score = _field(attempt, "score")
-        if score is None or isinstance(score, bool) or not isinstance(score, (int, float)):
-            continue
-        item_id = _field(attempt, "item_id")
-        if item_id not in best or score > best[item_id]:
-            best[item_id] = float(score)
-    return best
-
-
-def completed_items(attempts: Iterable[Any]) -> set[str]:
-    return {_field(a, "item_id") for a in attempts if counts_as_completed(str(_field(a, "status")))}
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How a student did on a set of items."""
-
-    completed: int
-    total: int
-    score: float | None  # mean of best scores, 0-1; None when no item has a score
-
-    @property
-    def completion_percent(self) -> float | None:
-        return None if self.total == 0 else round(100 * self.completed / self.total, 1)
-
-    @property
-    def score_percent(self) -> float | None:
-        return None if self.score is None else round(100 * self.score, 1)
-
-
-def outcome(attempts: Iterable[Any], item_ids: Sequence[str]) -> Outcome:
-    """Apply the grading rule to the attempts at ``item_ids`` (others are ignored)."""
-    wanted = set(item_ids)
-    relevant = [a for a in attempts if _field(a, "item_id") in wanted]
-    best = best_scores(relevant)
-    done = completed_items(relevant)
-    score = sum(best.values()) / len(best) if best else None
-    return Outcome(completed=len(done), total=len(wanted), score=score)
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ A submission is a dict::
      "checksum": "sha256:..."}
 
 ``items`` carries the titles the page shows; ``summary.score`` is a percentage or ``None``
-(see :mod:`repairlab.gradebook` for the rule).
+(see :mod:`repairlab.grading` for the rule).
 
 What the checksums are, and are not
 -----------------------------------
@@ -43,6 +43,7 @@ from typing import Any
 
 from repairlab import __version__, timestamps
 from repairlab.atomic import write_text_atomic
+from repairlab.grading import outcome
 
 __all__ = [
     "FORMAT",
@@ -124,9 +125,6 @@ def build_submission(
     item id of the course, in course order, to {"module", "module_title", "kind", "title"};
     it fixes the module order and the totals of the summary.
     """
-    # Imported here because the gradebook imports this module to read hand-ins.
-    from repairlab.gradebook import outcome
-
     attempts = [a.to_dict() if hasattr(a, "to_dict") else dict(a) for a in store.attempts(student)]
     item_meta = {str(item_id): dict(meta) for item_id, meta in items.items()}
 

@@ -16,9 +16,9 @@ log = logging.getLogger("repairlab")
 
 
 def module_progress(course, store, student) -> dict[str, tuple[int, int]]:
-    """module folder -> (items completed, items shown), by the gradebook's own rule, so the
-    landing page and the instructor's grades never disagree."""
-    from ..gradebook import outcome
+    """module folder -> (items completed, items shown), by the grading rule the gradebook
+    uses too, so the landing page and the instructor's grades never disagree."""
+    from ..grading import outcome
 
     try:
         attempts = store.attempts(student)
