@@ -148,7 +148,7 @@ def test_a_tampered_and_a_foreign_file_are_listed_and_the_rest_still_shown(handi
     assert set(reasons) == {"ben.html", "notes.html", "grades.csv", "garbled.json"}
     assert reasons["ben.html"].startswith("was edited by hand after download")
     assert "not a RepairLab hand-in" in reasons["notes.html"]
-    assert "not a hand-in" in reasons["grades.csv"]
+    assert "not a RepairLab hand-in: hand-ins are .html or .json" in reasons["grades.csv"]
     assert "not a text file" in reasons["garbled.json"]
     assert all(s.message.startswith(s.name + " ") for s in data.skipped)
 
@@ -161,10 +161,10 @@ def test_a_tampered_and_a_foreign_file_are_listed_and_the_rest_still_shown(handi
 
 
 def test_a_file_too_big_to_be_a_hand_in_is_not_read(handins, monkeypatch):
-    import repairlab.dashboard as dashboard
+    import repairlab.collect as collect
 
     biggest = max(path.stat().st_size for path in handins.iterdir())
-    monkeypatch.setattr(dashboard, "MAX_HANDIN_BYTES", biggest)
+    monkeypatch.setattr(collect, "MAX_HANDIN_BYTES", biggest)
     (handins / "lecture.html").write_text("<p>" + "x" * 200_000 + "</p>", encoding="utf-8")
     data = load_folder(handins)
     assert [s.name for s in data.skipped] == ["lecture.html"]
@@ -180,8 +180,9 @@ def test_duplicates_keep_the_newest_and_subfolders_are_read(tmp_path):
     data = load_folder(folder)
     assert data.students == ["ana"]
     assert len(data.submissions["ana"]["attempts"]) == len(CLASS["ana"])
-    assert data.notes == ["ana handed in more than one file: using late/ana-week2.html, the "
-                          "newest, and ignoring ana-week1.html."]
+    assert data.notes == ["ana handed in more than one file: using late/ana-week2.html "
+                          "(downloaded 2025-03-08 09:00 UTC), the newest, and ignoring the older "
+                          "ana-week1.html (downloaded 2025-03-01 09:00 UTC)."]
 
 
 def test_other_curriculum_versions_are_left_out(tmp_path):

@@ -18,14 +18,12 @@ import io
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from repairlab import timestamps
 from repairlab.atomic import write_text_atomic
+from repairlab.collect import HandIn, choose, collect
 from repairlab.grading import outcome
-from repairlab.handin import SubmissionError, read_submission
 
 __all__ = [
     "GradebookResult",
@@ -49,6 +47,7 @@ class GradebookResult:
     rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    chosen: dict[str, HandIn] = field(default_factory=dict)  # student -> the hand-in counted
 
     def row_for(self, student: str) -> dict[str, Any] | None:
         return next((row for row in self.rows if row["student"] == student), None)
@@ -61,11 +60,6 @@ def _columns(modules: Sequence[tuple[str, str]]) -> list[str]:
     return [*columns, "total completion", "total score"]
 
 
-def submission_created(submission: Mapping[str, Any]) -> datetime:
-    """When a hand-in was made (aware UTC); unreadable stamps sort first."""
-    return timestamps.newest_first_key(submission.get("created_at"))
-
-
 def merge_submissions(
     paths: Iterable[str | os.PathLike[str]],
     *,
@@ -73,43 +67,30 @@ def merge_submissions(
     modules: Sequence[tuple[str, str]],
     module_items: Mapping[str, Sequence[str]],
     progress: Callable[[int, int], None] | None = None,
+    exclude: Iterable[str | os.PathLike[str]] = (),
 ) -> GradebookResult:
-    """Read every hand-in file and compute one gradebook row per student.
+    """Read every hand-in and compute one gradebook row per student.
 
-    ``modules`` gives the column order as (slug, title); ``module_items`` the item ids of each
-    module. ``progress(done, total)`` is called after each file, with done = 1 .. total.
+    ``paths`` are hand-in files, folders of them (sub-folders too) and zip files, read by
+    :func:`repairlab.collect.collect` exactly as the dashboard reads them; ``exclude`` lists
+    files to pass over. ``modules`` gives the column order as (slug, title); ``module_items``
+    the item ids of each module. ``progress(done, total)`` is called after each file, with
+    done = 1 .. total.
     """
     missing = [slug for slug, _title in modules if slug not in module_items]
     if missing:
         raise ValueError(f"module_items has no entry for module(s): {', '.join(missing)}")
 
-    files = [Path(p) for p in paths]
-    result = GradebookResult(columns=_columns(modules))
-    chosen: dict[str, tuple[Path, dict[str, Any]]] = {}
-
-    for done, path in enumerate(files, start=1):
-        try:
-            submission = read_submission(path)
-        except SubmissionError as exc:
-            result.errors.append(str(exc))
-        else:
-            version = submission["curriculum_version"]
-            if version != curriculum_version:
-                result.errors.append(
-                    f"{path} was made for curriculum version {version!r}, but this gradebook is "
-                    f"for version {curriculum_version!r}; it was left out. Merge it separately "
-                    f"with curriculum version {version!r}, or ask the student to open the "
-                    "current course and download a new hand-in."
-                )
-            else:
-                _keep_newest(chosen, path, submission, result.notes)
-        if progress is not None:
-            progress(done, len(files))
+    found = collect(paths, exclude=exclude, progress=progress)
+    choice = choose(found.handins, curriculum_version=curriculum_version)
+    result = GradebookResult(columns=_columns(modules), chosen=choice.chosen)
+    result.errors = [s.message for s in sorted([*found.skipped, *choice.skipped],
+                                               key=lambda s: s.name)]
+    result.notes = list(choice.notes)
 
     all_items = [item for slug, _title in modules for item in module_items[slug]]
-    for student in sorted(chosen):
-        _path, submission = chosen[student]
-        attempts = submission["attempts"]
+    for student, handin in choice.chosen.items():
+        attempts = handin.submission["attempts"]
         row: dict[str, Any] = {"student": student}
         for slug, _title in modules:
             got = outcome(attempts, module_items[slug])
@@ -120,29 +101,6 @@ def merge_submissions(
         row["total score"] = total.score_percent
         result.rows.append(row)
     return result
-
-
-def _keep_newest(
-    chosen: dict[str, tuple[Path, dict[str, Any]]],
-    path: Path,
-    submission: dict[str, Any],
-    notes: list[str],
-) -> None:
-    student = submission["student"]
-    previous = chosen.get(student)
-    if previous is None:
-        chosen[student] = (path, submission)
-        return
-    old_path, old = previous
-    if submission_created(submission) >= submission_created(old):
-        keep, drop = (path, submission), (old_path, old)
-    else:
-        keep, drop = (old_path, old), (path, submission)
-    chosen[student] = keep
-    notes.append(
-        f"{student} handed in more than one file: using {keep[0]} (created "
-        f"{keep[1]['created_at']}), ignoring the older {drop[0]} (created {drop[1]['created_at']})."
-    )
 
 
 # --------------------------------------------------------------------------------------------

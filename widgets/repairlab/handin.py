@@ -53,6 +53,7 @@ __all__ = [
     "compute_checksum",
     "export_submission",
     "read_submission",
+    "read_submission_bytes",
     "render_submission_html",
 ]
 
@@ -485,12 +486,22 @@ class _HandinParser(HTMLParser):
             self.data.append(data)
 
 
-def _read_source(source: str | os.PathLike[str]) -> tuple[str, str]:
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SubmissionError(
+            f"{name} is not a RepairLab hand-in: it is not a text file. {_FRESH_COPY}",
+            source=name,
+        ) from None
+
+
+def _read_source(source: str | os.PathLike[str], name: str | None) -> tuple[str, str]:
     """(name for messages, text). A str that looks like JSON or HTML is the text itself."""
     if isinstance(source, str) and source.lstrip("\ufeff \t\r\n")[:1] in ("{", "<"):
-        return "The submitted text", source
+        return name or "The submitted text", source
     path = Path(source)
-    name = str(path)
+    name = name or str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -499,13 +510,7 @@ def _read_source(source: str | os.PathLike[str]) -> tuple[str, str]:
             "the download finished.",
             source=name,
         ) from None
-    try:
-        return name, raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SubmissionError(
-            f"{name} is not a RepairLab hand-in: it is not a text file. {_FRESH_COPY}",
-            source=name,
-        ) from None
+    return name, _decode(raw, name)
 
 
 def _parse_json(text: str, name: str) -> Any:
@@ -593,13 +598,24 @@ def _from_html(text: str, name: str) -> tuple[Any, str]:
     return _parse_json("".join(parser.data), name), "ok" if page_ok else "edited"
 
 
-def read_submission(source: str | os.PathLike[str]) -> dict[str, Any]:
+def read_submission(source: str | os.PathLike[str], *, name: str | None = None) -> dict[str, Any]:
     """Read a hand-in: a path to the .html or .json file, or the file's text itself.
 
-    Raises :class:`SubmissionError` naming the file if it is not a RepairLab hand-in, has a
-    format version this RepairLab cannot read, or was changed after download.
+    Raises :class:`SubmissionError` naming the file (or ``name``, if given) if it is not a
+    RepairLab hand-in, has a format version this RepairLab cannot read, or was changed after
+    download.
     """
-    name, text = _read_source(source)
+    name, text = _read_source(source, name)
+    return _parse_submission(text, name)
+
+
+def read_submission_bytes(data: bytes, name: str) -> dict[str, Any]:
+    """Read a hand-in from the bytes of its file (a member of a zip file, say); as
+    :func:`read_submission`, with ``name`` in the messages."""
+    return _parse_submission(_decode(data, name), name)
+
+
+def _parse_submission(text: str, name: str) -> dict[str, Any]:
     text = text.lstrip("\ufeff").replace("\r\n", "\n")  # editors and mail add these harmlessly
     head = text.lstrip()[:1]
     if head == "{":

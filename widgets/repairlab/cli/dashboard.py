@@ -26,7 +26,8 @@ def add_parser(sub, name: str) -> None:
                             description=__doc__,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path,
-                        help="the folder the hand-in files (.html or .json) were downloaded to")
+                        help="the folder the hand-in files (.html or .json) were downloaded to "
+                             "(sub-folders and zip files in it are read too), or a zip file")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help=f"port (default {DEFAULT_PORT})")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
@@ -99,13 +100,13 @@ def _course_root(course: Path | None) -> tuple[Path | None, str | None]:
 
 
 def run(args: argparse.Namespace) -> int:
-
+    from ..dashboard import is_folder_or_zip
     from .serve import run_server
 
     folder: Path = args.folder.expanduser()
-    if not folder.is_dir():
+    if not is_folder_or_zip(folder):
         print(f"error: {folder} is not a folder. Give the folder the hand-ins were downloaded "
-              "to.", file=sys.stderr)
+              "to (or the zip file of them).", file=sys.stderr)
         return 1
     root, problem = _course_root(args.course)
     if problem and (args.course is not None or os.environ.get("REPAIRLAB_COURSE_DIR")):

@@ -1,7 +1,9 @@
 """repairlab gradebook SUBMISSION... -o grades.csv: merge hand-in files into an LMS CSV.
 
-One row per student; completion and score per module. Files that are not hand-ins, come
-from another curriculum version, or were edited after download are reported and left out.
+One row per student; completion and score per module. SUBMISSION is a hand-in file, a folder
+(sub-folders are read too) or a zip file, read exactly as `repairlab dashboard` reads them.
+Files that are not hand-ins, come from another curriculum version, or were edited after
+download are reported and left out.
 """
 
 from __future__ import annotations
@@ -15,22 +17,12 @@ def add_parser(sub, name: str) -> None:
     parser = sub.add_parser(name, help="merge students' hand-in files into a CSV",
                             description=__doc__)
     parser.add_argument("submissions", nargs="+", type=Path,
-                        help="hand-in files (.html or .json), or folders of them")
+                        help="hand-in files (.html or .json), folders of them (sub-folders "
+                             "too, as LMS bulk downloads make), or zip files of either")
     parser.add_argument("-o", "--output", type=Path, required=True, help="the CSV to write")
     parser.add_argument("--course", type=Path, default=None, help="the course folder")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(run=run)
-
-
-def _expand(paths: list[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir()
-                                if p.suffix.lower() in (".html", ".htm", ".json")))
-        else:
-            files.append(path)
-    return files
 
 
 def _progress_bar(done: int, total: int) -> None:
@@ -48,19 +40,16 @@ def run(args: argparse.Namespace) -> int:
     course = load_course_or_explain(args.course)
     if course is None:
         return 1
-    files = _expand(args.submissions)
-    if not files:
-        print("error: no hand-in files found.", file=sys.stderr)
-        return 1
     result = merge_submissions(
-        files, curriculum_version=course.version, modules=module_titles(course),
-        module_items=module_items(course), progress=None if args.quiet else _progress_bar)
+        args.submissions, curriculum_version=course.version, modules=module_titles(course),
+        module_items=module_items(course), exclude=[args.output],
+        progress=None if args.quiet else _progress_bar)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     for error in result.errors:
         print(f"skipped: {error}", file=sys.stderr)
     if not result.rows:
-        print("error: no valid hand-in files; nothing written.", file=sys.stderr)
+        print("error: no valid hand-in files found; nothing written.", file=sys.stderr)
         return 1
     write_csv(result, args.output)
     print(f"Wrote {args.output}: {len(result.rows)} students"
