@@ -8,18 +8,18 @@ files the way LMS bulk downloads arrange them.
 
 from __future__ import annotations
 
-import csv
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
+from gradebook_helpers import assert_they_agree, read_both
 
 from repairlab.cli import main as repairlab
 from repairlab.collect import collect
 from repairlab.content.course import load_course
-from repairlab.coursework import item_index, module_items, module_titles
-from repairlab.dashboard import completion_by_module, load_folder
+from repairlab.coursework import module_items, module_titles
+from repairlab.dashboard import load_folder
 from repairlab.gradebook import merge_submissions
 from repairlab.handin import export_submission
 from repairlab.progress import open_default_store
@@ -120,41 +120,6 @@ def _other_version(data_dir: Path, folder: Path) -> Path:
         export_submission(store, "ana", folder / "ana-last-term.html", course_title="Old",
                           curriculum_version="2020.1", items={})
     return folder / "ana-last-term.html"
-
-
-def read_both(folder: Path, root: Path, course, tmp_path: Path, capsys):
-    """The gradebook CLI's CSV and messages, and the dashboard's data, for one folder."""
-    grades = tmp_path / "grades.csv"
-    grades.unlink(missing_ok=True)
-    code = repairlab(["gradebook", str(folder), "-o", str(grades), "--course", str(root),
-                      "--quiet"])
-    err = capsys.readouterr().err
-    rows = {r["student"]: r for r in csv.DictReader(grades.open(encoding="utf-8"))}
-    data = load_folder(folder, curriculum_version=course.version, items=item_index(course))
-    return code, err, rows, data
-
-
-def assert_they_agree(folder: Path, err: str, rows: dict, data, course) -> None:
-    assert sorted(rows) == data.students
-    prefix = f"{folder}/"
-    skipped = sorted(line.removeprefix("skipped: ") for line in err.splitlines()
-                     if line.startswith("skipped: "))
-    assert skipped == sorted(prefix + s.message for s in data.skipped)
-    notes = [line.removeprefix("note: ").replace(prefix, "") for line in err.splitlines()
-             if line.startswith("note: ")]
-    assert notes == data.notes
-    # The dashboard's completion per module is the CSV's, student by student.
-    for module in completion_by_module(data):
-        column = [float(rows[s][f"{module.module} completion"]) for s in data.students]
-        assert module.all_done == sum(c == 100 for c in column)
-        assert module.none_done == sum(c == 0 for c in column)
-        assert module.some_done == len(column) - module.all_done - module.none_done
-        assert module.mean_completion == pytest.approx(sum(column) / len(column), abs=0.1)
-    # And the same file counted for each student.
-    merged = merge_submissions([folder], curriculum_version=course.version,
-                               modules=module_titles(course), module_items=module_items(course))
-    assert {s: (h.path, h.member) for s, h in merged.chosen.items()} == {
-        s: (h.path, h.member) for s, h in data.chosen.items()}
 
 
 @pytest.mark.parametrize("layout", list(LAYOUTS))

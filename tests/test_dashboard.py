@@ -90,13 +90,14 @@ CLASS = {
 
 
 def hand_in(folder: Path, student: str, attempts, *, name=None, version=VERSION,
-            created_at=None, store_dir=None) -> Path:
-    """Record the attempts in a real ProgressStore and export the student's hand-in."""
+            created_at=None, store=None) -> Path:
+    """Record the attempts in a real ProgressStore (one per file, or ``store``'s) and export
+    the student's hand-in."""
     path = folder / (name or f"{student}.html")
     path.parent.mkdir(parents=True, exist_ok=True)
-    store_dir = store_dir or folder.parent / "stores"
+    store_dir = folder.parent / "stores"
     store_dir.mkdir(exist_ok=True)
-    with ProgressStore(store_dir / f"{path.stem}.sqlite3") as store:
+    with ProgressStore(store_dir / f"{store or path.stem}.sqlite3") as store:
         for n, (item_id, status, score, extra) in enumerate(attempts):
             feedback = {"status": status, "headline": "…", "score": score, "extra": extra}
             store.record(Attempt(
@@ -173,16 +174,18 @@ def test_a_file_too_big_to_be_a_hand_in_is_not_read(handins, monkeypatch):
 
 def test_duplicates_keep_the_newest_and_subfolders_are_read(tmp_path):
     folder = tmp_path / "handins"
-    hand_in(folder, "ana", CLASS["ana"][:1], name="ana-week1.html",
+    hand_in(folder, "ana", CLASS["ana"][:1], name="ana-week1.html", store="ana",
             created_at="2025-03-01T09:00:00+00:00")
-    hand_in(folder, "ana", CLASS["ana"], name="late/ana-week2.html",
+    hand_in(folder, "ana", CLASS["ana"][1:], name="late/ana-week2.html", store="ana",
             created_at="2025-03-08T09:00:00+00:00")
     data = load_folder(folder)
     assert data.students == ["ana"]
     assert len(data.submissions["ana"]["attempts"]) == len(CLASS["ana"])
-    assert data.notes == ["ana handed in more than one file: using late/ana-week2.html "
-                          "(downloaded 2025-03-08 09:00 UTC), the newest, and ignoring the older "
-                          "ana-week1.html (downloaded 2025-03-01 09:00 UTC)."]
+    store = data.chosen["ana"].store_id[:8]
+    assert data.notes == [f"ana handed in again: late/ana-week2.html (downloaded 2025-03-08 "
+                          f"09:00 UTC, progress file {store}) counts, and replaces the earlier "
+                          f"ana-week1.html (downloaded 2025-03-01 09:00 UTC, progress file "
+                          f"{store}) from the same progress file."]
 
 
 def test_other_curriculum_versions_are_left_out(tmp_path):

@@ -16,8 +16,8 @@ import logging
 import os
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -31,6 +31,7 @@ __all__ = [
     "Choice",
     "Collected",
     "HandIn",
+    "RenameError",
     "Skipped",
     "choose",
     "collect",
@@ -56,10 +57,18 @@ class HandIn:
     path: Path
     member: str | None
     submission: dict[str, Any]
+    renamed_to: str | None = None  # the id an instructor gave it (--rename)
 
     @property
     def student(self) -> str:
-        return self.submission["student"]
+        """The student id it counts for: as recorded in the file, unless renamed."""
+        return self.renamed_to or self.submission["student"]
+
+    @property
+    def store_id(self) -> str | None:
+        """The id of the progress file it came from (``None`` in hand-ins made before ids)."""
+        value = self.submission.get("store_id")
+        return value if isinstance(value, str) and value else None
 
     @property
     def curriculum_version(self) -> str:
@@ -235,13 +244,20 @@ class Choice:
     """The hand-in that counts for each student, and why the others do not.
 
     ``chosen`` is sorted by student id. ``skipped`` holds hand-ins of other curriculum
-    versions; ``notes`` says which hand-ins replaced which.
+    versions; ``notes`` says which hand-ins replaced which, and which were renamed;
+    ``conflicts`` names the students whose hand-ins came from different progress files (left
+    out of ``chosen``: they may be two students' work).
     """
 
     version: str | None
     chosen: dict[str, HandIn] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+
+class RenameError(ValueError):
+    """A ``--rename FILE=ID`` that names no hand-in, or more than one."""
 
 
 def _majority_version(handins: list[HandIn]) -> str | None:
@@ -269,15 +285,103 @@ def _newest(handins: list[HandIn]) -> list[HandIn]:
                                           h.name), reverse=True)
 
 
-def choose(handins: Iterable[HandIn], *, curriculum_version: str | None = None) -> Choice:
+def _store_key(handin: HandIn) -> str:
+    # A hand-in from before progress files had ids is treated as its own progress file: two
+    # such files of one student id may be two students' work, so they are never merged unasked.
+    return handin.store_id or f"file:{handin.path}:{handin.member}"
+
+
+def _described(handin: HandIn) -> str:
+    store = f", progress file {handin.store_id[:8]}" if handin.store_id else ""
+    return f"{handin.name} (downloaded {handin.downloaded}{store})"
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _matches(handin: HandIn, given: str) -> bool:
+    if given == handin.name:
+        return True
+    if handin.member is None:
+        return Path(given).expanduser().resolve() == handin.path.resolve()
+    archive, slash, member = given.rpartition(f"{ZIP_SUFFIX}/")
+    return (bool(slash) and member == handin.member
+            and Path(archive + ZIP_SUFFIX).expanduser().resolve() == handin.path.resolve())
+
+
+def _parts(name: str) -> list[str]:
+    return [part for part in name.replace("\\", "/").split("/") if part not in ("", ".")]
+
+
+def _ends_with(name: str, given: str) -> bool:
+    tail = _parts(given)
+    return bool(tail) and _parts(name)[-len(tail):] == tail
+
+
+def _find(handins: list[HandIn], given: str) -> HandIn:
+    found = [h for h in handins if _matches(h, given)]
+    if not found:  # the end of a name as listed (e.g. the bare file name), if only one has it
+        found = [h for h in handins if _ends_with(h.name, given)]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise RenameError(f"--rename {given}=…: {len(found)} hand-ins are called that "
+                          f"({_listed([h.name for h in found])}). Give the file as listed here.")
+    example = f" (e.g. {handins[0].name})" if handins else ""
+    raise RenameError(f"--rename {given}=…: no hand-in that could be read is called that. Give "
+                      f"the file as the gradebook lists it{example}.")
+
+
+def _renamed(handins: list[HandIn], renames: Mapping[str, str],
+             notes: list[str]) -> list[HandIn]:
+    by_file: dict[int, str] = {}
+    for given, student in renames.items():
+        handin = _find(handins, given)
+        if id(handin) in by_file and by_file[id(handin)] != student:
+            raise RenameError(f"--rename: {handin.name} is given two ids, "
+                              f"{by_file[id(handin)]!r} and {student!r}.")
+        by_file[id(handin)] = student
+    renamed = []
+    for handin in handins:
+        student = by_file.get(id(handin))
+        if student is None or student == handin.student:
+            renamed.append(handin)
+            continue
+        notes.append(f"{handin.name} names the student {handin.student!r}; it is counted as "
+                     f"{student!r}, as --rename asks (the file itself is not changed).")
+        renamed.append(replace(handin, renamed_to=student))
+    return renamed
+
+
+def choose(
+    handins: Iterable[HandIn],
+    *,
+    curriculum_version: str | None = None,
+    newest: bool = False,
+    renames: Mapping[str, str] | None = None,
+) -> Choice:
     """One hand-in per student, of one curriculum version.
 
     Without ``curriculum_version``, the version most hand-ins were made for (so totals are
-    never mixed across versions).
+    never mixed across versions). ``renames`` maps a file (its name as listed, its path, or
+    the end of its name, e.g. the bare file name, if no other file's name ends so) to the
+    student id it counts as, for a hand-in with a wrong or missing name; it raises
+    :class:`RenameError` for a file it cannot find or cannot tell apart.
+
+    Several hand-ins with one student id:
+
+    * from one progress file (the same ``store_id``) they are the student handing in again:
+      the newest counts and each older one is listed in ``notes`` as replaced;
+    * from different progress files they may be two students' work (two laptops where
+      nobody set a name): they are a conflict, listed in ``conflicts`` naming every file, and
+      the student is left out, unless ``newest`` is set; then the newest counts and each file
+      it replaced is listed in ``notes``.
     """
-    handins = list(handins)
+    notes: list[str] = []
+    handins = _renamed(list(handins), renames or {}, notes)
     version = curriculum_version if curriculum_version is not None else _majority_version(handins)
-    choice = Choice(version=version)
+    choice = Choice(version=version, notes=notes)
     by_student: dict[str, list[HandIn]] = {}
     for handin in handins:
         if handin.curriculum_version != version:
@@ -286,10 +390,30 @@ def choose(handins: Iterable[HandIn], *, curriculum_version: str | None = None) 
             by_student.setdefault(handin.student, []).append(handin)
     for student in sorted(by_student):
         keep, *older = _newest(by_student[student])
+        stores = {_store_key(h) for h in by_student[student]}
+        if len(stores) > 1 and not newest:
+            choice.conflicts.append(_conflict(student, [keep, *older]))
+            continue
         choice.chosen[student] = keep
         for old in older:
-            choice.notes.append(
-                f"{student} handed in more than one file: using {keep.name} (downloaded "
-                f"{keep.downloaded}), the newest, and ignoring the older {old.name} "
-                f"(downloaded {old.downloaded}).")
+            if _store_key(old) == _store_key(keep):
+                choice.notes.append(
+                    f"{student} handed in again: {_described(keep)} counts, and replaces the "
+                    f"earlier {_described(old)} from the same progress file.")
+            else:
+                choice.notes.append(
+                    f"{student}: {_described(keep)} counts, the newest, as --newest asks; it "
+                    f"replaces {_described(old)}, which came from a different progress file.")
     return choice
+
+
+def _conflict(student: str, handins: list[HandIn]) -> str:
+    count = "Two" if len(handins) == 2 else str(len(handins))
+    return (
+        f"{count} hand-ins name the same student, {student!r}, but come from different progress "
+        f"files (different computers, browsers or accounts), so they may be different students' "
+        f"work: {_listed([_described(h) for h in handins])}. None of them was counted. If they "
+        "are different students, give each file its student's id with --rename FILE=ID (this "
+        "does not change the file, so it is not counted as editing it). If they are all this "
+        "student's work, pass --newest to count the newest."
+    )

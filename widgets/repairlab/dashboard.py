@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import logging
 import os
 import textwrap
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from repairlab import timestamps
-from repairlab.collect import ZIP_SUFFIX, HandIn, Skipped, choose, collect
+from repairlab.collect import ZIP_SUFFIX, HandIn, RenameError, Skipped, choose, collect
 from repairlab.grading import SOLVED, outcome
 
 __all__ = [
@@ -62,6 +63,8 @@ log = logging.getLogger("repairlab.dashboard")
 # Environment variables `repairlab dashboard` sets for the notebook's kernel.
 SUBMISSIONS_ENV = "REPAIRLAB_SUBMISSIONS"
 COURSE_ENV = "REPAIRLAB_COURSE_DIR"
+NEWEST_ENV = "REPAIRLAB_NEWEST"  # "1": --newest
+RENAMES_ENV = "REPAIRLAB_RENAMES"  # JSON {file: student id}: --rename
 REWRITE = "rewrite-reply"
 
 
@@ -81,6 +84,7 @@ class ClassData:
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     chosen: dict[str, HandIn] = field(default_factory=dict)  # student -> the hand-in counted
+    conflicts: list[str] = field(default_factory=list)  # one id, several progress files: not shown
 
     @property
     def students(self) -> list[str]:
@@ -115,6 +119,8 @@ def load_folder(
     *,
     curriculum_version: str | None = None,
     items: Mapping[str, Mapping[str, Any]] | None = None,
+    newest: bool = False,
+    renames: Mapping[str, str] | None = None,
 ) -> ClassData:
     """Read every hand-in under ``folder``; never raises for a bad file.
 
@@ -123,7 +129,10 @@ def load_folder(
     and zip files are read too, and a file left out is listed in ``skipped`` with the reason
     (not a hand-in, changed after download, another curriculum version than
     ``curriculum_version``). Without ``curriculum_version`` the version most hand-ins were made
-    for is used (so totals are never mixed across versions).
+    for is used (so totals are never mixed across versions). Hand-ins with one student id from
+    different progress files are listed in ``conflicts`` and that student is not shown, unless
+    ``newest``; ``renames`` counts a file as another student id (both as in the gradebook; a
+    rename that finds no file raises :class:`repairlab.collect.RenameError`).
 
     ``items`` (item id -> {module, module_title, kind, title}, in course order, e.g.
     :func:`repairlab.coursework.item_index`) fixes the modules and items; without it they are
@@ -137,7 +146,8 @@ def load_folder(
         raise NotADirectoryError(f"{root} is not a folder. Give the folder the hand-ins were "
                                  "downloaded to (or the zip file of them).")
     found = collect([root], relative_to=root if root.is_dir() else root.parent)
-    choice = choose(found.handins, curriculum_version=curriculum_version)
+    choice = choose(found.handins, curriculum_version=curriculum_version, newest=newest,
+                    renames=renames)
     submissions = {student: handin.submission for student, handin in choice.chosen.items()}
     if items is not None:
         index = {str(k): dict(v) for k, v in items.items()}
@@ -148,7 +158,7 @@ def load_folder(
     skipped = sorted([*found.skipped, *choice.skipped], key=lambda s: s.name)
     return ClassData(folder=root, curriculum_version=choice.version, course=course, items=index,
                      submissions=submissions, skipped=skipped, notes=choice.notes,
-                     chosen=choice.chosen)
+                     chosen=choice.chosen, conflicts=choice.conflicts)
 
 
 def is_folder_or_zip(path: Path) -> bool:
@@ -825,6 +835,13 @@ def rewrites_html(items: list[RewriteChange], modules: list[RewriteChange],
 
 def _files_html(data: ClassData) -> str:
     parts = []
+    if data.conflicts:
+        items = "".join(f"<li>{escape(c)}</li>" for c in data.conflicts)
+        parts.append(f'<div class="rl-notice" role="alert"><p><strong>{len(data.conflicts)} '
+                     f"student id(s) not shown</strong>: their hand-ins came from more than one "
+                     f"progress file, and may be more than one student's work. The gradebook "
+                     f'writes nothing until this is settled.</p><ul class="rl-conflicts">'
+                     f"{items}</ul></div>")
     if data.skipped:
         items = "".join(f"<li><strong>{escape(s.name)}</strong> {escape(s.reason)}</li>"
                         for s in data.skipped)
@@ -886,6 +903,19 @@ def _course_items(course_dir: str | os.PathLike[str] | None):
     return course.version, item_index(course), None
 
 
+def choice_from_env() -> tuple[bool, dict[str, str]]:
+    """(newest, renames) as `repairlab dashboard --newest --rename FILE=ID` passed them."""
+    newest = os.environ.get(NEWEST_ENV, "").strip() == "1"
+    try:
+        renames = json.loads(os.environ.get(RENAMES_ENV, "") or "{}")
+    except ValueError:
+        log.error("%s is not JSON; no file is renamed", RENAMES_ENV)
+        renames = {}
+    if not isinstance(renames, dict):
+        renames = {}
+    return newest, {str(k): str(v) for k, v in renames.items()}
+
+
 def _load_view(folder: str, course_dir) -> tuple[str, str]:
     """(dashboard HTML, status sentence) for a folder; problems become notices, not errors."""
     from .views.html import notice_html
@@ -895,10 +925,17 @@ def _load_view(folder: str, course_dir) -> tuple[str, str]:
         message = f"There is no folder {path}. Check the path and try again."
         return notice_html(message), message
     version, items, problem = _course_items(course_dir)
-    data = load_folder(path, curriculum_version=version, items=items)
+    newest, renames = choice_from_env()
+    try:
+        data = load_folder(path, curriculum_version=version, items=items, newest=newest,
+                           renames=renames)
+    except RenameError as error:
+        return notice_html(str(error)), str(error)
     page = (notice_html(problem) if problem else "") + dashboard_html(data)
     status = (f"Showing {len(data.students)} students' hand-ins"
-              + (f"; {len(data.skipped)} file(s) left out." if data.skipped else "."))
+              + (f"; {len(data.skipped)} file(s) left out" if data.skipped else "")
+              + (f"; {len(data.conflicts)} student id(s) not shown" if data.conflicts else "")
+              + ".")
     return page, status
 
 

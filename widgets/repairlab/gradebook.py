@@ -5,10 +5,14 @@ summary and the dashboard use).
 
 Which files are used
 --------------------
-A file is left out (and reported in ``errors``, naming the file and the fix) when it is not a
+The files are read and chosen by :mod:`repairlab.collect`, as the dashboard reads them. A file
+is left out (and reported in ``errors``, naming the file and the fix) when it is not a
 RepairLab hand-in, was edited after download (checksum mismatch), or was made for another
-curriculum version. If a student handed in several files, the newest (by the time it was
-created) is used and the others are reported in ``notes``.
+curriculum version. A student who handed in again from the same progress file counts with the
+newest hand-in (the replaced ones are listed in ``notes``). Hand-ins with one student id from
+*different* progress files are never merged silently: they are listed in ``conflicts`` and
+:func:`write_csv` refuses to write, unless the instructor renames a file (``renames``) or asks
+for the newest (``newest``).
 """
 
 from __future__ import annotations
@@ -41,12 +45,16 @@ class GradebookResult:
     """One row per student (sorted by student), in ``columns`` order.
 
     Percentages are rounded to one decimal; an empty score is ``None`` (an empty CSV cell).
+    ``errors`` lists the files left out, ``notes`` the hand-ins replaced or renamed, and
+    ``conflicts`` the student ids handed in from different progress files (no row: a CSV is
+    not written while there are any).
     """
 
     columns: list[str]
     rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
     chosen: dict[str, HandIn] = field(default_factory=dict)  # student -> the hand-in counted
 
     def row_for(self, student: str) -> dict[str, Any] | None:
@@ -68,6 +76,8 @@ def merge_submissions(
     module_items: Mapping[str, Sequence[str]],
     progress: Callable[[int, int], None] | None = None,
     exclude: Iterable[str | os.PathLike[str]] = (),
+    newest: bool = False,
+    renames: Mapping[str, str] | None = None,
 ) -> GradebookResult:
     """Read every hand-in and compute one gradebook row per student.
 
@@ -75,15 +85,18 @@ def merge_submissions(
     :func:`repairlab.collect.collect` exactly as the dashboard reads them; ``exclude`` lists
     files to pass over. ``modules`` gives the column order as (slug, title); ``module_items``
     the item ids of each module. ``progress(done, total)`` is called after each file, with
-    done = 1 .. total.
+    done = 1 .. total. ``newest`` and ``renames`` are :func:`repairlab.collect.choose`'s (a
+    rename that finds no file raises :class:`repairlab.collect.RenameError`).
     """
     missing = [slug for slug, _title in modules if slug not in module_items]
     if missing:
         raise ValueError(f"module_items has no entry for module(s): {', '.join(missing)}")
 
     found = collect(paths, exclude=exclude, progress=progress)
-    choice = choose(found.handins, curriculum_version=curriculum_version)
-    result = GradebookResult(columns=_columns(modules), chosen=choice.chosen)
+    choice = choose(found.handins, curriculum_version=curriculum_version, newest=newest,
+                    renames=renames)
+    result = GradebookResult(columns=_columns(modules), chosen=choice.chosen,
+                             conflicts=choice.conflicts)
     result.errors = [s.message for s in sorted([*found.skipped, *choice.skipped],
                                                key=lambda s: s.name)]
     result.notes = list(choice.notes)
@@ -122,8 +135,12 @@ def write_csv(result: GradebookResult, path: str | os.PathLike[str]) -> Path:
     """Write the gradebook as UTF-8 CSV with a header row; one row per student.
 
     Written to a temporary file first and renamed, so an interrupted run never leaves half a
-    gradebook where the previous one was.
+    gradebook where the previous one was. Refuses (``ValueError``) while ``result.conflicts``
+    says some student id may stand for two students' work.
     """
+    if result.conflicts:
+        raise ValueError("The gradebook was not written: some hand-ins name the same student but "
+                         "come from different progress files. " + " ".join(result.conflicts))
     out = io.StringIO(newline="")
     writer = csv.writer(out)
     writer.writerow(result.columns)

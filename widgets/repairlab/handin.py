@@ -7,15 +7,18 @@ gradebook reads the same work from a JSON copy embedded in the page::
 
 A submission is a dict::
 
-    {"format": "repairlab-submission", "schema_version": 1,
-     "student", "course", "curriculum_version", "created_at",
+    {"format": "repairlab-submission", "schema_version": 2,
+     "student", "store_id", "course", "curriculum_version", "created_at",
      "items":    {item_id: {"module", "module_title", "kind", "title"}, ...},
      "attempts": [every attempt, oldest first, as Attempt.to_dict()],
      "summary":  {module_slug: {"title", "completed", "total", "score"}, ...},
      "checksum": "sha256:..."}
 
-``items`` carries the titles the page shows; ``summary.score`` is a percentage or ``None``
-(see :mod:`repairlab.grading` for the rule).
+``student`` is the student id (also in each attempt); ``store_id`` is the random id of the
+progress file the work came from (see :class:`repairlab.progress.ProgressStore`), so the
+gradebook can tell a resubmission from two students with one name. ``items`` carries the
+titles the page shows; ``summary.score`` is a percentage or ``None`` (see
+:mod:`repairlab.grading` for the rule). Version 1 files (before ``store_id``) are still read.
 
 What the checksums are, and are not
 -----------------------------------
@@ -52,13 +55,15 @@ __all__ = [
     "build_submission",
     "compute_checksum",
     "export_submission",
+    "handin_filename",
     "read_submission",
     "read_submission_bytes",
     "render_submission_html",
 ]
 
 FORMAT = "repairlab-submission"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1: no store_id
 SCRIPT_ID = "repairlab-submission"
 PAGE_CHECKSUM_META = "repairlab-page-checksum"
 _PAGE_START = "<!-- repairlab:page-start -->"
@@ -119,14 +124,23 @@ def build_submission(
     curriculum_version: str,
     items: Mapping[str, Mapping[str, Any]],
     created_at: str | None = None,
+    attempts_of: str | None = None,
 ) -> dict[str, Any]:
     """Everything ``student`` did, as a checksummed submission dict.
 
-    ``store`` is a ProgressStore (or anything with ``attempts(student)``). ``items`` maps every
-    item id of the course, in course order, to {"module", "module_title", "kind", "title"};
-    it fixes the module order and the totals of the summary.
+    ``store`` is a ProgressStore (or anything with ``attempts(student)``; its ``store_id``, if
+    it has one, goes into the file). ``items`` maps every item id of the course, in course
+    order, to {"module", "module_title", "kind", "title"}; it fixes the module order and the
+    totals of the summary. ``attempts_of`` is whose attempts in the store these are, when that
+    is not ``student`` (a laptop's store records them as ``local-student``, and the hand-in
+    carries the name the student gave: see :func:`repairlab.progress.identify`).
     """
-    attempts = [a.to_dict() if hasattr(a, "to_dict") else dict(a) for a in store.attempts(student)]
+    attempts = []
+    for attempt in store.attempts(attempts_of or student):
+        record = attempt.to_dict() if hasattr(attempt, "to_dict") else dict(attempt)
+        record["student"] = student  # one id throughout the file
+        attempts.append(record)
+    store_id = getattr(store, "store_id", None)
     item_meta = {str(item_id): dict(meta) for item_id, meta in items.items()}
 
     module_items: dict[str, list[str]] = {}
@@ -150,9 +164,10 @@ def build_submission(
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
         "student": student,
+        "store_id": store_id if isinstance(store_id, str) else None,
         "course": course_title,
         "curriculum_version": curriculum_version,
-        "created_at": created_at or timestamps.utc_now("seconds"),
+        "created_at": created_at or timestamps.utc_now(),
         "items": item_meta,
         "attempts": attempts,
         "summary": summary,
@@ -220,6 +235,11 @@ footer { margin-top: 2.5rem; color: #424242; font-size: .9rem; }
   .notice { border-color: #000; background: none; }
 }
 """
+
+
+def short_store_id(store_id: Any) -> str:
+    """The first 8 characters of a progress file's id: enough to tell files apart by eye."""
+    return str(store_id)[:8]
 
 
 def _e(value: Any) -> str:
@@ -355,6 +375,8 @@ def _render_page(sub: Mapping[str, Any]) -> str:
         f'<p class="course">{_e(sub.get("course", ""))}</p>',
         '<dl class="meta">',
         f"<dt>Student</dt><dd>{_e(sub.get('student', ''))}</dd>",
+        *([f"<dt>Progress file</dt><dd>{_e(short_store_id(sub['store_id']))}</dd>"]
+          if sub.get("store_id") else []),
         f"<dt>Curriculum version</dt><dd>{_e(sub.get('curriculum_version', ''))}</dd>",
         f"<dt>Downloaded</dt><dd>{_when(sub.get('created_at', ''))}</dd>",
         f"<dt>Attempts</dt><dd>{len(sub.get('attempts') or [])}</dd>",
@@ -531,14 +553,14 @@ def _validate(data: Any, name: str) -> dict[str, Any]:
             source=name,
         )
     version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
         if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
             fix = "Upgrade RepairLab (pip install -U repairlab) and try again."
         else:
             fix = _FRESH_COPY
         raise SubmissionError(
             f"{name} uses hand-in format version {version!r}, which RepairLab {__version__} "
-            f"cannot read (it reads version {SCHEMA_VERSION}). {fix}",
+            f"cannot read (it reads versions {READABLE_VERSIONS[0]} to {SCHEMA_VERSION}). {fix}",
             source=name,
         )
     checksum = data.get("checksum")
@@ -561,6 +583,10 @@ def _validate(data: Any, name: str) -> dict[str, Any]:
             )
     if not data["student"].strip():
         raise SubmissionError(f"{name} is damaged: it names no student. {_FRESH_COPY}", source=name)
+    if not isinstance(data.get("store_id"), (str, type(None))):
+        raise SubmissionError(
+            f"{name} is damaged: field 'store_id' has the wrong type. {_FRESH_COPY}", source=name
+        )
     for n, attempt in enumerate(data["attempts"], start=1):
         bad = not isinstance(attempt, dict) or any(
             not isinstance(attempt.get(key), kind) for key, kind in _ATTEMPT_FIELDS.items()
@@ -650,8 +676,11 @@ def export_submission(
     curriculum_version: str,
     items: Mapping[str, Mapping[str, Any]],
     created_at: str | None = None,
+    attempts_of: str | None = None,
 ) -> dict[str, Any]:
-    """Write the student's hand-in to ``path`` (.html or .json) and return the submission."""
+    """Write the student's hand-in to ``path`` (.html or .json) and return the submission.
+
+    The arguments are :func:`build_submission`'s."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".html", ".htm", ".json"):
@@ -663,6 +692,7 @@ def export_submission(
         curriculum_version=curriculum_version,
         items=items,
         created_at=created_at,
+        attempts_of=attempts_of,
     )
     if suffix == ".json":
         text = json.dumps(submission, ensure_ascii=False, indent=2) + "\n"
@@ -670,3 +700,11 @@ def export_submission(
         text = render_submission_html(submission)
     write_text_atomic(target, text)  # a failure never leaves half a hand-in
     return submission
+
+
+def handin_filename(student: str, day: str, suffix: str = ".html") -> str:
+    """``repairlab-<student>-<day>.html``: the student id as far as a file name can carry it
+    (letters and digits of any script and ``_``; anything else becomes one ``-``)."""
+    safe = "".join(ch if ch.isalnum() or ch == "_" else "-" for ch in student)
+    safe = "-".join(part for part in safe.split("-") if part)[:60].strip("-") or "student"
+    return f"repairlab-{safe}-{day}{suffix}"
