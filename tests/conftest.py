@@ -94,6 +94,37 @@ class Laptop:
         for item_id, response in answers:
             views.setdefault(item_id, build_view(item_id)).submit(response)
 
+    def home(self):
+        """The landing page, in a new kernel: (module list, name panel, hand-in panel)."""
+        from repairlab.notebook import _progress, current_course
+        from repairlab.views.home import home_view
+
+        self.use()
+        return home_view(current_course(), _progress()).children
+
+    def give_name(self, name: str):
+        """Type a name into the landing page's box and press its button."""
+        _page, name_panel, _handin = self.home()
+        return name_panel.save(name)
+
+    def download(self, folder: Path) -> Path | None:
+        """Press "Prepare my hand-in file" and save the file its link offers, as a browser
+        would; None if no link was offered."""
+        import base64
+        import html
+        import re
+
+        _page, _name_panel, handin = self.home()
+        handin.prepare()
+        link = re.search(r'download="([^"]+)" href="data:text/html;charset=utf-8;base64,'
+                         r'([^"]+)"', handin.link.value)
+        if link is None:
+            return None
+        path = folder / self.name / html.unescape(link.group(1))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(link.group(2)))
+        return path
+
     def hand_in(self, path: Path, *args: str, student: str | None = None) -> int:
         from repairlab.cli import main as repairlab
 

@@ -189,3 +189,59 @@ def test_old_hand_ins_without_store_ids_from_two_folders_are_not_merged(tmp_path
                                         "laptop-b/local-student.html": "s200"})
     assert [row["student"] for row in merged.rows] == ["s100", "s200"]
     assert merged.conflicts == []
+
+
+def test_two_laptops_where_nobody_set_a_name_never_merge_silently(laptop, folder, course,
+                                                                 tmp_path, capsys):
+    """The issue's case: `repairlab serve` on two laptops, nobody gives a name. The landing
+    page and `repairlab export` ask for one before any hand-in; once given, two different
+    names are two rows, and one name typed on both laptops is refused, naming both files."""
+    root, loaded = course
+    sam, kim = laptop("sam"), laptop("kim")
+    sam.work([STEP_RIGHT, REFLECT])
+    kim.work([STEP_WRONG])
+    assert sam.download(folder) is None  # the landing page asks for a name first
+    assert kim.hand_in(folder / "kim.html") == 1
+    assert "no name for the hand-in yet" in capsys.readouterr().err
+    assert list(folder.iterdir()) == []
+
+    sam.give_name("Sam Lee")
+    kim.give_name("Kim Tran")
+    files = [sam.download(folder), kim.download(folder)]
+    assert [f.relative_to(folder).parent.as_posix() for f in files] == ["sam", "kim"]
+    assert files[0].name.startswith("repairlab-Sam-Lee-")
+    code, err, rows, data = read_both(folder, root, loaded, tmp_path, capsys)
+    assert code == 0
+    assert sorted(rows) == ["Kim Tran", "Sam Lee"]
+    assert_they_agree(folder, err, rows, data, loaded)
+
+    kim.give_name("Sam Lee")  # the same name typed on another laptop
+    kim.work([STEP_RIGHT])
+    again = kim.download(tmp_path / "round-2")
+    shutil.move(again, folder / "kim" / "again.html")
+    code, err, rows, data = read_both(folder, root, loaded, tmp_path, capsys)
+    assert code == 1
+    assert rows == {}
+    [conflict] = data.conflicts
+    assert "'Sam Lee'" in conflict
+    assert f"sam/{files[0].name} (downloaded " in conflict
+    assert "kim/again.html (downloaded " in conflict
+    assert_they_agree(folder, err, rows, data, loaded)
+
+
+def test_export_keeps_a_name_given_with_name(laptop, folder, capsys):
+    sam = laptop("sam")
+    sam.work([STEP_RIGHT])
+    assert sam.hand_in(folder / "sam.html", "--name", "  Sam   Lee ") == 0
+    assert "(1 attempts by Sam Lee)" in capsys.readouterr().out
+    assert sam.hand_in(folder / "sam-2.html") == 0  # kept: asked once
+    from repairlab.handin import read_submission
+
+    first, second = (read_submission(folder / n) for n in ("sam.html", "sam-2.html"))
+    assert first["student"] == second["student"] == "Sam Lee"
+    assert first["store_id"] == second["store_id"]
+    assert sam.hand_in(folder / "x.html", "--name", "local-student") == 1
+    assert "--name: Use your own name" in capsys.readouterr().err
+    assert sam.hand_in(folder / "x.html", "--name", "Sam", student="lab-3") == 1
+    assert "--name is for a laptop; here the id comes from $REPAIRLAB_STUDENT" in \
+        capsys.readouterr().err
