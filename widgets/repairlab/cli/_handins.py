@@ -4,6 +4,7 @@ student's hand-in, so that both read a folder the same way."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 RENAME_HELP = ("count FILE (as listed in the messages, its path, or its name if no other file "
@@ -47,3 +48,12 @@ def renames_from(values: list[str]) -> dict[str, str]:
         except ValueError as error:
             raise ValueError(f"--rename {value}: the id cannot be used. {error}") from None
     return renames
+
+
+def renames_or_explain(values: list[str]) -> dict[str, str] | None:
+    """:func:`renames_from`, or None after telling the user why on stderr."""
+    try:
+        return renames_from(values)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return None

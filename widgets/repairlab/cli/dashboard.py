@@ -18,7 +18,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from ._handins import add_choice_options, renames_from
+from ._handins import add_choice_options, renames_or_explain
 
 DEFAULT_PORT = 8867  # next to `repairlab serve`'s 8866, so both can run at once
 NOTEBOOK = "dashboard.ipynb"
@@ -111,10 +111,8 @@ def run(args: argparse.Namespace) -> int:
     from ..dashboard import is_folder_or_zip
     from .serve import run_server
 
-    try:
-        renames = renames_from(args.rename)
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
+    renames = renames_or_explain(args.rename)
+    if renames is None:
         return 1
     folder: Path = args.folder.expanduser()
     if not is_folder_or_zip(folder):

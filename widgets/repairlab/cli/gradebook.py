@@ -17,7 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ._handins import add_choice_options, renames_from
+from ._handins import add_choice_options, renames_or_explain
 
 
 def add_parser(sub, name: str) -> None:
@@ -46,10 +46,8 @@ def run(args: argparse.Namespace) -> int:
     from ..gradebook import merge_submissions, write_csv
     from ._course import load_course_or_explain
 
-    try:
-        renames = renames_from(args.rename)
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
+    renames = renames_or_explain(args.rename)
+    if renames is None:
         return 1
     course = load_course_or_explain(args.course)
     if course is None:
