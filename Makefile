@@ -10,7 +10,7 @@ STAMP   := $(VENV)/.installed-stamp
 AXE     := node_modules/axe-core/axe.min.js
 PORT    ?= 8866
 
-.PHONY: install serve test test-fast check lint notebooks clean-notebooks bench clean train-assessor
+.PHONY: install serve test test-fast check lint notebooks clean-notebooks bench stress-store clean train-assessor
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,18 @@ train-assessor: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/assess_replies.py
 	$(PY) bench/serve_speed.py
+
+# Not for CI: the progress store's concurrent-open tests (real processes racing to open one new
+# file) STRESS_RUNS times over, since one passing run proves little. Says how many passed.
+STRESS_RUNS ?= 50
+stress-store: $(STAMP)
+	@log=$$(mktemp); passed=0; \
+	for run in $$(seq 1 $(STRESS_RUNS)); do \
+	  if $(PY) -m pytest -q -p no:cacheprovider -m slow -k at_once tests/test_progress.py \
+	      >$$log 2>&1; then passed=$$((passed + 1)); \
+	  else echo "run $$run failed:"; tail -n 30 $$log; fi; \
+	done; rm -f $$log; \
+	echo "stress-store: $$passed of $(STRESS_RUNS) runs passed"; test $$passed -eq $(STRESS_RUNS)
 
 clean:
 	rm -rf $(VENV) node_modules test-artifacts .pytest_cache

@@ -63,3 +63,77 @@ def hand_ins(demo_course, monkeypatch, tmp_path):
         return folder
 
     return work_and_hand_in
+
+
+class Laptop:
+    """One student's computer: its own progress file, the demo module's real views in kernels
+    of its own, and `repairlab export` for the hand-in."""
+
+    def __init__(self, name: str, course: Path, data: Path, monkeypatch):
+        self.name, self.course, self.data, self._mp = name, course, data, monkeypatch
+
+    def use(self, student: str | None = None) -> None:
+        """Start a new kernel on this laptop; ``student`` sets REPAIRLAB_STUDENT."""
+        from repairlab.notebook import _load, _progress
+
+        self._mp.setenv("REPAIRLAB_DATA_DIR", str(self.data))
+        if student:
+            self._mp.setenv("REPAIRLAB_STUDENT", student)
+        else:
+            self._mp.delenv("REPAIRLAB_STUDENT", raising=False)
+        self._mp.delenv("JUPYTERHUB_USER", raising=False)
+        self._mp.chdir(self.course / "curriculum" / "01-demo")
+        _load.cache_clear()
+        _progress.cache_clear()
+
+    def work(self, answers, *, student: str | None = None) -> None:
+        from repairlab.notebook import build_view
+
+        self.use(student)
+        views = {}
+        for item_id, response in answers:
+            views.setdefault(item_id, build_view(item_id)).submit(response)
+
+    def home(self):
+        """The landing page, in a new kernel: (module list, name panel, hand-in panel)."""
+        from repairlab.notebook import _progress, current_course
+        from repairlab.views.home import home_view
+
+        self.use()
+        return home_view(current_course(), _progress()).children
+
+    def give_name(self, name: str):
+        """Type a name into the landing page's box and press its button."""
+        _page, name_panel, _handin = self.home()
+        return name_panel.save(name)
+
+    def download(self, folder: Path) -> Path | None:
+        """Press "Prepare my hand-in file" and save the file its link offers, as a browser
+        would; None if no link was offered."""
+        import base64
+        import html
+        import re
+
+        _page, _name_panel, handin = self.home()
+        handin.prepare()
+        link = re.search(r'download="([^"]+)" href="data:text/html;charset=utf-8;base64,'
+                         r'([^"]+)"', handin.link.value)
+        if link is None:
+            return None
+        path = folder / self.name / html.unescape(link.group(1))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(link.group(2)))
+        return path
+
+    def hand_in(self, path: Path, *args: str, student: str | None = None) -> int:
+        from repairlab.cli import main as repairlab
+
+        self.use(student)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return repairlab(["export", "-o", str(path), "--course", str(self.course), *args])
+
+
+@pytest.fixture
+def laptop(demo_course, monkeypatch, tmp_path):
+    """``laptop(name)``: a student's own computer (see :class:`Laptop`)."""
+    return lambda name: Laptop(name, demo_course, tmp_path / "laptops" / name, monkeypatch)

@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import replace
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -90,13 +91,14 @@ CLASS = {
 
 
 def hand_in(folder: Path, student: str, attempts, *, name=None, version=VERSION,
-            created_at=None, store_dir=None) -> Path:
-    """Record the attempts in a real ProgressStore and export the student's hand-in."""
+            created_at=None, store=None) -> Path:
+    """Record the attempts in a real ProgressStore (one per file, or ``store``'s) and export
+    the student's hand-in."""
     path = folder / (name or f"{student}.html")
     path.parent.mkdir(parents=True, exist_ok=True)
-    store_dir = store_dir or folder.parent / "stores"
+    store_dir = folder.parent / "stores"
     store_dir.mkdir(exist_ok=True)
-    with ProgressStore(store_dir / f"{path.stem}.sqlite3") as store:
+    with ProgressStore(store_dir / f"{store or path.stem}.sqlite3") as store:
         for n, (item_id, status, score, extra) in enumerate(attempts):
             feedback = {"status": status, "headline": "…", "score": score, "extra": extra}
             store.record(Attempt(
@@ -148,7 +150,7 @@ def test_a_tampered_and_a_foreign_file_are_listed_and_the_rest_still_shown(handi
     assert set(reasons) == {"ben.html", "notes.html", "grades.csv", "garbled.json"}
     assert reasons["ben.html"].startswith("was edited by hand after download")
     assert "not a RepairLab hand-in" in reasons["notes.html"]
-    assert "not a hand-in" in reasons["grades.csv"]
+    assert "not a RepairLab hand-in: hand-ins are .html or .json" in reasons["grades.csv"]
     assert "not a text file" in reasons["garbled.json"]
     assert all(s.message.startswith(s.name + " ") for s in data.skipped)
 
@@ -161,10 +163,10 @@ def test_a_tampered_and_a_foreign_file_are_listed_and_the_rest_still_shown(handi
 
 
 def test_a_file_too_big_to_be_a_hand_in_is_not_read(handins, monkeypatch):
-    import repairlab.dashboard as dashboard
+    import repairlab.collect as collect
 
     biggest = max(path.stat().st_size for path in handins.iterdir())
-    monkeypatch.setattr(dashboard, "MAX_HANDIN_BYTES", biggest)
+    monkeypatch.setattr(collect, "MAX_HANDIN_BYTES", biggest)
     (handins / "lecture.html").write_text("<p>" + "x" * 200_000 + "</p>", encoding="utf-8")
     data = load_folder(handins)
     assert [s.name for s in data.skipped] == ["lecture.html"]
@@ -173,15 +175,18 @@ def test_a_file_too_big_to_be_a_hand_in_is_not_read(handins, monkeypatch):
 
 def test_duplicates_keep_the_newest_and_subfolders_are_read(tmp_path):
     folder = tmp_path / "handins"
-    hand_in(folder, "ana", CLASS["ana"][:1], name="ana-week1.html",
+    hand_in(folder, "ana", CLASS["ana"][:1], name="ana-week1.html", store="ana",
             created_at="2025-03-01T09:00:00+00:00")
-    hand_in(folder, "ana", CLASS["ana"], name="late/ana-week2.html",
+    hand_in(folder, "ana", CLASS["ana"][1:], name="late/ana-week2.html", store="ana",
             created_at="2025-03-08T09:00:00+00:00")
     data = load_folder(folder)
     assert data.students == ["ana"]
     assert len(data.submissions["ana"]["attempts"]) == len(CLASS["ana"])
-    assert data.notes == ["ana handed in more than one file: using late/ana-week2.html, the "
-                          "newest, and ignoring ana-week1.html."]
+    store = data.chosen["ana"].store_id[:8]
+    assert data.notes == [f"ana handed in again: late/ana-week2.html (downloaded 2025-03-08 "
+                          f"09:00 UTC, progress file {store}) counts, and replaces the earlier "
+                          f"ana-week1.html (downloaded 2025-03-01 09:00 UTC, progress file "
+                          f"{store}) from the same progress file."]
 
 
 def test_other_curriculum_versions_are_left_out(tmp_path):
@@ -319,11 +324,75 @@ def test_every_chart_has_alt_text_and_a_table(handins):
     assert "mean score went from 16.7% to 33.3%" in html
 
 
-def test_student_text_and_names_are_escaped(tmp_path):
-    folder = tmp_path / "handins"
-    hand_in(folder, "<b>eve</b>", CLASS["chi"], name="eve.html")
-    html = dashboard_html(load_folder(folder), charts=False)
-    assert "<b>eve" not in html
+def _attack(field: str) -> str:
+    """Markup that would run if it reached the page unescaped, named after where it was put."""
+    return f'<img src=x onerror="alert({field!r})">{field}'
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, dict(attrs)))
+
+
+def test_everything_a_hand_in_or_a_file_name_brings_is_escaped(tmp_path):
+    """Every text the page shows from a hand-in (titles, ids, markers, names, versions) or from
+    the folder (file and folder names, notes, conflicts), each as markup that would run. The
+    page must come out with no element or attribute that any of them would have made."""
+    folder = tmp_path / _attack("folder")
+    items = {_attack("item-id"): {"module": _attack("module"), "module_title": _attack("module-title"),
+                                  "kind": _attack("kind"), "title": _attack("title")}}
+    item = next(iter(items))
+    marker = _attack("marker")
+
+    def evil_hand_in(student, name, store, created_at, rewrites=2, version=None):
+        version = version or _attack("version")
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with ProgressStore(tmp_path / f"{store}.sqlite3") as progress:
+            for n in range(rewrites):
+                extra = {"markers": [marker], "moves": [], "defensive": n == 0}
+                progress.record(Attempt(
+                    student=student, item_id=item, module=_attack("module"), kind="rewrite-reply",
+                    response=_attack("response"), feedback={"extra": extra}, score=n / 2,
+                    status="needs-work", curriculum_version=version,
+                    created_at=f"2025-03-01T10:0{n}:00Z"))
+            export_submission(progress, student, path, course_title=_attack("course"),
+                              curriculum_version=version, items=items, created_at=created_at)
+
+    shown = _attack("student")
+    evil_hand_in(shown, "a.html", "one", "2025-03-01T09:00:00Z")
+    evil_hand_in(shown, "b.html", "one", "2025-03-02T09:00:00Z")  # handed in again: a note
+    other = _attack("other-student")
+    evil_hand_in(other, "c.html", "two", "2025-03-01T09:00:00Z")
+    evil_hand_in(other, "d.html", "three", "2025-03-01T09:00:00Z")  # a conflict
+    evil_hand_in(_attack("renamed"), "e.html", "four", "2025-03-01T09:00:00Z")
+    evil_hand_in("old", "f.html", "five", "2025-03-01T09:00:00Z", version=_attack("old-version"))
+    (folder / f"{_attack('file')}.txt").write_text("not a hand-in", encoding="utf-8")
+
+    data = load_folder(folder, renames={"e.html": _attack("new-id")})
+    assert data.students == [_attack("new-id"), shown]
+    assert data.conflicts
+    assert data.notes
+    assert data.skipped
+    page = dashboard_html(data)  # with the charts' alt texts
+
+    parser = _Elements()
+    parser.feed(page)
+    tags = {tag for tag, _ in parser.found}
+    assert "script" not in tags
+    assert [attrs for tag, attrs in parser.found if tag == "img"] == [
+        {"src": attrs["src"], "alt": attrs["alt"]} for tag, attrs in parser.found if tag == "img"]
+    assert all(attrs["src"].startswith("data:image/svg+xml;base64,")
+               for tag, attrs in parser.found if tag == "img")
+    assert not [attrs for _tag, attrs in parser.found if any(a.startswith("on") for a in attrs)]
+    assert page.count("<img ") == 4  # the charts, and nothing else
+    for field in ("folder", "item-id", "module-title", "kind", "title", "marker", "student",
+                  "other-student", "new-id", "file", "course", "version", "old-version"):
+        assert f"&gt;{field}" in page, f"{field} is not on the page: the test proves nothing"
 
 
 def test_importing_the_package_does_not_import_plotting_or_widgets():

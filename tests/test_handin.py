@@ -106,7 +106,9 @@ def test_submission_holds_every_attempt_and_a_per_module_summary(store):
     sub = build_submission(store, "ann", items=ITEMS, **COURSE)
 
     assert sub["format"] == "repairlab-submission"
-    assert sub["schema_version"] == 1
+    assert sub["schema_version"] == 2
+    assert sub["store_id"] == store.store_id
+    assert len(store.store_id) == 32
     assert (sub["student"], sub["course"], sub["curriculum_version"]) == (
         "ann",
         "RepairLab <Spring> & co",
@@ -288,12 +290,12 @@ def test_a_missing_file_is_reported_by_name(tmp_path):
 
 def test_a_hand_in_from_a_newer_format_asks_for_an_upgrade(store, tmp_path):
     sub = build_submission(store, "ann", items=ITEMS, **COURSE)
-    sub["schema_version"] = 2
+    sub["schema_version"] = 3
     sub["checksum"] = compute_checksum(sub)
     path = tmp_path / "future.json"
     path.write_text(json.dumps(sub), encoding="utf-8")
 
-    with pytest.raises(SubmissionError, match="format version 2") as caught:
+    with pytest.raises(SubmissionError, match="format version 3") as caught:
         read_submission(path)
     assert "Upgrade RepairLab" in str(caught.value)
     assert str(path) in str(caught.value)
@@ -325,3 +327,45 @@ def test_a_case_simulation_path_reads_as_turns_and_stays_text():
     tags = tags_of(page)
     assert not any(tag == "img" for tag, _ in tags)
     assert all(attrs.get("type") == "application/json" for tag, attrs in tags if tag == "script")
+
+
+V1 = Path(__file__).parent / "data" / "handins-v1"
+
+
+def test_a_version_1_hand_in_from_before_store_ids_still_reads():
+    """Made by RepairLab before issue 14 (a laptop, no name set): tests/data/handins-v1."""
+    sub = read_submission(V1 / "laptop-a" / "local-student.html")
+    assert (sub["schema_version"], sub["student"]) == (1, "local-student")
+    assert "store_id" not in sub
+    assert [a["item_id"] for a in sub["attempts"]] == ["m01-step-01", "m01-step-01",
+                                                       "m01-reflect-01"]
+
+
+def test_the_hand_in_carries_one_student_id_and_its_progress_file(tmp_path):
+    """A laptop records attempts as local-student; the hand-in carries the name given."""
+    with ProgressStore(tmp_path / "progress.sqlite3") as store:
+        store.record(Attempt(**{**attempt("m01-schema-01", "Subjugation", "incorrect", 0.0)
+                                .to_dict(), "student": "local-student"}))
+        path = tmp_path / "work.html"
+        sub = export_submission(store, "Ana López", path, attempts_of="local-student",
+                                items=ITEMS, **COURSE)
+        store_id = store.store_id
+    assert sub["student"] == "Ana López"
+    assert [a["student"] for a in sub["attempts"]] == ["Ana López"]
+    page = path.read_text(encoding="utf-8")
+    assert "<dt>Student</dt><dd>Ana López</dd>" in page
+    assert f"<dt>Progress file</dt><dd>{store_id[:8]}</dd>" in page
+    assert "<title>RepairLab hand-in: Ana López" in page
+    assert read_submission(path)["store_id"] == store_id
+
+
+@pytest.mark.parametrize(("student", "name"), [
+    ("ana", "repairlab-ana-2026-03-01.html"),
+    ("Ana López 12345", "repairlab-Ana-López-12345-2026-03-01.html"),
+    ('../../etc/"x" <b>', "repairlab-etc-x-b-2026-03-01.html"),
+    ("...", "repairlab-student-2026-03-01.html"),
+])
+def test_the_file_name_carries_the_student_id_safely(student, name):
+    from repairlab.handin import handin_filename
+
+    assert handin_filename(student, "2026-03-01") == name

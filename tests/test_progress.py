@@ -20,11 +20,14 @@ from repairlab.progress import (
     SCHEMA_VERSION,
     Attempt,
     DisabledStore,
+    Identity,
     Migration,
     NewerSchemaError,
     ProgressStore,
+    clean_student_id,
     current_student,
     default_data_dir,
+    identify,
     open_default_store,
     open_store_safely,
 )
@@ -54,6 +57,19 @@ def _write_many(path: str, worker: int, count: int, start) -> None:
     with ProgressStore(path, busy_timeout=30) as store:
         for n in range(count):
             store.record(make_attempt(item_id=f"w{worker}-{n}", extra={"worker": worker, "n": n}))
+
+
+def _open_and_save(path: str, worker: int, start, failures) -> None:
+    """A kernel starting: open the store as a page does, then save one answer."""
+    start.wait(60)
+    handle = open_store_safely(path, busy_timeout=20)
+    try:
+        saved = handle.store.record(make_attempt(item_id=f"open-{worker}", extra={
+            "store_id": handle.store.store_id}))
+        if handle.problem is not None or saved is None:
+            failures.put(f"kernel {worker}: {handle.problem or 'the answer was not saved'}")
+    finally:
+        handle.close()
 
 
 def _write_until_killed(path: str, committed) -> None:
@@ -192,6 +208,54 @@ def test_student_comes_from_repairlab_student_then_jupyterhub_user(monkeypatch):
     assert current_student() == "local-student"
 
 
+def test_each_progress_file_has_its_own_id_for_good(tmp_path):
+    with ProgressStore(tmp_path / "a.sqlite3") as a, ProgressStore(tmp_path / "b.sqlite3") as b:
+        first, other = a.store_id, b.store_id
+        assert re.fullmatch(r"[0-9a-f]{32}", first)
+        assert first != other
+        copy = a.backup_to(tmp_path / "copy.sqlite3")
+    with ProgressStore(tmp_path / "a.sqlite3") as again, ProgressStore(copy) as restored:
+        assert again.store_id == first
+        assert restored.store_id == first  # a backup is the same student's work
+    assert DisabledStore().store_id is None
+
+
+def test_a_laptop_student_gives_a_name_that_is_kept_with_their_progress(tmp_path, monkeypatch):
+    monkeypatch.delenv("REPAIRLAB_STUDENT", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    path = tmp_path / "progress.sqlite3"
+    with ProgressStore(path) as store:
+        assert identify(store) == Identity(key="local-student", student=None, source="none")
+        assert identify(store).asks_for_name
+        assert store.set_student_name("  Ana   López\t") == "Ana López"
+    with ProgressStore(path) as store:  # a new kernel
+        assert identify(store) == Identity(key="local-student", student="Ana López",
+                                           source="given")
+        store.set_student_name("s1234567")  # changed later
+        assert store.student_name() == "s1234567"
+        assert identify(store).asks_for_name
+
+        monkeypatch.setenv("JUPYTERHUB_USER", "hub-ana")  # a hub's name wins, and is not asked
+        assert identify(store) == Identity(key="hub-ana", student="hub-ana",
+                                           source="JUPYTERHUB_USER")
+        assert not identify(store).asks_for_name
+        monkeypatch.setenv("REPAIRLAB_STUDENT", "lab-7")
+        assert identify(store).student == "lab-7"
+
+
+@pytest.mark.parametrize(("typed", "says"), [
+    ("", "Type your name"), ("   ", "Type your name"), ("x" * 81, "longer than 80"),
+    ("ana\x00", "cannot be part of a name"), ("ana\u202e", "cannot be part of a name"),
+    ("Local-Student", "your own name"),
+])
+def test_a_name_that_cannot_be_used_is_refused_with_a_reason(tmp_path, typed, says):
+    with ProgressStore(tmp_path / "progress.sqlite3") as store:
+        with pytest.raises(ValueError, match=says):
+            store.set_student_name(typed)
+        assert store.student_name() is None
+    assert clean_student_id("Zoë O'Brien-Łukasz") == "Zoë O'Brien-Łukasz"
+
+
 def test_default_stores_write_into_the_configured_folder(monkeypatch, tmp_path):
     data = tmp_path / "not" / "yet" / "there"
     monkeypatch.setenv("REPAIRLAB_DATA_DIR", str(data))
@@ -208,6 +272,83 @@ def test_default_stores_write_into_the_configured_folder(monkeypatch, tmp_path):
 # Several kernels, and a kernel killed mid-write
 
 
+def _context():
+    # fork starts fifty kernels in a moment (spawn would import Python fifty times over, and
+    # they would arrive one by one); spawn where there is no fork.
+    return mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("kernels", "rounds"), [(4, 25), (50, 3)])
+def test_kernels_opening_a_new_store_at_once_all_save(tmp_path, kernels, rounds):
+    """A class opening pages together, or a pool of pre-started kernels: every kernel gets a
+    working store, though SQLite refuses some of them at first without waiting."""
+    ctx = _context()
+    for round_ in range(rounds):
+        path = tmp_path / f"round-{round_}" / "progress.sqlite3"  # new: made by the kernels
+        path.parent.mkdir()
+        start, failures = ctx.Event(), ctx.Queue()
+        workers = [ctx.Process(target=_open_and_save, args=(str(path), n, start, failures))
+                   for n in range(kernels)]
+        for process in workers:
+            process.start()
+        start.set()
+        for process in workers:
+            process.join(120)
+        problems = []
+        while not failures.empty():
+            problems.append(failures.get())
+        assert problems == []
+        assert [p.exitcode for p in workers] == [0] * kernels
+        with ProgressStore(path) as store:
+            saved = store.attempts("ann")
+            assert sorted(a.item_id for a in saved) == sorted(f"open-{n}" for n in range(kernels))
+            # One file, one id: every kernel saw the id the file was made with.
+            assert {a.extra["store_id"] for a in saved} == {store.store_id}
+
+
+class _RefusingConnection:
+    """A connection on which SQLite says "database is locked" at once, a few times, to the
+    statements that it really does refuse that way while other kernels open the file."""
+
+    def __init__(self, conn, refusals):
+        self._conn, self.refusals = conn, refusals
+
+    def execute(self, sql, *args):
+        for start, left in self.refusals.items():
+            if sql.lstrip().startswith(start) and left:
+                self.refusals[start] = left - 1
+                raise sqlite3.OperationalError("database is locked")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
+def test_opening_tries_again_what_sqlite_refuses_without_waiting(tmp_path, monkeypatch):
+    refusals = {"PRAGMA journal_mode": 3, "BEGIN IMMEDIATE": 2, "PRAGMA quick_check": 1}
+    connect = sqlite3.connect
+    monkeypatch.setattr(progress.sqlite3, "connect",
+                        lambda *a, **k: _RefusingConnection(connect(*a, **k), refusals))
+    handle = open_store_safely(tmp_path / "progress.sqlite3")
+    assert handle.problem is None
+    assert handle.store.record(make_attempt()) is not None
+    assert refusals == {"PRAGMA journal_mode": 0, "BEGIN IMMEDIATE": 0, "PRAGMA quick_check": 0}
+    handle.close()
+
+    # Only within the busy timeout: a file that stays locked still turns saving off.
+    refusals["PRAGMA journal_mode"] = 10**6
+    handle = open_store_safely(tmp_path / "other.sqlite3", busy_timeout=0.2)
+    assert not handle.saving
+    assert "busy for too long" in handle.problem
+    # And other errors are never tried again.
+    refusals["PRAGMA journal_mode"] = 0
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        progress._retry_while_locked(lambda: connect(":memory:").execute("SELECT * FROM nowhere"),
+                                     5, tmp_path)
+
+
+@pytest.mark.slow
 def test_four_processes_writing_at_once_lose_no_attempt(tmp_path):
     path = tmp_path / "progress.sqlite3"  # created by the racing processes themselves
     ctx = mp.get_context("spawn")
@@ -226,6 +367,7 @@ def test_four_processes_writing_at_once_lose_no_attempt(tmp_path):
     assert set(written) == {(worker, n) for worker in range(4) for n in range(300)}
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX-only")
 def test_a_kernel_killed_mid_write_leaves_a_sound_file_with_every_saved_row(tmp_path):
     path = tmp_path / "progress.sqlite3"
@@ -529,11 +671,13 @@ def test_a_version_1_database_is_upgraded_in_place_without_losing_attempts(tmp_p
 
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         columns = [row[1] for row in conn.execute("PRAGMA table_info(attempts)")]
         assert "extra" in columns
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(attempts)")}
         assert {"attempts_by_student_item", "attempts_by_student_module"} <= indexes
+        [(store_id,)] = conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchall()
+        assert re.fullmatch(r"[0-9a-f]{32}", store_id)
     finally:
         conn.close()
 

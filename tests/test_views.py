@@ -109,20 +109,74 @@ def test_attempts_are_saved_and_restored_in_a_new_kernel(in_module):
     assert [a.status for a in store.attempts("local-student", item_id="m01-step-01")] == ["correct"]
 
 
-def test_landing_page_counts_progress_and_prepares_the_hand_in(in_module):
+def _home():
     from repairlab.notebook import _progress, current_course
     from repairlab.views.home import home_view
 
+    _progress.cache_clear()  # each visit to the landing page is a new kernel
+    return home_view(current_course(), _progress()).children
+
+
+def test_landing_page_asks_a_name_before_the_first_hand_in(in_module, monkeypatch):
+    monkeypatch.delenv("REPAIRLAB_STUDENT", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     build_view("m01-step-01").submit("acknowledge")
     build_view("m01-reflect-01").submit("I noticed <b>heat</b>.")
-    home = home_view(current_course(), _progress())
-    page, panel = home.children
+    page, name, panel = _home()
     assert "Module 1: Demo module" in page.value
     assert "Progress: 2 of 8 exercises done" in page.value
+    assert name.box.description == "Name or student number"  # a labelled box, and a button
+    assert name.save_button.description == "Save my name"
+    assert "repairlab-feedback" in name.status._dom_classes  # a live region
+
+    assert panel.prepare() is None  # no name yet: no file
+    assert "Give your name or student number in the box above" in panel.link.value
+
+    name.save("   ")
+    assert "Type your name or student number first." in name.status.value
+    name.save("local-student")
+    assert "your own name" in name.status.value
+    name.save("<b>Ana</b>  López")
+    assert "Saved. Your hand-in files will carry <strong>&lt;b&gt;Ana&lt;/b&gt; López</strong>" \
+        in name.status.value
+    assert "<b>Ana" not in name.status.value + name.intro.value
+    assert name.save_button.description == "Change my name"
     report = panel.prepare()
     assert "I noticed &lt;b&gt;heat&lt;/b&gt;." in report
-    assert 'download="repairlab-local-student-' in panel.link.value
+    assert "<dt>Student</dt><dd>&lt;b&gt;Ana&lt;/b&gt; López</dd>" in report
+    assert 'download="repairlab-b-Ana-b-López-' in panel.link.value
     assert "base64," in panel.link.value
+
+    _page, name, panel = _home()  # a new visit: the name was kept with the progress
+    assert name.box.value == "<b>Ana</b> López"
+    assert name.save_button.description == "Change my name"
+    name.save("s1234567")  # and can be changed
+    panel.prepare()
+    assert 'download="repairlab-s1234567-' in panel.link.value
+
+
+def test_a_hub_sign_in_name_is_used_and_not_asked(in_module, monkeypatch):
+    monkeypatch.delenv("REPAIRLAB_STUDENT", raising=False)
+    monkeypatch.setenv("JUPYTERHUB_USER", "ana<3")
+    build_view("m01-step-01").submit("acknowledge")
+    _page, name, panel = _home()
+    assert name.box is None
+    assert "your sign-in name, <strong>ana&lt;3</strong>" in name.intro.value
+    report = panel.prepare()
+    assert 'download="repairlab-ana-3-' in panel.link.value
+    assert "<dt>Student</dt><dd>ana&lt;3</dd>" in report
+
+
+def test_without_saving_no_name_is_kept(in_module, monkeypatch, tmp_path):
+    monkeypatch.delenv("REPAIRLAB_STUDENT", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    broken = tmp_path / "broken"
+    (broken / "progress.sqlite3").mkdir(parents=True)
+    monkeypatch.setenv("REPAIRLAB_DATA_DIR", str(broken))
+    _page, name, panel = _home()
+    name.save("Ana")
+    assert "cannot be kept because saving is off" in name.status.value
+    assert panel.prepare() is None
 
 
 def test_saving_off_is_said_on_the_page_and_practice_goes_on(in_module, monkeypatch, tmp_path):

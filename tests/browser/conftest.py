@@ -45,8 +45,8 @@ SERVER_START_SECONDS = 120
 
 # Tests using any of these need Chromium and a running server: they get the `browser` marker
 # (so `-m "not browser"` leaves them out); the rest of this folder are fast unit tests.
-BROWSER_FIXTURES = {"chromium_path", "browser", "demo_server", "course_server", "open_page",
-                    "own_server"}
+BROWSER_FIXTURES = {"chromium_path", "browser", "demo_server", "course_server", "laptop_server",
+                    "open_page", "own_server"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -179,7 +179,8 @@ class Server:
             return error.code, error.read().decode("utf-8", "replace"), dict(error.headers)
 
 
-def start_server(root: Path, workdir: Path, name: str) -> Server:
+def start_server(root: Path, workdir: Path, name: str,
+                 student: str | None = "browser-test") -> Server:
     from repairlab.serving.config import pooled_notebooks, serve_env, voila_command
 
     port = free_port()
@@ -187,7 +188,10 @@ def start_server(root: Path, workdir: Path, name: str) -> Server:
     data_dir.mkdir(parents=True, exist_ok=True)
     env = serve_env(root)
     env["REPAIRLAB_DATA_DIR"] = str(data_dir)
-    env["REPAIRLAB_STUDENT"] = "browser-test"
+    if student:
+        env["REPAIRLAB_STUDENT"] = student
+    else:  # a laptop: the landing page asks the student's name
+        env.pop("REPAIRLAB_STUDENT", None)
     env.pop("JUPYTERHUB_USER", None)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log_path = (ARTIFACTS / f"server-{name}.log").resolve()
@@ -247,6 +251,15 @@ def demo_course_root(tmp_path_factory) -> Path:
 def demo_server(chromium_path, demo_course_root, tmp_path_factory) -> Iterator[Server]:
     workdir = tmp_path_factory.mktemp("demo-serve")
     server = start_server(demo_course_root, workdir, "demo")
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def laptop_server(chromium_path, demo_course_root, tmp_path_factory) -> Iterator[Server]:
+    """The demo course served as on a laptop: no REPAIRLAB_STUDENT, no hub."""
+    workdir = tmp_path_factory.mktemp("laptop-serve")
+    server = start_server(demo_course_root, workdir, "laptop", student=None)
     yield server
     stop_server(server)
 

@@ -32,8 +32,11 @@ def module_titles(course: Course) -> list[tuple[str, str]]:
     return [(module.slug, module.title) for module in course.modules]
 
 
-def submission_for(course: Course, store: Any, student: str) -> dict[str, Any]:
+def submission_for(course: Course, store: Any, student: str, *,
+                   attempts_of: str | None = None) -> dict[str, Any]:
+    """``student``'s hand-in (their attempts in ``store`` are ``attempts_of``'s, if given)."""
     from .handin import build_submission
 
     return build_submission(store, student, course_title=course.manifest.title,
-                            curriculum_version=course.version, items=item_index(course))
+                            curriculum_version=course.version, items=item_index(course),
+                            attempts_of=attempts_of)

@@ -10,10 +10,11 @@ Four views, each a plain table (a list of dataclasses) computed here and drawn b
   how rewrites change from the first to the last attempt (score, defensive replies, markers,
   repair moves).
 
-:func:`load_folder` reads the hand-ins with :func:`repairlab.handin.read_submission`, the same
-check the gradebook uses; a file it cannot use is listed in ``ClassData.skipped`` with the
-reason, never raised. Completion follows the gradebook's rule (:mod:`repairlab.gradebook`) so
-the dashboard and the CSV never disagree about who has finished what.
+:func:`load_folder` reads the hand-ins with :mod:`repairlab.collect`, the same collector and
+the same choice of one hand-in per student as the gradebook; a file it cannot use is listed in
+``ClassData.skipped`` with the reason, never raised. Completion follows the grading rule
+(:mod:`repairlab.grading`) so the dashboard and the CSV never disagree about who has finished
+what.
 
 Nothing here imports ipywidgets or matplotlib at import time: ``import repairlab`` stays fast
 and the aggregation is usable (and testable) without Jupyter.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import logging
 import os
 import textwrap
@@ -33,8 +35,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from repairlab.gradebook import outcome, submission_created
-from repairlab.handin import SubmissionError, read_submission
+from repairlab import timestamps
+from repairlab.collect import ZIP_SUFFIX, HandIn, RenameError, Skipped, choose, collect
+from repairlab.grading import SOLVED, outcome
 
 __all__ = [
     "SOLVED",
@@ -60,34 +63,13 @@ log = logging.getLogger("repairlab.dashboard")
 # Environment variables `repairlab dashboard` sets for the notebook's kernel.
 SUBMISSIONS_ENV = "REPAIRLAB_SUBMISSIONS"
 COURSE_ENV = "REPAIRLAB_COURSE_DIR"
-
-HANDIN_SUFFIXES = (".html", ".htm", ".json")
-# A hand-in holds text answers: even a whole course answered many times over is a few MB. A
-# bigger file is something else (a video renamed .html?) and would only fill the kernel's memory.
-MAX_HANDIN_BYTES = 64 * 1024 * 1024
-# Statuses that mean "got it" (kinds.base.Feedback.solved; the landing page uses the same).
-# Completion is the gradebook's looser rule (anything but "incorrect"): a rewrite that still
-# reads as defensive is *completed* but not *solved*, and it is the second notion that tells an
-# instructor which items students miss.
-SOLVED = frozenset({"correct", "good", "submitted"})
+NEWEST_ENV = "REPAIRLAB_NEWEST"  # "1": --newest
+RENAMES_ENV = "REPAIRLAB_RENAMES"  # JSON {file: student id}: --rename
 REWRITE = "rewrite-reply"
 
 
 # --------------------------------------------------------------------------------------------
 # Loading a folder
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A file left out. ``reason`` reads on from the file name: "ben.html" + " " + reason."""
-
-    path: Path
-    name: str  # the path relative to the folder, as the instructor sees it in the listing
-    reason: str
-
-    @property
-    def message(self) -> str:
-        return f"{self.name} {self.reason}"
 
 
 @dataclass
@@ -98,9 +80,11 @@ class ClassData:
     curriculum_version: str | None
     course: str | None  # the course title recorded in the hand-ins
     items: dict[str, dict[str, Any]]  # item id -> {module, module_title, kind, title}, in order
-    submissions: dict[str, dict[str, Any]]  # student -> their newest submission, by name
+    submissions: dict[str, dict[str, Any]]  # student -> the submission that counts, by name
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    chosen: dict[str, HandIn] = field(default_factory=dict)  # student -> the hand-in counted
+    conflicts: list[str] = field(default_factory=list)  # one id, several progress files: not shown
 
     @property
     def students(self) -> list[str]:
@@ -130,121 +114,65 @@ class ClassData:
         return by_item
 
 
-def _candidate_files(folder: Path) -> list[Path]:
-    # Recursive, because LMS bulk downloads often put each student's upload in its own folder.
-    # Hidden files (.DS_Store, editor backups, macOS "._" copies) are never anyone's hand-in.
-    files = []
-    for path in folder.rglob("*"):
-        parts = path.relative_to(folder).parts
-        if any(part.startswith(".") for part in parts) or not path.is_file():
-            continue
-        files.append(path)
-    return sorted(files)
-
-
 def load_folder(
     folder: str | os.PathLike[str],
     *,
     curriculum_version: str | None = None,
     items: Mapping[str, Mapping[str, Any]] | None = None,
+    newest: bool = False,
+    renames: Mapping[str, str] | None = None,
 ) -> ClassData:
     """Read every hand-in under ``folder``; never raises for a bad file.
 
-    A file is skipped (listed in ``skipped`` with the reason) when it is not a hand-in, was
-    changed after download, or was made for another curriculum version than
-    ``curriculum_version``. Without ``curriculum_version`` the version most hand-ins were made
-    for is used (so totals are never mixed across versions). A student with several hand-ins
-    counts once, with the newest (noted in ``notes``).
+    The files are read by :func:`repairlab.collect.collect` and one hand-in per student chosen
+    by :func:`repairlab.collect.choose`, exactly as ``repairlab gradebook`` does: sub-folders
+    and zip files are read too, and a file left out is listed in ``skipped`` with the reason
+    (not a hand-in, changed after download, another curriculum version than
+    ``curriculum_version``). Without ``curriculum_version`` the version most hand-ins were made
+    for is used (so totals are never mixed across versions). Hand-ins with one student id from
+    different progress files are listed in ``conflicts`` and that student is not shown, unless
+    ``newest``; ``renames`` counts a file as another student id (both as in the gradebook; a
+    rename that finds no file raises :class:`repairlab.collect.RenameError`).
 
     ``items`` (item id -> {module, module_title, kind, title}, in course order, e.g.
     :func:`repairlab.coursework.item_index`) fixes the modules and items; without it they are
     taken from the hand-ins themselves, which each carry the course's item list.
 
-    Raises ``NotADirectoryError`` only when ``folder`` is not a folder at all.
+    ``folder`` may also be a zip file (an LMS's bulk download, not unzipped). Raises
+    ``NotADirectoryError`` only when ``folder`` is neither a folder nor a zip file.
     """
     root = Path(folder).expanduser()
-    if not root.is_dir():
+    if not is_folder_or_zip(root):
         raise NotADirectoryError(f"{root} is not a folder. Give the folder the hand-ins were "
-                                 "downloaded to.")
-    skipped: list[Skipped] = []
-    valid: list[tuple[Path, dict[str, Any]]] = []
-    for path in _candidate_files(root):
-        name = path.relative_to(root).as_posix()
-        if path.suffix.lower() not in HANDIN_SUFFIXES:
-            skipped.append(Skipped(path, name, "is not a hand-in: RepairLab hand-ins are .html "
-                                               "(or .json) files."))
-            continue
-        try:
-            too_big = path.stat().st_size > MAX_HANDIN_BYTES
-        except OSError:
-            too_big = False  # read_submission below reports why it cannot be read
-        if too_big:
-            skipped.append(Skipped(path, name, "is far too big to be a RepairLab hand-in. Ask "
-                                               "the student for a fresh hand-in."))
-            continue
-        try:
-            submission = read_submission(path)
-        except SubmissionError as error:
-            skipped.append(Skipped(path, name, _reason(str(error), str(path))))
-        except Exception as error:  # a dashboard must survive any file a student uploads
-            log.exception("could not read %s", path)
-            skipped.append(Skipped(path, name, f"could not be read ({type(error).__name__}). "
-                                               "Ask the student for a fresh hand-in."))
-        else:
-            valid.append((path, submission))
-
-    version = curriculum_version
-    if version is None and valid:
-        counts = Counter(sub["curriculum_version"] for _, sub in valid)
-        top = max(counts.values())
-        # On a tie, the version of the newest hand-in: the course is most likely on it now.
-        newest_first = sorted(valid, key=lambda pair: submission_created(pair[1]), reverse=True)
-        version = next(sub["curriculum_version"] for _, sub in newest_first
-                       if counts[sub["curriculum_version"]] == top)
-
-    chosen: dict[str, tuple[Path, dict[str, Any]]] = {}
-    notes: list[str] = []
-    for path, submission in valid:
-        name = path.relative_to(root).as_posix()
-        if submission["curriculum_version"] != version:
-            skipped.append(Skipped(path, name, (
-                f"was made for curriculum version {submission['curriculum_version']!r}; this "
-                f"dashboard shows version {version!r}. Open it with that version's course, or "
-                "ask the student to download a new hand-in from the current course.")))
-            continue
-        student = submission["student"]
-        if student in chosen:
-            old_path, old = chosen[student]
-            newer = submission_created(submission) >= submission_created(old)
-            keep, drop = (((path, submission), (old_path, old)) if newer
-                          else ((old_path, old), (path, submission)))
-            chosen[student] = keep
-            notes.append(f"{student} handed in more than one file: using "
-                         f"{keep[0].relative_to(root).as_posix()}, the newest, and ignoring "
-                         f"{drop[0].relative_to(root).as_posix()}.")
-        else:
-            chosen[student] = (path, submission)
-
-    submissions = {student: chosen[student][1] for student in sorted(chosen)}
+                                 "downloaded to (or the zip file of them).")
+    found = collect([root], relative_to=root if root.is_dir() else root.parent)
+    choice = choose(found.handins, curriculum_version=curriculum_version, newest=newest,
+                    renames=renames)
+    submissions = {student: handin.submission for student, handin in choice.chosen.items()}
     if items is not None:
         index = {str(k): dict(v) for k, v in items.items()}
     else:
         index = _items_from(submissions.values())
     course = next((s.get("course") for s in sorted(
-        submissions.values(), key=submission_created, reverse=True)), None)
-    return ClassData(folder=root, curriculum_version=version, course=course, items=index,
-                     submissions=submissions, skipped=skipped, notes=notes)
+        submissions.values(), key=_created, reverse=True)), None)
+    skipped = sorted([*found.skipped, *choice.skipped], key=lambda s: s.name)
+    return ClassData(folder=root, curriculum_version=choice.version, course=course, items=index,
+                     submissions=submissions, skipped=skipped, notes=choice.notes,
+                     chosen=choice.chosen, conflicts=choice.conflicts)
 
 
-def _reason(message: str, name: str) -> str:
-    # read_submission's messages start with the file name; Skipped.message puts it back.
-    return message[len(name):].lstrip() if message.startswith(name) else message
+def is_folder_or_zip(path: Path) -> bool:
+    return path.is_dir() or (path.is_file() and path.suffix.lower() == ZIP_SUFFIX)
+
+
+def _created(submission: Mapping[str, Any]):
+    return timestamps.newest_first_key(submission.get("created_at"))
 
 
 def _items_from(submissions: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """The item list of the newest hand-in, then any item only older ones list."""
     index: dict[str, dict[str, Any]] = {}
-    for submission in sorted(submissions, key=submission_created, reverse=True):
+    for submission in sorted(submissions, key=_created, reverse=True):
         for item_id, meta in (submission.get("items") or {}).items():
             if item_id not in index and isinstance(meta, Mapping):
                 index[item_id] = dict(meta)
@@ -907,6 +835,13 @@ def rewrites_html(items: list[RewriteChange], modules: list[RewriteChange],
 
 def _files_html(data: ClassData) -> str:
     parts = []
+    if data.conflicts:
+        items = "".join(f"<li>{escape(c)}</li>" for c in data.conflicts)
+        parts.append(f'<div class="rl-notice" role="alert"><p><strong>{len(data.conflicts)} '
+                     f"student id(s) not shown</strong>: their hand-ins came from more than one "
+                     f"progress file, and may be more than one student's work. The gradebook "
+                     f'writes nothing until this is settled.</p><ul class="rl-conflicts">'
+                     f"{items}</ul></div>")
     if data.skipped:
         items = "".join(f"<li><strong>{escape(s.name)}</strong> {escape(s.reason)}</li>"
                         for s in data.skipped)
@@ -968,19 +903,39 @@ def _course_items(course_dir: str | os.PathLike[str] | None):
     return course.version, item_index(course), None
 
 
+def choice_from_env() -> tuple[bool, dict[str, str]]:
+    """(newest, renames) as `repairlab dashboard --newest --rename FILE=ID` passed them."""
+    newest = os.environ.get(NEWEST_ENV, "").strip() == "1"
+    try:
+        renames = json.loads(os.environ.get(RENAMES_ENV, "") or "{}")
+    except ValueError:
+        log.error("%s is not JSON; no file is renamed", RENAMES_ENV)
+        renames = {}
+    if not isinstance(renames, dict):
+        renames = {}
+    return newest, {str(k): str(v) for k, v in renames.items()}
+
+
 def _load_view(folder: str, course_dir) -> tuple[str, str]:
     """(dashboard HTML, status sentence) for a folder; problems become notices, not errors."""
     from .views.html import notice_html
 
     path = Path(folder).expanduser()
-    if not path.is_dir():
+    if not is_folder_or_zip(path):
         message = f"There is no folder {path}. Check the path and try again."
         return notice_html(message), message
     version, items, problem = _course_items(course_dir)
-    data = load_folder(path, curriculum_version=version, items=items)
+    newest, renames = choice_from_env()
+    try:
+        data = load_folder(path, curriculum_version=version, items=items, newest=newest,
+                           renames=renames)
+    except RenameError as error:
+        return notice_html(str(error)), str(error)
     page = (notice_html(problem) if problem else "") + dashboard_html(data)
     status = (f"Showing {len(data.students)} students' hand-ins"
-              + (f"; {len(data.skipped)} file(s) left out." if data.skipped else "."))
+              + (f"; {len(data.skipped)} file(s) left out" if data.skipped else "")
+              + (f"; {len(data.conflicts)} student id(s) not shown" if data.conflicts else "")
+              + ".")
     return page, status
 
 

@@ -1,116 +1,39 @@
 """The instructor's gradebook: merge students' hand-in files into one LMS-importable CSV.
 
-The grading rule (also used for the summary inside every hand-in file)
----------------------------------------------------------------------
-Scores are fractions from 0 to 1 on each attempt; the gradebook shows percentages.
-
-* **Best score per item.** Every attempt counts; an item's score is the best score among its
-  attempts. Trying again never lowers a grade. Attempts without a score (reflections) are not
-  scores.
-* **Completion.** An item is *completed* when at least one of its attempts has a status other
-  than ``"incorrect"``. A choice item (spot-the-schema, pick-repair-step, classify-marker,
-  rupture-or-red-flag) is therefore completed once answered correctly; an ordering once it is
-  right or partly right (``"partial"``); a rewrite or a reflection once submitted (any status
-  the exercise gives it: ``"good"``, ``"partial"``, ``"submitted"``, ...).
-* **Module completion** = completed items of the module / all items of the module, in percent.
-* **Module score** = the mean of the best scores of the module's items that have at least one
-  scored attempt, in percent; empty when there is none. Items not tried yet do not pull the
-  score down: completion already shows how much is missing, and keeping the two apart lets an
-  instructor weight them as the course requires.
-* **Totals** apply the same rules to every item of the course at once, so a module with more
-  items weighs more (it is *not* the mean of the module columns).
-* Attempts at items that are not in the course's item list (e.g. an item removed mid-term) are
-  ignored. Attempts from an earlier curriculum version count: item ids are never reused.
+The grading rule is :mod:`repairlab.grading`'s (the same as the landing page, the hand-in's
+summary and the dashboard use).
 
 Which files are used
 --------------------
-A file is left out (and reported in ``errors``, naming the file and the fix) when it is not a
+The files are read and chosen by :mod:`repairlab.collect`, as the dashboard reads them. A file
+is left out (and reported in ``errors``, naming the file and the fix) when it is not a
 RepairLab hand-in, was edited after download (checksum mismatch), or was made for another
-curriculum version. If a student handed in several files, the newest (by the time it was
-created) is used and the others are reported in ``notes``.
+curriculum version. A student who handed in again from the same progress file counts with the
+newest hand-in (the replaced ones are listed in ``notes``). Hand-ins with one student id from
+*different* progress files are never merged silently: they are listed in ``conflicts`` and
+:func:`write_csv` refuses to write, unless the instructor renames a file (``renames``) or asks
+for the newest (``newest``).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from repairlab.handin import SubmissionError, read_submission
+from repairlab.atomic import write_text_atomic
+from repairlab.collect import HandIn, choose, collect
+from repairlab.grading import outcome
 
 __all__ = [
     "GradebookResult",
-    "Outcome",
-    "best_scores",
-    "completed_items",
-    "counts_as_completed",
     "merge_submissions",
-    "outcome",
     "write_csv",
 ]
-
-# The only status that does not complete an item; see the module docstring.
-NOT_COMPLETING = frozenset({"incorrect"})
-
-
-def counts_as_completed(status: str) -> bool:
-    return status not in NOT_COMPLETING
-
-
-def _field(attempt: Any, name: str) -> Any:
-    # Attempts arrive as dicts (hand-in files) or as progress.Attempt objects (a live store).
-    if isinstance(attempt, Mapping):
-        return attempt.get(name)
-    return getattr(attempt, name, None)
-
-
-def best_scores(attempts: Iterable[Any]) -> dict[str, float]:
-    """item_id -> the best score (0-1) among its scored attempts."""
-    best: dict[str, float] = {}
-    for attempt in attempts:
-        score = _field(attempt, "score")
-        if score is None or isinstance(score, bool) or not isinstance(score, (int, float)):
-            continue
-        item_id = _field(attempt, "item_id")
-        if item_id not in best or score > best[item_id]:
-            best[item_id] = float(score)
-    return best
-
-
-def completed_items(attempts: Iterable[Any]) -> set[str]:
-    return {_field(a, "item_id") for a in attempts if counts_as_completed(str(_field(a, "status")))}
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How a student did on a set of items."""
-
-    completed: int
-    total: int
-    score: float | None  # mean of best scores, 0-1; None when no item has a score
-
-    @property
-    def completion_percent(self) -> float | None:
-        return None if self.total == 0 else round(100 * self.completed / self.total, 1)
-
-    @property
-    def score_percent(self) -> float | None:
-        return None if self.score is None else round(100 * self.score, 1)
-
-
-def outcome(attempts: Iterable[Any], item_ids: Sequence[str]) -> Outcome:
-    """Apply the grading rule to the attempts at ``item_ids`` (others are ignored)."""
-    wanted = set(item_ids)
-    relevant = [a for a in attempts if _field(a, "item_id") in wanted]
-    best = best_scores(relevant)
-    done = completed_items(relevant)
-    score = sum(best.values()) / len(best) if best else None
-    return Outcome(completed=len(done), total=len(wanted), score=score)
 
 
 # --------------------------------------------------------------------------------------------
@@ -122,12 +45,17 @@ class GradebookResult:
     """One row per student (sorted by student), in ``columns`` order.
 
     Percentages are rounded to one decimal; an empty score is ``None`` (an empty CSV cell).
+    ``errors`` lists the files left out, ``notes`` the hand-ins replaced or renamed, and
+    ``conflicts`` the student ids handed in from different progress files (no row: a CSV is
+    not written while there are any).
     """
 
     columns: list[str]
     rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    chosen: dict[str, HandIn] = field(default_factory=dict)  # student -> the hand-in counted
 
     def row_for(self, student: str) -> dict[str, Any] | None:
         return next((row for row in self.rows if row["student"] == student), None)
@@ -140,16 +68,6 @@ def _columns(modules: Sequence[tuple[str, str]]) -> list[str]:
     return [*columns, "total completion", "total score"]
 
 
-def submission_created(submission: Mapping[str, Any]) -> datetime:
-    """When a hand-in was made (aware UTC); unreadable stamps sort first."""
-    text = str(submission.get("created_at", "")).replace("Z", "+00:00")
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return datetime.min.replace(tzinfo=timezone.utc)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def merge_submissions(
     paths: Iterable[str | os.PathLike[str]],
     *,
@@ -157,43 +75,35 @@ def merge_submissions(
     modules: Sequence[tuple[str, str]],
     module_items: Mapping[str, Sequence[str]],
     progress: Callable[[int, int], None] | None = None,
+    exclude: Iterable[str | os.PathLike[str]] = (),
+    newest: bool = False,
+    renames: Mapping[str, str] | None = None,
 ) -> GradebookResult:
-    """Read every hand-in file and compute one gradebook row per student.
+    """Read every hand-in and compute one gradebook row per student.
 
-    ``modules`` gives the column order as (slug, title); ``module_items`` the item ids of each
-    module. ``progress(done, total)`` is called after each file, with done = 1 .. total.
+    ``paths`` are hand-in files, folders of them (sub-folders too) and zip files, read by
+    :func:`repairlab.collect.collect` exactly as the dashboard reads them; ``exclude`` lists
+    files to pass over. ``modules`` gives the column order as (slug, title); ``module_items``
+    the item ids of each module. ``progress(done, total)`` is called after each file, with
+    done = 1 .. total. ``newest`` and ``renames`` are :func:`repairlab.collect.choose`'s (a
+    rename that finds no file raises :class:`repairlab.collect.RenameError`).
     """
     missing = [slug for slug, _title in modules if slug not in module_items]
     if missing:
         raise ValueError(f"module_items has no entry for module(s): {', '.join(missing)}")
 
-    files = [Path(p) for p in paths]
-    result = GradebookResult(columns=_columns(modules))
-    chosen: dict[str, tuple[Path, dict[str, Any]]] = {}
-
-    for done, path in enumerate(files, start=1):
-        try:
-            submission = read_submission(path)
-        except SubmissionError as exc:
-            result.errors.append(str(exc))
-        else:
-            version = submission["curriculum_version"]
-            if version != curriculum_version:
-                result.errors.append(
-                    f"{path} was made for curriculum version {version!r}, but this gradebook is "
-                    f"for version {curriculum_version!r}; it was left out. Merge it separately "
-                    f"with curriculum version {version!r}, or ask the student to open the "
-                    "current course and download a new hand-in."
-                )
-            else:
-                _keep_newest(chosen, path, submission, result.notes)
-        if progress is not None:
-            progress(done, len(files))
+    found = collect(paths, exclude=exclude, progress=progress)
+    choice = choose(found.handins, curriculum_version=curriculum_version, newest=newest,
+                    renames=renames)
+    result = GradebookResult(columns=_columns(modules), chosen=choice.chosen,
+                             conflicts=choice.conflicts)
+    result.errors = [s.message for s in sorted([*found.skipped, *choice.skipped],
+                                               key=lambda s: s.name)]
+    result.notes = list(choice.notes)
 
     all_items = [item for slug, _title in modules for item in module_items[slug]]
-    for student in sorted(chosen):
-        _path, submission = chosen[student]
-        attempts = submission["attempts"]
+    for student, handin in choice.chosen.items():
+        attempts = handin.submission["attempts"]
         row: dict[str, Any] = {"student": student}
         for slug, _title in modules:
             got = outcome(attempts, module_items[slug])
@@ -204,29 +114,6 @@ def merge_submissions(
         row["total score"] = total.score_percent
         result.rows.append(row)
     return result
-
-
-def _keep_newest(
-    chosen: dict[str, tuple[Path, dict[str, Any]]],
-    path: Path,
-    submission: dict[str, Any],
-    notes: list[str],
-) -> None:
-    student = submission["student"]
-    previous = chosen.get(student)
-    if previous is None:
-        chosen[student] = (path, submission)
-        return
-    old_path, old = previous
-    if submission_created(submission) >= submission_created(old):
-        keep, drop = (path, submission), (old_path, old)
-    else:
-        keep, drop = (old_path, old), (path, submission)
-    chosen[student] = keep
-    notes.append(
-        f"{student} handed in more than one file: using {keep[0]} (created "
-        f"{keep[1]['created_at']}), ignoring the older {drop[0]} (created {drop[1]['created_at']})."
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -248,18 +135,15 @@ def write_csv(result: GradebookResult, path: str | os.PathLike[str]) -> Path:
     """Write the gradebook as UTF-8 CSV with a header row; one row per student.
 
     Written to a temporary file first and renamed, so an interrupted run never leaves half a
-    gradebook where the previous one was.
+    gradebook where the previous one was. Refuses (``ValueError``) while ``result.conflicts``
+    says some student id may stand for two students' work.
     """
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(result.columns)
-            for row in result.rows:
-                writer.writerow([_cell(row.get(column)) for column in result.columns])
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    if result.conflicts:
+        raise ValueError("The gradebook was not written: some hand-ins name the same student but "
+                         "come from different progress files. " + " ".join(result.conflicts))
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(result.columns)
+    for row in result.rows:
+        writer.writerow([_cell(row.get(column)) for column in result.columns])
+    return write_text_atomic(path, out.getvalue(), newline="")

@@ -7,15 +7,18 @@ gradebook reads the same work from a JSON copy embedded in the page::
 
 A submission is a dict::
 
-    {"format": "repairlab-submission", "schema_version": 1,
-     "student", "course", "curriculum_version", "created_at",
+    {"format": "repairlab-submission", "schema_version": 2,
+     "student", "store_id", "course", "curriculum_version", "created_at",
      "items":    {item_id: {"module", "module_title", "kind", "title"}, ...},
      "attempts": [every attempt, oldest first, as Attempt.to_dict()],
      "summary":  {module_slug: {"title", "completed", "total", "score"}, ...},
      "checksum": "sha256:..."}
 
-``items`` carries the titles the page shows; ``summary.score`` is a percentage or ``None``
-(see :mod:`repairlab.gradebook` for the rule).
+``student`` is the student id (also in each attempt); ``store_id`` is the random id of the
+progress file the work came from (see :class:`repairlab.progress.ProgressStore`), so the
+gradebook can tell a resubmission from two students with one name. ``items`` carries the
+titles the page shows; ``summary.score`` is a percentage or ``None`` (see
+:mod:`repairlab.grading` for the rule). Version 1 files (before ``store_id``) are still read.
 
 What the checksums are, and are not
 -----------------------------------
@@ -36,14 +39,14 @@ import hashlib
 import html
 import json
 import os
-import tempfile
 from collections.abc import Mapping
-from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from repairlab import __version__
+from repairlab import __version__, timestamps
+from repairlab.atomic import write_text_atomic
+from repairlab.grading import outcome
 
 __all__ = [
     "FORMAT",
@@ -52,12 +55,15 @@ __all__ = [
     "build_submission",
     "compute_checksum",
     "export_submission",
+    "handin_filename",
     "read_submission",
+    "read_submission_bytes",
     "render_submission_html",
 ]
 
 FORMAT = "repairlab-submission"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1: no store_id
 SCRIPT_ID = "repairlab-submission"
 PAGE_CHECKSUM_META = "repairlab-page-checksum"
 _PAGE_START = "<!-- repairlab:page-start -->"
@@ -118,17 +124,23 @@ def build_submission(
     curriculum_version: str,
     items: Mapping[str, Mapping[str, Any]],
     created_at: str | None = None,
+    attempts_of: str | None = None,
 ) -> dict[str, Any]:
     """Everything ``student`` did, as a checksummed submission dict.
 
-    ``store`` is a ProgressStore (or anything with ``attempts(student)``). ``items`` maps every
-    item id of the course, in course order, to {"module", "module_title", "kind", "title"};
-    it fixes the module order and the totals of the summary.
+    ``store`` is a ProgressStore (or anything with ``attempts(student)``; its ``store_id``, if
+    it has one, goes into the file). ``items`` maps every item id of the course, in course
+    order, to {"module", "module_title", "kind", "title"}; it fixes the module order and the
+    totals of the summary. ``attempts_of`` is whose attempts in the store these are, when that
+    is not ``student`` (a laptop's store records them as ``local-student``, and the hand-in
+    carries the name the student gave: see :func:`repairlab.progress.identify`).
     """
-    # Imported here because the gradebook imports this module to read hand-ins.
-    from repairlab.gradebook import outcome
-
-    attempts = [a.to_dict() if hasattr(a, "to_dict") else dict(a) for a in store.attempts(student)]
+    attempts = []
+    for attempt in store.attempts(attempts_of or student):
+        record = attempt.to_dict() if hasattr(attempt, "to_dict") else dict(attempt)
+        record["student"] = student  # one id throughout the file
+        attempts.append(record)
+    store_id = getattr(store, "store_id", None)
     item_meta = {str(item_id): dict(meta) for item_id, meta in items.items()}
 
     module_items: dict[str, list[str]] = {}
@@ -152,9 +164,10 @@ def build_submission(
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
         "student": student,
+        "store_id": store_id if isinstance(store_id, str) else None,
         "course": course_title,
         "curriculum_version": curriculum_version,
-        "created_at": created_at or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_at": created_at or timestamps.utc_now(),
         "items": item_meta,
         "attempts": attempts,
         "summary": summary,
@@ -224,6 +237,11 @@ footer { margin-top: 2.5rem; color: #424242; font-size: .9rem; }
 """
 
 
+def short_store_id(store_id: Any) -> str:
+    """The first 8 characters of a progress file's id: enough to tell files apart by eye."""
+    return str(store_id)[:8]
+
+
 def _e(value: Any) -> str:
     # A raw CR would not survive the CRLF clean-up in read_submission and would break the page
     # checksum; as a character reference it renders the same.
@@ -235,13 +253,7 @@ def _text(value: Any, css: str = "text") -> str:
 
 
 def _when(stamp: Any) -> str:
-    try:
-        moment = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
-    except ValueError:
-        return _e(stamp)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
-    return _e(moment.strftime("%Y-%m-%d %H:%M UTC"))
+    return _e(timestamps.format_for_people(stamp))
 
 
 def _kind_name(kind: Any) -> str:
@@ -363,6 +375,8 @@ def _render_page(sub: Mapping[str, Any]) -> str:
         f'<p class="course">{_e(sub.get("course", ""))}</p>',
         '<dl class="meta">',
         f"<dt>Student</dt><dd>{_e(sub.get('student', ''))}</dd>",
+        *([f"<dt>Progress file</dt><dd>{_e(short_store_id(sub['store_id']))}</dd>"]
+          if sub.get("store_id") else []),
         f"<dt>Curriculum version</dt><dd>{_e(sub.get('curriculum_version', ''))}</dd>",
         f"<dt>Downloaded</dt><dd>{_when(sub.get('created_at', ''))}</dd>",
         f"<dt>Attempts</dt><dd>{len(sub.get('attempts') or [])}</dd>",
@@ -494,12 +508,22 @@ class _HandinParser(HTMLParser):
             self.data.append(data)
 
 
-def _read_source(source: str | os.PathLike[str]) -> tuple[str, str]:
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SubmissionError(
+            f"{name} is not a RepairLab hand-in: it is not a text file. {_FRESH_COPY}",
+            source=name,
+        ) from None
+
+
+def _read_source(source: str | os.PathLike[str], name: str | None) -> tuple[str, str]:
     """(name for messages, text). A str that looks like JSON or HTML is the text itself."""
     if isinstance(source, str) and source.lstrip("\ufeff \t\r\n")[:1] in ("{", "<"):
-        return "The submitted text", source
+        return name or "The submitted text", source
     path = Path(source)
-    name = str(path)
+    name = name or str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -508,13 +532,7 @@ def _read_source(source: str | os.PathLike[str]) -> tuple[str, str]:
             "the download finished.",
             source=name,
         ) from None
-    try:
-        return name, raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SubmissionError(
-            f"{name} is not a RepairLab hand-in: it is not a text file. {_FRESH_COPY}",
-            source=name,
-        ) from None
+    return name, _decode(raw, name)
 
 
 def _parse_json(text: str, name: str) -> Any:
@@ -535,14 +553,14 @@ def _validate(data: Any, name: str) -> dict[str, Any]:
             source=name,
         )
     version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
         if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
             fix = "Upgrade RepairLab (pip install -U repairlab) and try again."
         else:
             fix = _FRESH_COPY
         raise SubmissionError(
             f"{name} uses hand-in format version {version!r}, which RepairLab {__version__} "
-            f"cannot read (it reads version {SCHEMA_VERSION}). {fix}",
+            f"cannot read (it reads versions {READABLE_VERSIONS[0]} to {SCHEMA_VERSION}). {fix}",
             source=name,
         )
     checksum = data.get("checksum")
@@ -565,6 +583,10 @@ def _validate(data: Any, name: str) -> dict[str, Any]:
             )
     if not data["student"].strip():
         raise SubmissionError(f"{name} is damaged: it names no student. {_FRESH_COPY}", source=name)
+    if not isinstance(data.get("store_id"), (str, type(None))):
+        raise SubmissionError(
+            f"{name} is damaged: field 'store_id' has the wrong type. {_FRESH_COPY}", source=name
+        )
     for n, attempt in enumerate(data["attempts"], start=1):
         bad = not isinstance(attempt, dict) or any(
             not isinstance(attempt.get(key), kind) for key, kind in _ATTEMPT_FIELDS.items()
@@ -602,13 +624,24 @@ def _from_html(text: str, name: str) -> tuple[Any, str]:
     return _parse_json("".join(parser.data), name), "ok" if page_ok else "edited"
 
 
-def read_submission(source: str | os.PathLike[str]) -> dict[str, Any]:
+def read_submission(source: str | os.PathLike[str], *, name: str | None = None) -> dict[str, Any]:
     """Read a hand-in: a path to the .html or .json file, or the file's text itself.
 
-    Raises :class:`SubmissionError` naming the file if it is not a RepairLab hand-in, has a
-    format version this RepairLab cannot read, or was changed after download.
+    Raises :class:`SubmissionError` naming the file (or ``name``, if given) if it is not a
+    RepairLab hand-in, has a format version this RepairLab cannot read, or was changed after
+    download.
     """
-    name, text = _read_source(source)
+    name, text = _read_source(source, name)
+    return _parse_submission(text, name)
+
+
+def read_submission_bytes(data: bytes, name: str) -> dict[str, Any]:
+    """Read a hand-in from the bytes of its file (a member of a zip file, say); as
+    :func:`read_submission`, with ``name`` in the messages."""
+    return _parse_submission(_decode(data, name), name)
+
+
+def _parse_submission(text: str, name: str) -> dict[str, Any]:
     text = text.lstrip("\ufeff").replace("\r\n", "\n")  # editors and mail add these harmlessly
     head = text.lstrip()[:1]
     if head == "{":
@@ -643,8 +676,11 @@ def export_submission(
     curriculum_version: str,
     items: Mapping[str, Mapping[str, Any]],
     created_at: str | None = None,
+    attempts_of: str | None = None,
 ) -> dict[str, Any]:
-    """Write the student's hand-in to ``path`` (.html or .json) and return the submission."""
+    """Write the student's hand-in to ``path`` (.html or .json) and return the submission.
+
+    The arguments are :func:`build_submission`'s."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".html", ".htm", ".json"):
@@ -656,18 +692,19 @@ def export_submission(
         curriculum_version=curriculum_version,
         items=items,
         created_at=created_at,
+        attempts_of=attempts_of,
     )
     if suffix == ".json":
         text = json.dumps(submission, ensure_ascii=False, indent=2) + "\n"
     else:
         text = render_submission_html(submission)
-    # Written beside the target and renamed, so a failure never leaves half a hand-in.
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(target, text)  # a failure never leaves half a hand-in
     return submission
+
+
+def handin_filename(student: str, day: str, suffix: str = ".html") -> str:
+    """``repairlab-<student>-<day>.html``: the student id as far as a file name can carry it
+    (letters and digits of any script and ``_``; anything else becomes one ``-``)."""
+    safe = "".join(ch if ch.isalnum() or ch == "_" else "-" for ch in student)
+    safe = "-".join(part for part in safe.split("-") if part)[:60].strip("-") or "student"
+    return f"repairlab-{safe}-{day}{suffix}"

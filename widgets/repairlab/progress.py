@@ -43,13 +43,19 @@ import json
 import logging
 import math
 import os
+import random
 import sqlite3
 import threading
+import time
+import unicodedata
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
+
+from repairlab import timestamps
 
 __all__ = [
     "DB_FILENAME",
@@ -58,13 +64,16 @@ __all__ = [
     "SCHEMA_VERSION",
     "Attempt",
     "DisabledStore",
+    "Identity",
     "Migration",
     "NewerSchemaError",
     "ProgressStore",
     "StoreHandle",
+    "clean_student_id",
     "current_student",
     "default_data_dir",
     "default_store_path",
+    "identify",
     "open_default_store",
     "open_store_safely",
 ]
@@ -101,39 +110,90 @@ def default_store_path() -> Path:
     return default_data_dir() / DB_FILENAME
 
 
-def current_student() -> str:
-    """Whose work this kernel records.
+STUDENT_ENV = ("REPAIRLAB_STUDENT", "JUPYTERHUB_USER")
+MAX_STUDENT_ID = 80
 
-    ``REPAIRLAB_STUDENT`` first (a lab machine shared by several students, or a test), then
-    ``JUPYTERHUB_USER`` (set by JupyterHub in every single-user server), else a local default.
-    """
-    for name in ("REPAIRLAB_STUDENT", "JUPYTERHUB_USER"):
+
+def _student_from_env() -> tuple[str, str] | None:
+    """(variable, value) of the first identity variable that is set, if any."""
+    for name in STUDENT_ENV:
         value = os.environ.get(name, "").strip()
         if value:
-            return value
-    return DEFAULT_STUDENT
+            return name, value
+    return None
+
+
+def current_student() -> str:
+    """Whose attempts this kernel records (the key of the rows in the store).
+
+    ``REPAIRLAB_STUDENT`` first (a lab machine shared by several students, or a test), then
+    ``JUPYTERHUB_USER`` (set by JupyterHub in every single-user server), else
+    :data:`DEFAULT_STUDENT`: a laptop or Binder, whose store holds one student's work. There the
+    id a hand-in carries is the name the student gives (:func:`identify`), kept in the store.
+    """
+    found = _student_from_env()
+    return found[1] if found else DEFAULT_STUDENT
+
+
+def clean_student_id(text: str) -> str:
+    """A name or student number as a student typed it, tidied; ``ValueError`` with a sentence
+    for the student if it cannot be used."""
+    cleaned = " ".join(str(text).split())
+    if not cleaned:
+        raise ValueError("Type your name or student number first.")
+    if len(cleaned) > MAX_STUDENT_ID:
+        raise ValueError(f"That is longer than {MAX_STUDENT_ID} characters. Type your name or "
+                         "student number as it is on the course roster.")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in cleaned):
+        raise ValueError("That contains characters that cannot be part of a name. Type your name "
+                         "or student number as it is on the course roster.")
+    if cleaned.casefold() == DEFAULT_STUDENT:
+        raise ValueError("Use your own name or student number, as it is on the course roster.")
+    return cleaned
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is working. ``key`` is whose attempts the store holds (:func:`current_student`);
+    ``student`` is the id a hand-in carries, ``None`` until the student has given one; and
+    ``source`` says where it came from: an environment variable, ``"given"`` (typed on the
+    landing page and kept in the store) or ``"none"``."""
+
+    key: str
+    student: str | None
+    source: str
+
+    @property
+    def asks_for_name(self) -> bool:
+        """A laptop or Binder: the student gives (and may change) the name hand-ins carry."""
+        return self.source in ("given", "none")
+
+
+def identify(store: Any) -> Identity:
+    """Who this kernel works for: ``REPAIRLAB_STUDENT``, else ``JUPYTERHUB_USER``, else the
+    name the student gave, kept in ``store`` (a laptop or Binder)."""
+    found = _student_from_env()
+    if found:
+        variable, value = found
+        return Identity(key=value, student=value, source=variable)
+    try:
+        given = store.student_name()
+    except Exception:
+        log.exception("could not read the student's name from the progress file")
+        given = None
+    return Identity(key=DEFAULT_STUDENT, student=given, source="given" if given else "none")
 
 
 # --------------------------------------------------------------------------------------------
 # The record
 
 
-def _utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
-
-
 def _normalise_timestamp(value: str) -> str:
     """One fixed UTC format, so that ordering by the text column is ordering by time."""
-    text = value.strip()
-    if text.endswith(("Z", "z")):  # Python 3.10's fromisoformat does not read "Z"
-        text = text[:-1] + "+00:00"
     try:
-        moment = datetime.fromisoformat(text)
+        return timestamps.normalise(value)
     except ValueError:
         raise ValueError(f"created_at must be an ISO 8601 timestamp, got {value!r}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _to_json(value: Any, what: str) -> str:
@@ -195,7 +255,9 @@ def _prepared(attempt: Attempt) -> tuple[Attempt, tuple[Any, ...]]:
         if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
             raise ValueError(f"Attempt.score must be a finite number or None, got {score!r}")
         score = float(score)
-    created_at = _normalise_timestamp(attempt.created_at) if attempt.created_at else _utc_now()
+    created_at = (
+        _normalise_timestamp(attempt.created_at) if attempt.created_at else timestamps.utc_now()
+    )
     response = _to_json(attempt.response, "Attempt.response")
     feedback = _to_json(attempt.feedback, "Attempt.feedback")
     extra = None if attempt.extra is None else _to_json(attempt.extra, "Attempt.extra")
@@ -273,6 +335,13 @@ class Migration:
     steps: tuple[str | Callable[[sqlite3.Connection], None], ...]
 
 
+def _make_meta(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    # The file's own random id, written into every hand-in: two hand-ins with one student id
+    # from different files may be two students' work (two laptops that never set a name).
+    conn.execute("INSERT INTO meta (key, value) VALUES ('store_id', ?)", (uuid.uuid4().hex,))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -304,7 +373,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX attempts_by_student_module ON attempts (student, module, created_at)",
         ),
     ),
+    Migration(
+        3,
+        "meta table: the file's own random id (store_id) and the name the student gave",
+        (_make_meta,),
+    ),
 )
+
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 
@@ -417,6 +492,32 @@ def _saving_off(kind: str, *, retry: bool = False) -> str:
     return f"{_SAVING_OFF} Tell your instructor: {reason}."
 
 
+def _retry_while_locked(operation: Callable[[], T], timeout: float, path: Path) -> T:
+    """Run ``operation``, again and again while SQLite says the file is locked, for up to
+    ``timeout`` seconds; then let the last error through.
+
+    SQLite's busy handler waits for most locks, but not for all: switching a new file to WAL
+    while another connection has it open, or a read that would have to become a write
+    (deadlock avoidance), fail at once with "database is locked". Each try is a whole step that
+    leaves no transaction open when it fails (``_migrate`` rolls back), so trying again is safe.
+    """
+    deadline = time.monotonic() + max(timeout, 0.0)
+    delay = 0.002
+    tries = 0
+    while True:
+        try:
+            return operation()
+        except sqlite3.OperationalError as exc:
+            tries += 1
+            left = deadline - time.monotonic()
+            if _classify(exc) != "locked" or left <= 0:
+                raise
+            log.debug("Progress file %s: locked while opening (try %d); trying again", path, tries)
+        # Jitter, so that kernels started together do not keep colliding in step.
+        time.sleep(min(left, delay * (0.5 + random.random())))
+        delay = min(delay * 2, 0.05)
+
+
 # --------------------------------------------------------------------------------------------
 # The stores
 
@@ -446,6 +547,7 @@ class ProgressStore:
         self._on_error = on_error
         self._disabled = False
         self._closed = False
+        self._store_id: str | None = None
         # isolation_level=None: no hidden BEGIN from the sqlite3 module, so every INSERT is its
         # own short transaction and the migration transaction is exactly what _migrate says.
         # `timeout` installs SQLite's busy handler (the busy timeout).
@@ -456,12 +558,17 @@ class ProgressStore:
             check_same_thread=False,
         )
         try:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            # SQLite refuses some of these at once, without waiting out the busy timeout, while
+            # another connection is opening the same new file (the WAL switch, the first schema
+            # write): kernels that start together must not lose their store to that.
+            mode = _retry_while_locked(
+                lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0], busy_timeout, path
+            )
             if str(mode).lower() != "wal":
                 # E.g. a file system without shared memory: still correct, only less concurrent.
                 log.warning("Progress file %s: WAL not available, journal mode is %s", path, mode)
             conn.execute("PRAGMA synchronous = FULL")
-            _migrate(conn, self.path)
+            _retry_while_locked(lambda: _migrate(conn, self.path), busy_timeout, path)
         except BaseException:
             conn.close()
             raise
@@ -583,6 +690,39 @@ class ProgressStore:
 
         return self._run("list students", query, [])
 
+    # -- what the file says about itself --
+
+    def _meta(self, key: str) -> str | None:
+        def query(conn: sqlite3.Connection) -> str | None:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            return None if row is None else str(row[0])
+
+        return self._run("read the progress file's details", query, None)
+
+    @property
+    def store_id(self) -> str | None:
+        """This file's own random id (made when the file was), written into every hand-in."""
+        if self._store_id is None:
+            self._store_id = self._meta("store_id")
+        return self._store_id
+
+    def student_name(self) -> str | None:
+        """The name or student number the student gave on the landing page, if any."""
+        return self._meta("student_name")
+
+    def set_student_name(self, name: str) -> str | None:
+        """Keep the name the student gave (tidied by :func:`clean_student_id`, which raises
+        ``ValueError`` for one that cannot be used); return it as kept, or ``None`` if saving
+        failed (``on_error`` mode)."""
+        cleaned = clean_student_id(name)
+
+        def write(conn: sqlite3.Connection) -> str:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('student_name', ?)",
+                         (cleaned,))
+            return cleaned
+
+        return self._run("save the student's name", write, None)
+
     def backup_to(self, path: str | os.PathLike[str]) -> Path:
         """Copy the whole database to ``path`` while kernels keep using it; raises on failure.
 
@@ -651,6 +791,15 @@ class DisabledStore:
 
     def students(self) -> list[str]:
         return []
+
+    store_id = None
+
+    def student_name(self) -> None:
+        return None
+
+    def set_student_name(self, name: str) -> None:
+        clean_student_id(name)
+        return None
 
     def integrity_problems(self) -> list[str]:
         return []
@@ -764,7 +913,7 @@ def _identity(path: Path) -> tuple[int, int] | None:
 def _open_checked(path: Path, busy_timeout: float, handle: StoreHandle) -> ProgressStore:
     store = ProgressStore(path, busy_timeout=busy_timeout)
     try:
-        problems = store.integrity_problems()
+        problems = _retry_while_locked(store.integrity_problems, busy_timeout, path)
     except BaseException:
         store.close()
         raise

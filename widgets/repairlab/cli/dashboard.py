@@ -11,11 +11,14 @@ your students' work, so nobody else on this machine or network can open it.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import sys
 from importlib import resources
 from pathlib import Path
+
+from ._handins import add_choice_options, renames_or_explain
 
 DEFAULT_PORT = 8867  # next to `repairlab serve`'s 8866, so both can run at once
 NOTEBOOK = "dashboard.ipynb"
@@ -26,7 +29,8 @@ def add_parser(sub, name: str) -> None:
                             description=__doc__,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path,
-                        help="the folder the hand-in files (.html or .json) were downloaded to")
+                        help="the folder the hand-in files (.html or .json) were downloaded to "
+                             "(sub-folders and zip files in it are read too), or a zip file")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help=f"port (default {DEFAULT_PORT})")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
@@ -34,6 +38,7 @@ def add_parser(sub, name: str) -> None:
                         help="the course folder, for item titles and the curriculum version "
                              "(default: found from the current folder; without one, the "
                              "item lists inside the hand-ins are used)")
+    add_choice_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -70,8 +75,10 @@ def dashboard_command(notebook: Path, *, port: int, ip: str = "127.0.0.1") -> li
 
 
 def dashboard_env(folder: Path, course_root: Path | None, token: str,
-                  base: dict[str, str] | None = None) -> dict[str, str]:
+                  base: dict[str, str] | None = None, *, newest: bool = False,
+                  renames: dict[str, str] | None = None) -> dict[str, str]:
     """The server's environment; the notebook's kernel inherits it."""
+    from ..dashboard import NEWEST_ENV, RENAMES_ENV
     from ..serving.config import serve_env
 
     # serve_env puts the course template on JUPYTER_PATH and sets REPAIRLAB_COURSE_DIR.
@@ -80,6 +87,8 @@ def dashboard_env(folder: Path, course_root: Path | None, token: str,
         env.pop("REPAIRLAB_COURSE_DIR", None)
     env["REPAIRLAB_SUBMISSIONS"] = str(Path(folder).resolve())
     env["JUPYTER_TOKEN"] = token
+    env[NEWEST_ENV] = "1" if newest else ""
+    env[RENAMES_ENV] = json.dumps(renames or {})
     return env
 
 
@@ -99,13 +108,16 @@ def _course_root(course: Path | None) -> tuple[Path | None, str | None]:
 
 
 def run(args: argparse.Namespace) -> int:
-
+    from ..dashboard import is_folder_or_zip
     from .serve import run_server
 
+    renames = renames_or_explain(args.rename)
+    if renames is None:
+        return 1
     folder: Path = args.folder.expanduser()
-    if not folder.is_dir():
+    if not is_folder_or_zip(folder):
         print(f"error: {folder} is not a folder. Give the folder the hand-ins were downloaded "
-              "to.", file=sys.stderr)
+              "to (or the zip file of them).", file=sys.stderr)
         return 1
     root, problem = _course_root(args.course)
     if problem and (args.course is not None or os.environ.get("REPAIRLAB_COURSE_DIR")):
@@ -125,5 +137,6 @@ def run(args: argparse.Namespace) -> int:
               "(pass --course to use the course's).")
     print(f"  open {url}\n  stop with Ctrl+C")
     return run_server(dashboard_command(notebook, port=args.port),
-                      dashboard_env(folder, root, token), port=args.port, url=url,
+                      dashboard_env(folder, root, token, newest=args.newest, renames=renames),
+                      port=args.port, url=url,
                       open_browser=not args.no_browser)

@@ -1,7 +1,11 @@
-"""repairlab export --student ID -o FILE: a student's work as one hand-in file.
+"""repairlab export -o FILE: a student's work as one hand-in file.
 
 FILE ending .html gives the printable report with the machine-readable record inside;
 .json gives the record alone. Both carry a checksum the gradebook verifies.
+
+Whose work: $REPAIRLAB_STUDENT, else $JUPYTERHUB_USER, else (a laptop) the name or student
+number given on the course's home page, or with --name here. --student ID exports the work
+recorded under ID (a computer shared through $REPAIRLAB_STUDENT).
 """
 
 from __future__ import annotations
@@ -14,9 +18,14 @@ from pathlib import Path
 def add_parser(sub, name: str) -> None:
     parser = sub.add_parser(name, help="write a student's hand-in file (HTML or JSON)",
                             description=__doc__)
-    parser.add_argument("--student", default=None,
-                        help="student id (default: $REPAIRLAB_STUDENT, $JUPYTERHUB_USER, or the "
-                             "local default)")
+    who = parser.add_mutually_exclusive_group()
+    who.add_argument("--student", default=None,
+                     help="export the work recorded under this student id, named so (default: "
+                          "$REPAIRLAB_STUDENT, $JUPYTERHUB_USER, or the name given on a laptop)")
+    who.add_argument("--name", default=None,
+                     help="on a laptop: your name or student number as on the course roster; "
+                          "kept with your progress (as the home page keeps it) and carried by "
+                          "the hand-in")
     parser.add_argument("-o", "--output", type=Path, required=True,
                         help="the file to write: .html (report) or .json")
     parser.add_argument("--data-dir", type=Path, default=None,
@@ -29,7 +38,7 @@ def add_parser(sub, name: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..coursework import item_index
     from ..handin import export_submission
-    from ..progress import current_student, default_store_path, open_store_safely
+    from ..progress import default_store_path, identify, open_store_safely
     from ._course import load_course_or_explain
 
     if args.output.suffix.lower() not in (".html", ".htm", ".json"):
@@ -38,16 +47,35 @@ def run(args: argparse.Namespace) -> int:
     course = load_course_or_explain(args.course)
     if course is None:
         return 1
-    student = args.student or current_student()
     path = (args.data_dir / default_store_path().name) if args.data_dir else None
     handle = open_store_safely(path)
     if handle.problem:
         print(f"error: {handle.problem}", file=sys.stderr)
         return 1
     try:
+        if args.student:
+            student = key = args.student
+        else:
+            who = identify(handle.store)
+            if args.name is not None:
+                if not who.asks_for_name:
+                    print(f"error: --name is for a laptop; here the id comes from "
+                          f"${who.source} ({who.student}).", file=sys.stderr)
+                    return 1
+                try:
+                    handle.store.set_student_name(args.name)
+                except ValueError as error:
+                    print(f"error: --name: {error}", file=sys.stderr)
+                    return 1
+                who = identify(handle.store)
+            if who.student is None:
+                print("error: no name for the hand-in yet. Give your name or student number on "
+                      "the course's home page, or here with --name.", file=sys.stderr)
+                return 1
+            student, key = who.student, who.key
         submission = export_submission(
             handle.store, student, args.output, course_title=course.manifest.title,
-            curriculum_version=course.version, items=item_index(course))
+            curriculum_version=course.version, items=item_index(course), attempts_of=key)
     except (OSError, ValueError) as error:
         print(f"error: could not write {args.output}: {error}", file=sys.stderr)
         return 1

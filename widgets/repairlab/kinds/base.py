@@ -16,6 +16,8 @@ from typing import Any, Literal, Protocol, TypeVar
 
 T = TypeVar("T")
 
+from repairlab.grading import is_solved
+
 # "unsure": the reply assessor could not tell, so the page gives no verdict (see feedback/).
 Status = Literal["correct", "incorrect", "partial", "good", "needs-work", "unsure", "submitted",
                  "empty"]
@@ -45,7 +47,7 @@ class Feedback:
 
     @property
     def solved(self) -> bool:
-        return self.status in ("correct", "good", "submitted")
+        return is_solved(self.status)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -11,14 +11,15 @@ from html import escape
 import ipywidgets as widgets
 
 from .html import notice_html
+from .identity import StudentNamePanel
 
 log = logging.getLogger("repairlab")
 
 
 def module_progress(course, store, student) -> dict[str, tuple[int, int]]:
-    """module folder -> (items completed, items shown), by the gradebook's own rule, so the
-    landing page and the instructor's grades never disagree."""
-    from ..gradebook import outcome
+    """module folder -> (items completed, items shown), by the grading rule the gradebook
+    uses too, so the landing page and the instructor's grades never disagree."""
+    from ..grading import outcome
 
     try:
         attempts = store.attempts(student)
@@ -80,21 +81,28 @@ class HandInPanel(widgets.VBox):
     def prepare(self) -> str | None:
         """Build the file; return its HTML (tests read it) and show the download link."""
         from ..coursework import submission_for
-        from ..handin import render_submission_html
+        from ..handin import handin_filename, render_submission_html
+        from ..progress import identify
+        from .identity import name_needed_html
 
         if not self.handle.saving:
             self.link.value = notice_html(self.handle.problem or "Saving is off on this page.")
             return None
+        # Read now: the student may have given or changed their name since the page opened.
+        who = identify(self.handle.store)
+        if who.student is None:
+            self.link.value = name_needed_html()
+            return None
         try:
             # The whole course, loaded now: the page itself needed only the manifests.
-            page = render_submission_html(
-                submission_for(self.course.full(), self.handle.store, self.student))
+            page = render_submission_html(submission_for(
+                self.course.full(), self.handle.store, who.student, attempts_of=who.key))
         except Exception:
             log.exception("could not build the hand-in file")
             self.link.value = notice_html("The file could not be prepared. Please try again, "
                                           "and tell your instructor if it keeps happening.")
             return None
-        name = f"repairlab-{self.student}-{date.today().isoformat()}.html"
+        name = handin_filename(who.student, date.today().isoformat())
         data = base64.b64encode(page.encode("utf-8")).decode("ascii")
         size = max(1, len(page.encode("utf-8")) // 1024)
         self.link.value = (
@@ -117,7 +125,7 @@ def home_view(course, progress_state) -> widgets.Widget:
     progress = module_progress(course, handle.store, student)
     page = widgets.HTML("".join(header) + _modules_html(course, progress),
                         layout=widgets.Layout(width="100%"))
-    home = widgets.VBox([page, HandInPanel(course, handle, student)],
+    home = widgets.VBox([page, StudentNamePanel(handle), HandInPanel(course, handle, student)],
                         layout=widgets.Layout(width="100%", max_width="60rem"))
     home.add_class("repairlab-home")
     return home

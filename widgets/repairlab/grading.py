@@ -1,0 +1,114 @@
+"""The grading rule: what counts as done, and what an item, a module and a course score.
+
+One module, used by everything that shows a grade: the landing page's progress, the summary
+in each hand-in, the gradebook CSV and the class dashboard. It reads attempts as dicts (from a
+hand-in file) or as :class:`repairlab.progress.Attempt` objects (from a live store), and
+imports nothing else of RepairLab's.
+
+The rule
+--------
+Scores are fractions from 0 to 1 on each attempt; the gradebook shows percentages.
+
+* **Best score per item.** Every attempt counts; an item's score is the best score among its
+  attempts. Trying again never lowers a grade. Attempts without a score (reflections) are not
+  scores.
+* **Completion.** An item is *completed* when at least one of its attempts has a status other
+  than ``"incorrect"``. A choice item is therefore completed once answered correctly; an
+  ordering once it is right or partly right (``"partial"``); a rewrite or a reflection once
+  submitted (any status the exercise gives it: ``"good"``, ``"needs-work"``,
+  ``"submitted"``, ...).
+* **Module completion** = completed items of the module / all items of the module, in percent.
+* **Module score** = the mean of the best scores of the module's items that have at least one
+  scored attempt, in percent; empty when there is none. Items not tried yet do not pull the
+  score down: completion already shows how much is missing, and keeping the two apart lets an
+  instructor weight them as the course requires.
+* **Totals** apply the same rules to every item of the course at once, so a module with more
+  items weighs more (it is *not* the mean of the module columns).
+* Attempts at items that are not in the course's item list (e.g. an item removed mid-term) are
+  ignored. Attempts from an earlier curriculum version count: item ids are never reused.
+
+*Solved* is stricter than completed: marked correct or good, or a reflection submitted
+(:data:`SOLVED`). A rewrite that still reads as defensive completes its item (the student did
+the work) but does not solve it; the dashboard's "items students miss most" counts solved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "NOT_COMPLETING",
+    "SOLVED",
+    "Outcome",
+    "best_scores",
+    "completed_items",
+    "counts_as_completed",
+    "is_solved",
+    "outcome",
+]
+
+# The only status that does not complete an item.
+NOT_COMPLETING = frozenset({"incorrect"})
+# The statuses that mean "got it" (kinds.base.Feedback.solved reads this too).
+SOLVED = frozenset({"correct", "good", "submitted"})
+
+
+def counts_as_completed(status: Any) -> bool:
+    return str(status) not in NOT_COMPLETING
+
+
+def is_solved(status: Any) -> bool:
+    return status in SOLVED
+
+
+def _field(attempt: Any, name: str) -> Any:
+    # Attempts arrive as dicts (hand-in files) or as progress.Attempt objects (a live store).
+    if isinstance(attempt, Mapping):
+        return attempt.get(name)
+    return getattr(attempt, name, None)
+
+
+def best_scores(attempts: Iterable[Any]) -> dict[str, float]:
+    """item_id -> the best score (0-1) among its scored attempts."""
+    best: dict[str, float] = {}
+    for attempt in attempts:
+        score = _field(attempt, "score")
+        if score is None or isinstance(score, bool) or not isinstance(score, (int, float)):
+            continue
+        item_id = _field(attempt, "item_id")
+        if item_id not in best or score > best[item_id]:
+            best[item_id] = float(score)
+    return best
+
+
+def completed_items(attempts: Iterable[Any]) -> set[str]:
+    return {_field(a, "item_id") for a in attempts if counts_as_completed(_field(a, "status"))}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a student did on a set of items."""
+
+    completed: int
+    total: int
+    score: float | None  # mean of best scores, 0-1; None when no item has a score
+
+    @property
+    def completion_percent(self) -> float | None:
+        return None if self.total == 0 else round(100 * self.completed / self.total, 1)
+
+    @property
+    def score_percent(self) -> float | None:
+        return None if self.score is None else round(100 * self.score, 1)
+
+
+def outcome(attempts: Iterable[Any], item_ids: Sequence[str]) -> Outcome:
+    """Apply the grading rule to the attempts at ``item_ids`` (others are ignored)."""
+    wanted = set(item_ids)
+    relevant = [a for a in attempts if _field(a, "item_id") in wanted]
+    best = best_scores(relevant)
+    done = completed_items(relevant)
+    score = sum(best.values()) / len(best) if best else None
+    return Outcome(completed=len(done), total=len(wanted), score=score)
