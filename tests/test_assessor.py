@@ -354,7 +354,8 @@ def test_where_the_client_is_known_to_be_at_risk_a_question_about_it_counts() ->
     client = "I've made up my mind. It's all sorted."
     assert find_risk_inquiry("What's the date you picked?", client) is None
     found = find_risk_inquiry("What's the date you picked?", client, client_at_risk=True)
-    assert found is not None and found.text == "What's the date you picked?"
+    assert found is not None
+    assert found.text == "What's the date you picked?"
     assert find_risk_inquiry("What are you planning to do?", client, client_at_risk=True)
     assert find_risk_inquiry("How was the drive in today?", client, client_at_risk=True) is None
     assert find_risk_inquiry("That sounds so final.", client, client_at_risk=True) is None

@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import Any, Literal, Protocol, TypeVar
 
-T = TypeVar("T")
-
 from repairlab.grading import is_solved
+
+T = TypeVar("T")
 
 # "unsure": the reply assessor could not tell, so the page gives no verdict (see feedback/).
 Status = Literal["correct", "incorrect", "partial", "good", "needs-work", "unsure", "submitted",
