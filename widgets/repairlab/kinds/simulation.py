@@ -246,7 +246,7 @@ def summarise_assessment(result: Any) -> dict[str, Any]:
     return {
         "defensive": None if defensive is None else bool(defensive),
         # The words that asked about risk (None when the reply did not ask).
-        "asks_about_risk": str(getattr(risk, "text", "") or "") or None if risk else None,
+        "asks_about_risk": risk.text if risk else None,
         "moves": sorted(str(m) for m in getattr(result, "moves", ())),
         "markers": [{"kind": str(getattr(m, "kind", "")), "text": span_text(m),
                      "reason": str(getattr(m, "reason", ""))}
