@@ -2,7 +2,8 @@
 
 Adding an exercise kind means adding its schema under ``schemas/`` (what an author writes,
 pydantic), its behaviour and pure scorer under ``kinds/`` (no pydantic), a view under
-``views/``, and one entry here; the loader, ``repairlab check``, ``show()`` and the docs all
+``views/``, a renderer for its answers in ``views/render.py`` (or one of those there), and one
+entry here; the loader, ``repairlab check``, ``show()`` and the docs all
 read this table.
 
 Every part of an entry is a ``"module:Name"`` string, resolved on first use: importing this
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .kinds.base import Feedback, Item
     from .schemas.base import ItemBase
+    from .views.render import Renderer
 
 
 def _resolve(ref: Any) -> Any:
@@ -39,6 +41,7 @@ class ExerciseKind:
     schema_ref: str  # "module:Class" of the item model (pydantic), or the class itself
     score_ref: str  # "module:function" of the pure scorer, or the function itself
     view: str  # "module:Class" of the ipywidgets view
+    render_ref: str  # "module:Renderer" drawing an answer and its feedback (page and hand-in)
 
     @cached_property
     def schema(self) -> type[ItemBase]:
@@ -50,6 +53,11 @@ class ExerciseKind:
         """The pure scorer; the kind's module is imported on first use."""
         return _resolve(self.score_ref)
 
+    @cached_property
+    def renderer(self) -> Renderer:
+        """The renderer the live page and the hand-in share; imports no ipywidgets."""
+        return _resolve(self.render_ref)
+
     def view_class(self) -> type:
         return _resolve(self.view)
 
@@ -57,26 +65,27 @@ class ExerciseKind:
 _S = "repairlab.schemas."
 _K = "repairlab.kinds."
 _V = "repairlab.views."
+_R = "repairlab.views.render:"
 _KINDS = (
     ExerciseKind("spot-the-schema", "Spot the schema", _S + "spot_the_schema:SpotTheSchema",
-                 _K + "spot_the_schema:score", _V + "choice:ChoiceView"),
+                 _K + "spot_the_schema:score", _V + "choice:ChoiceView", _R + "CHOICE"),
     ExerciseKind("rewrite-reply", "Rewrite the defensive reply", _S + "rewrite_reply:RewriteReply",
-                 _K + "rewrite_reply:score", _V + "rewrite:RewriteView"),
+                 _K + "rewrite_reply:score", _V + "rewrite:RewriteView", _R + "REWRITE"),
     ExerciseKind("pick-repair-step", "Pick the repair step", _S + "pick_repair_step:PickRepairStep",
-                 _K + "pick_repair_step:score", _V + "choice:ChoiceView"),
+                 _K + "pick_repair_step:score", _V + "choice:ChoiceView", _R + "CHOICE"),
     ExerciseKind("order-repair-steps", "Order the repair steps",
                  _S + "order_repair_steps:OrderRepairSteps", _K + "order_repair_steps:score",
-                 _V + "ordering:OrderingView"),
+                 _V + "ordering:OrderingView", _R + "ORDER"),
     ExerciseKind("classify-marker", "Classify the rupture marker",
                  _S + "pick_repair_step:ClassifyMarker", _K + "pick_repair_step:score",
-                 _V + "choice:ChoiceView"),
+                 _V + "choice:ChoiceView", _R + "CHOICE"),
     ExerciseKind("rupture-or-red-flag", "Rupture or red flag?",
                  _S + "pick_repair_step:RuptureOrRedFlag", _K + "pick_repair_step:score",
-                 _V + "choice:ChoiceView"),
+                 _V + "choice:ChoiceView", _R + "CHOICE"),
     ExerciseKind("reflection", "Reflection", _S + "reflection:Reflection",
-                 _K + "reflection:score", _V + "reflection:ReflectionView"),
+                 _K + "reflection:score", _V + "reflection:ReflectionView", _R + "REFLECTION"),
     ExerciseKind("simulation", "Case simulation", _S + "simulation:Simulation",
-                 _K + "simulation:score", _V + "simulation:SimulationView"),
+                 _K + "simulation:score", _V + "simulation:SimulationView", _R + "SIMULATION"),
 )
 
 KINDS: dict[str, ExerciseKind] = {kind.type: kind for kind in _KINDS}

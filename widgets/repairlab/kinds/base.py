@@ -9,10 +9,10 @@ item and a compiled one answer to the same attributes and methods.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar, get_args, get_type_hints
 
 from repairlab.grading import is_solved
 
@@ -31,10 +31,27 @@ class Note:
     text: str
     quote: str | None = None
 
+    @classmethod
+    def from_dict(cls, data: Any) -> Note | None:
+        """A stored note (``asdict``), or None when it holds no text to show."""
+        if not isinstance(data, Mapping):
+            return None
+        text, quote = _text_or(data.get("text"), ""), _text_or(data.get("quote"), None)
+        if not text and not quote:
+            return None
+        tone = data.get("tone")
+        return cls(tone if tone in _TONES else "info", text, quote)
+
 
 @dataclass(frozen=True)
 class Feedback:
-    """What a scorer says about one response: plain data, rendered by the views."""
+    """What a scorer says about one response: plain data, rendered by the kind's renderer
+    (``views/render.py``) on the live page and in the hand-in alike.
+
+    The progress store keeps it as ``to_dict()``; ``from_dict`` reads that back, from any
+    version of RepairLab, so a hand-in shows what the student was shown. ``extra`` holds facts
+    for the class statistics (the dashboard reads a rewrite's moves and markers), never shown.
+    """
 
     status: Status
     headline: str
@@ -51,6 +68,41 @@ class Feedback:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Feedback:
+        """The feedback a stored attempt records (``to_dict()``), read leniently: a missing or
+        mistyped field takes its default, an unknown one is left out, so an old or damaged
+        record still shows what it can instead of failing the page."""
+        if not isinstance(data, Mapping):
+            data = {}
+        status = data.get("status")
+        notes = tuple(note for note in map(Note.from_dict, _list(data.get("notes")))
+                      if note is not None)
+        score = data.get("score")
+        return cls(
+            status=status if status in _STATUSES else "empty",
+            headline=_text_or(data.get("headline"), ""),
+            notes=notes,
+            next_step=_text_or(data.get("next_step"), None),
+            reveal=_text_or(data.get("reveal"), None),
+            reveal_title=_text_or(data.get("reveal_title"), "Explanation"),
+            score=(float(score) if isinstance(score, (int, float)) and not isinstance(score, bool)
+                   else None),
+            extra=dict(data["extra"]) if isinstance(data.get("extra"), Mapping) else {},
+        )
+
+
+_STATUSES = frozenset(get_args(Status))
+_TONES = frozenset(get_args(get_type_hints(Note)["tone"]))
+
+
+def _text_or(value: Any, default: Any) -> Any:
+    return value if isinstance(value, str) and value else default
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else []
 
 
 def stable_shuffle(values: Iterable[T], *key: str) -> list[T]:

@@ -549,15 +549,14 @@ class Debrief:
         }
 
     def to_feedback(self) -> Feedback:
+        # Turns by number and in the student's words: node ids mean nothing to a reader.
         notes: list[Note] = [Note("info", self.lesson)] if self.lesson else []
-        notes.append(Note("info", "Your path: " + " → ".join(self.path)
-                          + f" ({len(self.steps)} turn{'s' if len(self.steps) != 1 else ''})."))
         if len(self.phases) > 1:
             notes.append(Note("info", f"How {self.client_name} moved: "
                               + " → ".join(PHASES[p] for p in self.phases) + "."))
         for step in self.steps:
             tone = "good" if step.weight > 0 else "warn" if step.weight < 0 else "info"
-            notes.append(Note(tone, f"Turn {step.number} ({step.node}) · {step.code_text()}. "
+            notes.append(Note(tone, f"Turn {step.number} · {step.code_text()}. "
                               f"{step.feedback}{_found_in_reply(step)}", quote=step.said))
         notes.append(Note("info", f"The alliance: {self.meter_summary()}."))
         if self.remembered:

@@ -13,7 +13,7 @@ from ipywidgets.widgets.widget_string import HTMLStyle
 
 from ..kinds.base import Feedback, Item
 from ..registry import kind_of
-from .html import feedback_html, notice_html
+from .html import notice_html
 
 log = logging.getLogger("repairlab")
 
@@ -151,7 +151,8 @@ class ExerciseView(widgets.VBox):
             self.show_feedback(feedback)
 
     def show_feedback(self, feedback: Feedback, *, show_reveal: bool = True) -> None:
-        self.feedback.value = feedback_html(feedback, show_reveal=show_reveal)
+        # The kind's renderer: the hand-in draws the same feedback with it (views/render.py).
+        self.feedback.value = self.kind.renderer.feedback(feedback, show_reveal=show_reveal)
 
     def set_status(self, text: str | None) -> None:
         if self.status is None:

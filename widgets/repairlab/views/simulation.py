@@ -22,7 +22,8 @@ from ..kinds.simulation import (
 )
 from .base import ExerciseView, block, button, html, shared_layout, shared_style, student_safe, text_box
 from .html import meter_html, paragraphs
-from .stems import context_html, quote_html
+from .render import transcript_html
+from .stems import context_html
 
 # Choice buttons carry whole sentences: let them wrap and read left to right. The course page
 # stylesheet wraps buttons too; this keeps JupyterLab (which does not load it) readable.
@@ -111,16 +112,8 @@ class SimulationView(ExerciseView):
         return btn
 
     def _transcript_html(self) -> str:
-        name = self.item.client_name
-        parts = []
-        for line in self.play.transcript:
-            if line.speaker == "narrator":
-                parts.append(paragraphs(line.text, "rl-turn rl-narrator"))
-            elif line.speaker == "client":
-                parts.append(quote_html(name, line.text, "rl-client"))
-            else:
-                parts.append(quote_html("You", line.text, "rl-therapist"))
-        return '<div class="rl-transcript">' + "".join(parts) + "</div>"
+        # The hand-in draws a finished case's path with the same function (views/render.py).
+        return transcript_html(self.item.client_name, self.play.transcript)
 
     def _last_change(self) -> dict[str, int]:
         steps = self.play.steps
