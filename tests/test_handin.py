@@ -1,13 +1,21 @@
-"""The hand-in file: readable by people, readable by the gradebook, and never a way to run code."""
+"""The hand-in file: readable by people as the student's page was, readable by the gradebook,
+and never a way to run code.
+
+Every hand-in here is made as a student makes one: the demo module's real views, scored by
+the real scorers, saved in a real progress store, exported by `repairlab export`
+(``worked_hand_in`` in conftest.py). No feedback is written by hand.
+"""
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import CASE_REPLY, REWRITE, STUDENT_TEXT, WORK
 
 from repairlab.handin import (
     SubmissionError,
@@ -19,208 +27,179 @@ from repairlab.handin import (
 )
 from repairlab.progress import Attempt, ProgressStore
 
-EVIL = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
-REWRITE = "You're right, I started late again, and I'm sorry.\r\nWhat was it like to wait?"
 
-ITEMS = {
-    "m01-schema-01": {
-        "module": "what-a-rupture-is",
-        "module_title": "What a rupture is",
-        "kind": "spot-the-schema",
-        "title": '"You never listen"',
-    },
-    "m01-reflect-01": {
-        "module": "what-a-rupture-is",
-        "module_title": "What a rupture is",
-        "kind": "reflection",
-        "title": "Your own first rupture",
-    },
-    "m04-rewrite-01": {
-        "module": "rewrite-the-reply",
-        "module_title": "Rewrite the reply <for real>",
-        "kind": "rewrite-reply",
-        "title": "The late start",
-    },
-    "m05-order-01": {
-        "module": "rewrite-the-reply",
-        "module_title": "Rewrite the reply <for real>",
-        "kind": "order-repair-steps",
-        "title": "Four steps after a confrontation",
-    },
-}
-COURSE = {"course_title": "RepairLab <Spring> & co", "curriculum_version": "2025.1"}
-
-
-def attempt(item_id: str, response, status: str, score, **extra) -> Attempt:
-    return Attempt(
-        student="ann",
-        item_id=item_id,
-        module=ITEMS[item_id]["module"],
-        kind=ITEMS[item_id]["kind"],
-        response=response,
-        feedback={"message": f"Feedback for {status}."},
-        score=score,
-        status=status,
-        curriculum_version="2025.1",
-        **extra,
-    )
-
-
-@pytest.fixture
-def store(tmp_path):
-    with ProgressStore(tmp_path / "progress.sqlite3") as store:
-        store.record(attempt("m01-schema-01", "Subjugation", "incorrect", 0.0))
-        store.record(attempt("m01-schema-01", "Unrelenting Standards/Hypercriticalness", "correct", 1.0))
-        store.record(attempt("m01-reflect-01", EVIL, "submitted", None))
-        store.record(attempt("m04-rewrite-01", REWRITE, "good", 0.8))
-        store.record(
-            attempt(
-                "m05-order-01",
-                ["validate", "apologise", "explore", "space"],
-                "partial",
-                0.5,
-                extra={"path": ["start", "validate"]},
-            )
-        )
-        yield store
-
-
-class _Tags(HTMLParser):
-    """What a browser would build: the elements and attributes in the page."""
+class _Page(HTMLParser):
+    """What a browser would build: the elements and attributes, and the text a person reads."""
 
     def __init__(self) -> None:
         super().__init__()
         self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self._skip = 0
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
+        self.text.append(" ")  # elements are read apart (blocks, list items, lines)
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        self.text.append(" ")
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
 
 
 def tags_of(text: str) -> list[tuple[str, dict]]:
-    parser = _Tags()
+    parser = _Page()
     parser.feed(text)
     return parser.tags
 
 
-def test_submission_holds_every_attempt_and_a_per_module_summary(store):
-    sub = build_submission(store, "ann", items=ITEMS, **COURSE)
+def read_as_a_person(text: str) -> str:
+    """The page's visible text, whitespace folded: what an instructor reads."""
+    parser = _Page()
+    parser.feed(text)
+    return re.sub(r"\s+", " ", "".join(parser.text)).replace(" :", ":")
+
+
+@pytest.fixture
+def course(demo_course):
+    from repairlab.cli._course import load_course_or_explain
+
+    return load_course_or_explain(demo_course)
+
+
+@pytest.fixture
+def hand_in(worked_hand_in):
+    return worked_hand_in(".html")
+
+
+def test_the_hand_in_holds_every_attempt_and_a_per_module_summary(hand_in, course):
+    sub = read_submission(hand_in)
 
     assert sub["format"] == "repairlab-submission"
     assert sub["schema_version"] == 2
-    assert sub["store_id"] == store.store_id
-    assert len(store.store_id) == 32
-    assert (sub["student"], sub["course"], sub["curriculum_version"]) == (
-        "ann",
-        "RepairLab <Spring> & co",
-        "2025.1",
-    )
-    assert [a["item_id"] for a in sub["attempts"]] == [
-        "m01-schema-01",
-        "m01-schema-01",
-        "m01-reflect-01",
-        "m04-rewrite-01",
-        "m05-order-01",
-    ]
-    assert sub["attempts"] == [a.to_dict() for a in store.attempts("ann")]
-    # Module 1: the schema item (best 1.0) and the reflection are both done.
-    # Module 2: the rewrite (good, 0.8) and the ordering (partial, 0.5) are both done.
-    assert sub["summary"] == {
-        "what-a-rupture-is": {
-            "title": "What a rupture is",
-            "completed": 2,
-            "total": 2,
-            "score": 100.0,
-        },
-        "rewrite-the-reply": {
-            "title": "Rewrite the reply <for real>",
-            "completed": 2,
-            "total": 2,
-            "score": 65.0,
-        },
-    }
+    assert len(sub["store_id"]) == 32
+    assert (sub["student"], sub["curriculum_version"]) == ("ann", course.version)
+    assert [a["item_id"] for a in sub["attempts"]] == [i for i, _ in WORK] + ["m01-case-01"]
+    # Every attempt keeps the feedback its scorer gave, in the shape the scorer gives it.
+    assert all({"status", "headline", "notes"} <= set(a["feedback"]) for a in sub["attempts"])
+    # Completed: all but the untried red flag and the step answered wrongly only.
+    total = len(list(course.bank))
+    assert sub["summary"]["demo"]["completed"] == total - 2
+    assert sub["summary"]["demo"]["total"] == total
     assert sub["checksum"] == compute_checksum(sub)
-    assert sub["checksum"].startswith("sha256:")
 
 
-def test_html_hand_in_round_trips_to_the_same_submission(store, tmp_path):
-    path = tmp_path / "ann.html"
-    sub = export_submission(store, "ann", path, items=ITEMS, **COURSE)
-
-    assert read_submission(path) == sub
-    assert read_submission(str(path)) == sub
-    assert read_submission(path.read_text(encoding="utf-8")) == sub
+def test_html_hand_in_round_trips_to_the_same_submission(hand_in):
+    sub = read_submission(hand_in)
+    assert read_submission(str(hand_in)) == sub
+    assert read_submission(hand_in.read_text(encoding="utf-8")) == sub
+    assert sub["attempts"][5]["response"] == REWRITE  # its own CRLF untouched
 
 
-def test_json_hand_in_round_trips_too(store, tmp_path):
-    path = tmp_path / "ann.json"
-    sub = export_submission(store, "ann", path, items=ITEMS, **COURSE)
-
+def test_json_hand_in_round_trips_too(worked_hand_in):
+    path = worked_hand_in(".json")
+    sub = read_submission(path)
     assert json.loads(path.read_text(encoding="utf-8")) == sub
-    assert read_submission(path) == sub
 
 
-def test_a_hand_in_passed_through_a_windows_tool_still_reads(store, tmp_path):
-    path = tmp_path / "ann.html"
-    sub = export_submission(store, "ann", path, items=ITEMS, **COURSE)
-    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+def test_a_hand_in_passed_through_a_windows_tool_still_reads(hand_in):
+    sub = read_submission(hand_in)
+    hand_in.write_bytes(hand_in.read_bytes().replace(b"\n", b"\r\n"))
 
-    back = read_submission(path)
+    back = read_submission(hand_in)
     assert back == sub
-    assert back["attempts"][3]["response"] == REWRITE  # its own CRLF untouched
+    assert back["attempts"][5]["response"] == REWRITE
 
 
-def test_student_text_is_shown_as_text_never_as_html(store, tmp_path):
-    path = tmp_path / "ann.html"
-    export_submission(store, "ann", path, items=ITEMS, **COURSE)
-    text = path.read_text(encoding="utf-8")
+def test_student_text_is_shown_as_text_never_as_html(hand_in):
+    """Student text reaches the page in three places: a reflection, a rewrite (and the words
+    its feedback quotes), a case's free-text turn. Each holds markup; none may become markup."""
+    text = hand_in.read_text(encoding="utf-8")
 
     tags = tags_of(text)
-    assert "img" not in [tag for tag, _ in tags]
+    assert not {"img", "u", "s"} & {tag for tag, _ in tags}
     scripts = [attrs for tag, attrs in tags if tag == "script"]
     assert scripts == [{"type": "application/json", "id": "repairlab-submission"}]
     assert text.count("</script>") == 1
-    assert html.escape(EVIL) in text  # visible, as the characters the student typed
-    assert "RepairLab &lt;Spring&gt; &amp; co" in text
-    assert "Rewrite the reply &lt;for real&gt;" in text
     assert not any("src" in attrs or "href" in attrs for _, attrs in tags)  # self-contained
-
-    back = read_submission(path)
-    assert back["attempts"][2]["response"] == EVIL
-
-
-def test_the_page_reads_and_prints_as_a_document(store, tmp_path):
-    path = tmp_path / "ann.html"
-    export_submission(store, "ann", path, items=ITEMS, **COURSE)
-    text = path.read_text(encoding="utf-8")
-    tags = tags_of(text)
-    page = text[: text.index("<script")]  # what a reader sees; the data copy follows
-
-    assert '<html lang="en">' in text
-    assert "@media print" in text
-    assert "break-before: page" in text
-    sections = [attrs.get("id") for tag, attrs in tags if tag == "section"]
-    assert sections == ["module-what-a-rupture-is", "module-rewrite-the-reply"]
-    for item in ITEMS.values():
-        assert html.escape(item["title"]) in page
-    # Each attempt in order, with what was shown to the student.
-    assert page.index("Subjugation") < page.index("Unrelenting Standards/Hypercriticalness")
-    assert page.count("Feedback for incorrect.") == 1
-    assert page.count("Feedback for correct.") == 1
-    order = page.index("validate</li>"), page.index("apologise</li>"), page.index("space</li>")
-    assert sorted(order) == list(order)
+    seen = read_as_a_person(text)
+    for typed in (STUDENT_TEXT, "What was that like <u>for you</u>?", "<s>Tell me.</s>"):
+        assert typed in seen  # visible, as the characters the student typed
+    back = read_submission(hand_in)
+    assert back["attempts"][6]["response"] == STUDENT_TEXT
 
 
-def test_items_not_attempted_are_listed_as_such(tmp_path):
+def test_the_page_reads_as_the_student_saw_it(hand_in, course):
+    """Options, steps and a case in their own words; feedback as the page showed it."""
+    seen = read_as_a_person(hand_in.read_text(encoding="utf-8"))
+    step = course.item("m01-step-01")
+    explain = next(o for o in step.options if o.id == "explain")
+    assert f"Answer chosen {explain.text}" in seen
+    assert "Answer chosen Withdrawal: minimal response" in seen
+    # The feedback shown: the headline and the chosen option's own feedback, as sentences.
+    assert f"Not quite. Note: {' '.join(explain.feedback.split())}" in seen
+    # The order as given, step by step, in the steps' words.
+    texts = {s.id: s.text for s in course.item("m01-order-01").steps}
+    given = " ".join(texts[s] for s in ["validate", "apologise", "explore", "space"])
+    assert f"Order given {given}" in seen
+    # The case as it was said: the client by name, the student as "You", the reply as typed.
+    case = course.item("m01-case-01")
+    assert f"{case.client_name}: {' '.join(case.node('open').client.split())}" in seen
+    assert f"You: {CASE_REPLY}" in seen
+    assert "Ending:" in seen
+    # The rewrite as written, then its assessment; the reflection as written.
+    assert "Reply written You're right, I kept looking at the clock" in seen
+    assert "Reflection " + STUDENT_TEXT in seen
+    # No field dump, no ids where words belong.
+    for dump in ("Tone", "Reveal title", "Extra", "Words", "'explain'", "Headline"):
+        assert dump not in seen
+    assert "Answer chosen explain" not in seen
+
+
+def test_items_not_attempted_are_one_short_list_per_module(hand_in, course):
+    text = hand_in.read_text(encoding="utf-8")
+    redflag = course.item("m01-redflag-01")
+    listed = re.findall(r'<ul class="not-attempted"[^>]*>(.*?)</ul>', text)
+    assert listed == [f"<li>{html.escape(redflag.title)}</li>"]
+    assert 'id="item-m01-redflag-01"' not in text  # a title, not an item of its own
+    assert "Not attempted (1)" in read_as_a_person(text)
+
+
+def test_a_student_who_did_nothing_gets_a_page_of_titles(tmp_path, course):
+    from repairlab.coursework import item_index
+
     with ProgressStore(tmp_path / "p.sqlite3") as empty:
-        sub = build_submission(empty, "ann", items=ITEMS, **COURSE)
-    text = render_submission_html(sub)
-    assert text.count("Not attempted.") == len(ITEMS)
-    assert sub["summary"]["what-a-rupture-is"] == {
-        "title": "What a rupture is",
-        "completed": 0,
-        "total": 2,
-        "score": None,
-    }
+        sub = build_submission(empty, "ann", course_title="C", curriculum_version="1",
+                               items=item_index(course))
+    text = render_submission_html(sub, item_of=course.item)
+    assert "<article" not in text
+    assert text.count("<li>") == len(list(course.bank))
+    assert sub["summary"]["demo"]["completed"] == 0
+
+
+def test_without_the_course_answers_show_as_recorded_and_still_as_text(hand_in):
+    """A hand-in re-drawn where its items are unknown (removed from the course, say)."""
+    sub = read_submission(hand_in)
+    page = render_submission_html(sub)
+    assert not {"img", "u", "s"} & {tag for tag, _ in tags_of(page)}
+    seen = read_as_a_person(page)
+    assert "Answer chosen explain" in seen  # the id is all there is
+    assert STUDENT_TEXT in seen
+    assert "Not quite." in seen  # the feedback shown is in the file itself
+
+
+def test_a_version_1_hand_in_draws_in_the_students_words():
+    """A hand-in made before store ids (and before this page) reads and draws anew."""
+    sub = read_submission(V1 / "laptop-a" / "local-student.html")
+    seen = read_as_a_person(render_submission_html(sub))
+    assert "Not quite." in seen
+    assert "Reveal title" not in seen
 
 
 def _edit_once(text: str, old: str, new: str, *, after: int = 0) -> str:
@@ -228,33 +207,29 @@ def _edit_once(text: str, old: str, new: str, *, after: int = 0) -> str:
     return text[:at] + new + text[at + len(old) :]
 
 
-def test_editing_the_readable_page_is_caught(store, tmp_path):
-    path = tmp_path / "ann.html"
-    export_submission(store, "ann", path, items=ITEMS, **COURSE)
-    text = path.read_text(encoding="utf-8")
-    path.write_text(_edit_once(text, "I'm sorry", "I'm Sorry"), encoding="utf-8")
+def test_editing_the_readable_page_is_caught(hand_in):
+    text = hand_in.read_text(encoding="utf-8")
+    hand_in.write_text(_edit_once(text, "Not quite.", "Quite."), encoding="utf-8")
 
     with pytest.raises(SubmissionError, match="edited by hand after download") as caught:
-        read_submission(path)
-    assert str(path) in str(caught.value)
+        read_submission(hand_in)
+    assert str(hand_in) in str(caught.value)
 
 
-def test_editing_the_embedded_data_is_caught(store, tmp_path):
-    path = tmp_path / "ann.html"
-    export_submission(store, "ann", path, items=ITEMS, **COURSE)
-    text = path.read_text(encoding="utf-8")
+def test_editing_the_embedded_data_is_caught(hand_in):
+    text = hand_in.read_text(encoding="utf-8")
     data_starts = text.index('id="repairlab-submission"')
-    path.write_text(_edit_once(text, "I'm sorry", "I'm Sorry", after=data_starts), encoding="utf-8")
+    hand_in.write_text(_edit_once(text, "Not quite.", "Quite.", after=data_starts),
+                       encoding="utf-8")
 
     with pytest.raises(SubmissionError, match="edited by hand after download"):
-        read_submission(path)
+        read_submission(hand_in)
 
 
-def test_raising_a_score_in_the_json_file_is_caught(store, tmp_path):
-    path = tmp_path / "ann.json"
-    export_submission(store, "ann", path, items=ITEMS, **COURSE)
+def test_raising_a_score_in_the_json_file_is_caught(worked_hand_in):
+    path = worked_hand_in(".json")
     text = path.read_text(encoding="utf-8")
-    assert '"score": 0.5' in text
+    assert '"score": 0.5' in text  # the order, two steps of four in place
     path.write_text(text.replace('"score": 0.5', '"score": 1.0'), encoding="utf-8")
 
     with pytest.raises(SubmissionError, match="edited by hand after download"):
@@ -288,8 +263,8 @@ def test_a_missing_file_is_reported_by_name(tmp_path):
     assert str(path) in str(caught.value)
 
 
-def test_a_hand_in_from_a_newer_format_asks_for_an_upgrade(store, tmp_path):
-    sub = build_submission(store, "ann", items=ITEMS, **COURSE)
+def test_a_hand_in_from_a_newer_format_asks_for_an_upgrade(hand_in, tmp_path):
+    sub = read_submission(hand_in)
     sub["schema_version"] = 3
     sub["checksum"] = compute_checksum(sub)
     path = tmp_path / "future.json"
@@ -301,32 +276,12 @@ def test_a_hand_in_from_a_newer_format_asks_for_an_upgrade(store, tmp_path):
     assert str(path) in str(caught.value)
 
 
-def test_only_html_and_json_file_names_are_accepted(store, tmp_path):
-    with pytest.raises(ValueError, match=r"\.html or \.json"):
-        export_submission(store, "ann", tmp_path / "ann.pdf", items=ITEMS, **COURSE)
+def test_only_html_and_json_file_names_are_accepted(tmp_path):
+    with ProgressStore(tmp_path / "p.sqlite3") as store, pytest.raises(
+            ValueError, match=r"\.html or \.json"):
+        export_submission(store, "ann", tmp_path / "ann.pdf", items={}, course_title="C",
+                          curriculum_version="1")
     assert list(Path(tmp_path).glob("ann*")) == []
-
-
-def test_a_case_simulation_path_reads_as_turns_and_stays_text():
-    from repairlab.handin import render_submission_html
-
-    submission = {"format": "repairlab-submission", "schema_version": 1, "student": "ann",
-                  "course": "C", "curriculum_version": "1", "created_at": "2026-01-01T00:00:00Z",
-                  "items": {"m05-case-01": {"module": "m", "module_title": "M",
-                                            "kind": "simulation", "title": "Case"}},
-                  "summary": {},
-                  "attempts": [{"item_id": "m05-case-01", "kind": "simulation", "status": "good",
-                                "score": None, "created_at": "2026-01-01T00:00:00Z",
-                                "response": [{"node": "n1", "choice": "apologise"},
-                                             {"node": "n2", "reply": EVIL, "route": 0}],
-                                "feedback": {}}]}
-    page = render_submission_html(submission)
-    assert "Path taken" in page
-    assert "At n1, you chose: apologise" in page
-    assert html.escape(EVIL) in page
-    tags = tags_of(page)
-    assert not any(tag == "img" for tag, _ in tags)
-    assert all(attrs.get("type") == "application/json" for tag, attrs in tags if tag == "script")
 
 
 V1 = Path(__file__).parent / "data" / "handins-v1"
@@ -341,14 +296,31 @@ def test_a_version_1_hand_in_from_before_store_ids_still_reads():
                                                        "m01-reflect-01"]
 
 
-def test_the_hand_in_carries_one_student_id_and_its_progress_file(tmp_path):
+def test_a_version_1_hand_in_draws_with_the_courses_words(course):
+    sub = read_submission(V1 / "laptop-a" / "local-student.html")
+    step = course.item("m01-step-01")
+    seen = read_as_a_person(render_submission_html(sub, item_of=course.item))
+    for option in step.options:  # explain, then acknowledge
+        assert f"Answer chosen {option.text}" in seen or option.id not in str(sub["attempts"])
+    assert "Answer chosen explain" not in seen
+
+
+def test_the_hand_in_carries_one_student_id_and_its_progress_file(tmp_path, course):
     """A laptop records attempts as local-student; the hand-in carries the name given."""
+    from repairlab.coursework import item_index
+    from repairlab.registry import score
+
+    item = course.item("m01-step-01")
+    feedback = score(item, "explain")
     with ProgressStore(tmp_path / "progress.sqlite3") as store:
-        store.record(Attempt(**{**attempt("m01-schema-01", "Subjugation", "incorrect", 0.0)
-                                .to_dict(), "student": "local-student"}))
+        store.record(Attempt(student="local-student", item_id=item.id, module="demo",
+                             kind=item.type, response="explain", feedback=feedback.to_dict(),
+                             score=feedback.score, status=feedback.status,
+                             curriculum_version=course.version))
         path = tmp_path / "work.html"
         sub = export_submission(store, "Ana López", path, attempts_of="local-student",
-                                items=ITEMS, **COURSE)
+                                items=item_index(course), course_title="C",
+                                curriculum_version=course.version)
         store_id = store.store_id
     assert sub["student"] == "Ana López"
     assert [a["student"] for a in sub["attempts"]] == ["Ana López"]

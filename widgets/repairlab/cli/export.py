@@ -75,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
             student, key = who.student, who.key
         submission = export_submission(
             handle.store, student, args.output, course_title=course.manifest.title,
-            curriculum_version=course.version, items=item_index(course), attempts_of=key)
+            curriculum_version=course.version, items=item_index(course), attempts_of=key,
+            item_of=course.item)
     except (OSError, ValueError) as error:
         print(f"error: could not write {args.output}: {error}", file=sys.stderr)
         return 1

@@ -94,9 +94,12 @@ class HandInPanel(widgets.VBox):
             self.link.value = name_needed_html()
             return None
         try:
-            # The whole course, loaded now: the page itself needed only the manifests.
-            page = render_submission_html(submission_for(
-                self.course.full(), self.handle.store, who.student, attempts_of=who.key))
+            # The whole course, loaded now: the page itself needed only the manifests. Its
+            # items let the file show answers in the words the student read.
+            course = self.course.full()
+            page = render_submission_html(
+                submission_for(course, self.handle.store, who.student, attempts_of=who.key),
+                item_of=course.item)
         except Exception:
             log.exception("could not build the hand-in file")
             self.link.value = notice_html("The file could not be prepared. Please try again, "

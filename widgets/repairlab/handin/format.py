@@ -1,4 +1,6 @@
-"""The hand-in file: a student's work as one file to upload to the course's LMS.
+"""The hand-in file's format: building a submission, writing it, reading and verifying one.
+
+The hand-in file is a student's work as one file to upload to the course's LMS.
 
 The file is a single self-contained HTML page. People read (and print) it; the instructor's
 gradebook reads the same work from a JSON copy embedded in the page::
@@ -29,14 +31,14 @@ text editor "fixing" something. They are **not** a signature: anyone who reads t
 recompute them, so they do not prove who made a file or that it was not forged. Treat a hand-in
 like any other coursework upload.
 
-Student text is always escaped: nothing a student types is ever rendered as HTML, and the page
-forbids scripts (Content-Security-Policy) in case of a future mistake.
+Student text is always escaped (the readable part is drawn by :mod:`repairlab.handin.page`):
+nothing a student types is ever rendered as HTML, and the page forbids scripts
+(Content-Security-Policy) in case of a future mistake.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
 from collections.abc import Mapping
@@ -47,6 +49,8 @@ from typing import Any
 from repairlab import __version__, timestamps
 from repairlab.atomic import write_text_atomic
 from repairlab.grading import outcome
+
+from .page import CSS, ItemLookup, e, readable_page
 
 __all__ = [
     "FORMAT",
@@ -177,261 +181,11 @@ def build_submission(
 
 
 # --------------------------------------------------------------------------------------------
-# Rendering
-
-_KIND_NAMES = {
-    "spot-the-schema": "Spot the schema",
-    "rewrite-reply": "Rewrite the reply",
-    "pick-repair-step": "Pick the repair step",
-    "order-repair-steps": "Order the repair steps",
-    "classify-marker": "Classify the marker",
-    "rupture-or-red-flag": "Rupture or red flag",
-    "reflection": "Reflection",
-}
-
-# Feedback keys shown first, in this order; any others follow in their own order.
-_FEEDBACK_FIRST = ("verdict", "message", "text", "feedback", "explanation")
-
-_CSS = """
-:root { color-scheme: light; }
-body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
-  color: #1a1a1a; background: #fff; max-width: 52rem; margin: 0 auto; padding: 1.5rem; }
-h1, h2, h3, h4 { line-height: 1.25; color: #111; }
-h1 { font-size: 1.8rem; margin-bottom: .25rem; }
-h2 { font-size: 1.4rem; margin-top: 2rem; }
-h3 { font-size: 1.15rem; margin: 0 0 .25rem; }
-h4 { font-size: 1rem; margin: 0 0 .25rem; }
-.course { font-size: 1.15rem; margin-top: 0; }
-dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
-dl.meta dt { font-weight: 600; }
-dl.meta dd { margin: 0; }
-.notice { background: #fff8e1; border: 1px solid #8a6d00; padding: .6rem .8rem; }
-table { border-collapse: collapse; width: 100%; }
-th, td { border: 1px solid #767676; padding: .35rem .6rem; text-align: left; vertical-align: top; }
-thead th { background: #eceff1; }
-section.module { border-top: 3px solid #1f4e79; margin-top: 2.5rem; }
-article.item { border: 1px solid #bdbdbd; border-radius: 4px; padding: .8rem 1rem; margin: 1rem 0; }
-.kind { color: #424242; margin: 0 0 .5rem; }
-ol.attempts { padding-left: 0; list-style: none; }
-li.attempt { border-left: 4px solid #767676; padding: .1rem 0 .1rem .8rem; margin: .9rem 0; }
-.label { font-weight: 600; margin: .5rem 0 .15rem; }
-.text { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
-.answer { background: #f3f3f3; padding: .4rem .6rem; }
-ol.answer { padding-left: 2.2rem; margin: 0; }
-li.attempt dl { margin: 0; }
-li.attempt dt { font-style: italic; }
-li.attempt dd { margin: 0 0 .3rem 1rem; }
-li.attempt ul { margin: 0; padding-left: 1.2rem; }
-.status-correct, .status-good { color: #1b5e20; }
-.status-incorrect { color: #b71c1c; }
-.status-partial { color: #6d4300; }
-.none { font-style: italic; color: #424242; }
-footer { margin-top: 2.5rem; color: #424242; font-size: .9rem; }
-@media print {
-  body { max-width: none; padding: 0; font-size: 11pt; }
-  section.module { break-before: page; page-break-before: always; border-top: none; }
-  article.item, li.attempt, table { break-inside: avoid; page-break-inside: avoid; }
-  h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
-  .notice { border-color: #000; background: none; }
-}
-"""
+# The page: the readable part (handin/page.py) between its markers, checksummed, then the data
 
 
-def short_store_id(store_id: Any) -> str:
-    """The first 8 characters of a progress file's id: enough to tell files apart by eye."""
-    return str(store_id)[:8]
-
-
-def _e(value: Any) -> str:
-    # A raw CR would not survive the CRLF clean-up in read_submission and would break the page
-    # checksum; as a character reference it renders the same.
-    return html.escape(str(value), quote=True).replace("\r", "&#13;")
-
-
-def _text(value: Any, css: str = "text") -> str:
-    return f'<p class="{css}">{_e(value)}</p>'
-
-
-def _when(stamp: Any) -> str:
-    return _e(timestamps.format_for_people(stamp))
-
-
-def _kind_name(kind: Any) -> str:
-    return _KIND_NAMES.get(str(kind), str(kind).replace("-", " ").capitalize())
-
-
-def _percent(value: Any) -> str:
-    return "—" if value is None else f"{_e(value)}%"
-
-
-def _render_value(value: Any) -> str:
-    """Any JSON value as escaped HTML: text as text, lists as lists, objects as definitions."""
-    if value is None or value == "" or value == [] or value == {}:
-        return ""
-    if isinstance(value, str):
-        return _text(value)
-    if isinstance(value, (bool, int, float)):
-        return _text(json.dumps(value))
-    if isinstance(value, list):
-        return "<ul>" + "".join(f"<li>{_render_value(v)}</li>" for v in value) + "</ul>"
-    if isinstance(value, dict):
-        parts = []
-        for key, inner in value.items():
-            rendered = _render_value(inner)
-            if rendered:
-                label = str(key).replace("_", " ").capitalize()
-                parts.append(f"<dt>{_e(label)}</dt><dd>{rendered}</dd>")
-        return f"<dl>{''.join(parts)}</dl>" if parts else ""
-    return _text(value)
-
-
-def _render_feedback(feedback: Any) -> str:
-    if not isinstance(feedback, dict):
-        return _render_value(feedback)
-    first = [key for key in _FEEDBACK_FIRST if key in feedback]
-    ordered = {key: feedback[key] for key in first}
-    ordered.update({k: v for k, v in feedback.items() if k not in ordered})
-    return _render_value(ordered)
-
-
-def _render_turn(turn: Any) -> str:
-    """One recorded turn of a case simulation, as a reader would want it."""
-    if isinstance(turn, Mapping) and "reply" in turn:
-        return f"At {_e(turn.get('node'))}, you wrote: <q>{_e(turn['reply'])}</q>"
-    if isinstance(turn, Mapping) and "choice" in turn:
-        return f"At {_e(turn.get('node'))}, you chose: {_e(turn['choice'])}"
-    return _e(turn)
-
-
-def _render_response(kind: Any, response: Any) -> str:
-    if kind == "simulation" and isinstance(response, list):
-        turns = "".join(f"<li>{_render_turn(turn)}</li>" for turn in response)
-        return f'<ol class="answer">{turns}</ol>'
-    if isinstance(response, list):
-        steps = "".join(f"<li>{_e(step)}</li>" for step in response)
-        return f'<ol class="answer">{steps}</ol>'
-    if isinstance(response, str):
-        return _text(response, "text answer")
-    return _text(json.dumps(response, ensure_ascii=False), "text answer")
-
-
-def _render_attempt(number: int, attempt: Mapping[str, Any]) -> str:
-    status = str(attempt.get("status", ""))
-    kind = attempt.get("kind")
-    bits = [f"Attempt {number}", _when(attempt.get("created_at", ""))]
-    status_html = f'<span class="status-{_e(status)}">{_e(status.capitalize())}</span>'
-    score = attempt.get("score")
-    score_html = "" if score is None else f" · score {_e(round(100 * float(score), 1))}%"
-    parts = [f"<h4>{' · '.join(bits)} · {status_html}{score_html}</h4>"]
-
-    if kind == "reflection":
-        label = "Reflection"
-    elif kind == "simulation":
-        label = "Path taken"
-    elif isinstance(attempt.get("response"), list):
-        label = "Order given"
-    else:
-        label = "Answer"
-    parts.append(f'<p class="label">{label}</p>')
-    parts.append(_render_response(kind, attempt.get("response")))
-    feedback = _render_feedback(attempt.get("feedback"))
-    if feedback:
-        parts.append('<p class="label">Feedback shown</p>')
-        parts.append(feedback)
-    extra = _render_value(attempt.get("extra"))
-    if extra:
-        parts.append('<p class="label">Details</p>')
-        parts.append(extra)
-    return f'<li class="attempt">{"".join(parts)}</li>'
-
-
-def _render_item(item_id: str, meta: Mapping[str, Any], attempts: list[Mapping[str, Any]]) -> str:
-    title = meta.get("title") or item_id
-    kind = meta.get("kind") or (attempts[0].get("kind") if attempts else "")
-    parts = [
-        f'<article class="item" id="item-{_e(item_id)}">',
-        f"<h3>{_e(title)}</h3>",
-        f'<p class="kind">{_e(_kind_name(kind))} · {_e(item_id)}</p>',
-    ]
-    if attempts:
-        rendered = "".join(_render_attempt(n, a) for n, a in enumerate(attempts, start=1))
-        parts.append(f'<ol class="attempts">{rendered}</ol>')
-    else:
-        parts.append('<p class="none">Not attempted.</p>')
-    parts.append("</article>")
-    return "".join(parts)
-
-
-def _render_page(sub: Mapping[str, Any]) -> str:
-    items: dict[str, Mapping[str, Any]] = dict(sub.get("items") or {})
-    summary: dict[str, Mapping[str, Any]] = dict(sub.get("summary") or {})
-    by_item: dict[str, list[Mapping[str, Any]]] = {}
-    for attempt in sub.get("attempts") or []:
-        by_item.setdefault(str(attempt.get("item_id")), []).append(attempt)
-
-    out = [
-        "<header>",
-        "<h1>RepairLab hand-in</h1>",
-        f'<p class="course">{_e(sub.get("course", ""))}</p>',
-        '<dl class="meta">',
-        f"<dt>Student</dt><dd>{_e(sub.get('student', ''))}</dd>",
-        *([f"<dt>Progress file</dt><dd>{_e(short_store_id(sub['store_id']))}</dd>"]
-          if sub.get("store_id") else []),
-        f"<dt>Curriculum version</dt><dd>{_e(sub.get('curriculum_version', ''))}</dd>",
-        f"<dt>Downloaded</dt><dd>{_when(sub.get('created_at', ''))}</dd>",
-        f"<dt>Attempts</dt><dd>{len(sub.get('attempts') or [])}</dd>",
-        "</dl>",
-        '<p class="notice">This page is a hand-in file. It holds the work twice: as this page, '
-        "and as data for the instructor's gradebook. Hand it in exactly as downloaded: a file "
-        "changed after download is rejected.</p>",
-        "</header>",
-        "<main>",
-        "<h2>Summary</h2>",
-        '<table><thead><tr><th scope="col">Module</th><th scope="col">Items completed</th>'
-        '<th scope="col">Score</th></tr></thead><tbody>',
-    ]
-    for slug, row in summary.items():
-        out.append(
-            f'<tr><th scope="row">{_e(row.get("title") or slug)}</th>'
-            f"<td>{_e(row.get('completed', 0))} of {_e(row.get('total', 0))}</td>"
-            f"<td>{_percent(row.get('score'))}</td></tr>"
-        )
-    out.append("</tbody></table>")
-
-    modules: dict[str, list[str]] = {}
-    for item_id, meta in items.items():
-        modules.setdefault(str(meta.get("module", "")), []).append(item_id)
-    for slug, ids in modules.items():
-        row = summary.get(slug, {})
-        title = row.get("title") or slug
-        out.append(f'<section class="module" id="module-{_e(slug)}">')
-        out.append(f"<h2>{_e(title)}</h2>")
-        if row:
-            out.append(
-                f"<p>Completed {_e(row.get('completed', 0))} of {_e(row.get('total', 0))} "
-                f"items · score {_percent(row.get('score'))}</p>"
-            )
-        out.extend(_render_item(item_id, items[item_id], by_item.get(item_id, [])) for item_id in ids)
-        out.append("</section>")
-
-    # Work on items the course no longer lists is still the student's work: show it.
-    others = [item_id for item_id in by_item if item_id not in items]
-    if others:
-        out.append('<section class="module" id="module-other">')
-        out.append("<h2>Other work</h2>")
-        out.append("<p>Items that are not in the current list of this course's items.</p>")
-        for item_id in others:
-            first = by_item[item_id][0]
-            meta = {"title": item_id, "kind": first.get("kind"), "module": first.get("module")}
-            out.append(_render_item(item_id, meta, by_item[item_id]))
-        out.append("</section>")
-
-    out.append("</main>")
-    out.append(
-        f"<footer><p>Made by RepairLab {_e(__version__)}. Checksum "
-        f"{_e(sub.get('checksum', ''))}.</p></footer>"
-    )
-    return "\n".join(out)
+def _no_items(item_id: str) -> None:
+    return None
 
 
 def _page_checksum(page: str) -> str:
@@ -446,9 +200,16 @@ def _script_json(submission: Mapping[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render_submission_html(submission: Mapping[str, Any]) -> str:
-    """The hand-in as one self-contained, printable HTML page with the JSON embedded."""
-    page = _render_page(submission)
+def render_submission_html(submission: Mapping[str, Any], *, item_of: ItemLookup | None = None
+                           ) -> str:
+    """The hand-in as one self-contained, printable HTML page with the JSON embedded.
+
+    ``item_of(item_id)`` gives the course's item (or None), so that answers read as the
+    student read them: option text, steps, a case's lines. Without it, or for an item the
+    course no longer has, an answer is shown as recorded."""
+    # A raw CR in what a student typed would not survive the CRLF clean-up in read_submission
+    # and would break the page checksum; as a character reference it renders the same.
+    page = readable_page(submission, item_of or _no_items).replace("\r", "&#13;")
     title = f"RepairLab hand-in: {submission.get('student', '')} — {submission.get('course', '')}"
     return "\n".join(
         [
@@ -459,10 +220,10 @@ def render_submission_html(submission: Mapping[str, Any]) -> str:
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             '<meta http-equiv="Content-Security-Policy" '
             "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-            f'<meta name="generator" content="RepairLab {_e(__version__)}">',
+            f'<meta name="generator" content="RepairLab {e(__version__)}">',
             f'<meta name="{PAGE_CHECKSUM_META}" content="{_page_checksum(page)}">',
-            f"<title>{_e(title)}</title>",
-            f"<style>{_CSS}</style>",
+            f"<title>{e(title)}</title>",
+            f"<style>{CSS}</style>",
             "</head>",
             "<body>",
             _PAGE_START,
@@ -677,10 +438,12 @@ def export_submission(
     items: Mapping[str, Mapping[str, Any]],
     created_at: str | None = None,
     attempts_of: str | None = None,
+    item_of: ItemLookup | None = None,
 ) -> dict[str, Any]:
     """Write the student's hand-in to ``path`` (.html or .json) and return the submission.
 
-    The arguments are :func:`build_submission`'s."""
+    The arguments are :func:`build_submission`'s, and ``item_of`` is
+    :func:`render_submission_html`'s."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".html", ".htm", ".json"):
@@ -697,7 +460,7 @@ def export_submission(
     if suffix == ".json":
         text = json.dumps(submission, ensure_ascii=False, indent=2) + "\n"
     else:
-        text = render_submission_html(submission)
+        text = render_submission_html(submission, item_of=item_of)
     write_text_atomic(target, text)  # a failure never leaves half a hand-in
     return submission
 
