@@ -96,7 +96,7 @@ def e(value: Any) -> str:
     """Escaped text for the page and its attributes."""
     # A raw CR would not survive the CRLF clean-up in read_submission and would break the page
     # checksum; as a character reference it renders the same.
-    return str(value).replace("\r", "&#13;")
+    return html.escape(str(value), quote=True).replace("\r", "&#13;")
 
 
 def short_store_id(store_id: Any) -> str:
