@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import CASE_REPLY, REWRITE, STUDENT_TEXT, WORK
+from student_work import CASE_REPLY, REWRITE, STUDENT_TEXT, WORK
 
 from repairlab.handin import (
     SubmissionError,
