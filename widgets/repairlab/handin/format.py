@@ -52,19 +52,6 @@ from repairlab.grading import outcome
 
 from .page import CSS, ItemLookup, e, readable_page
 
-__all__ = [
-    "FORMAT",
-    "SCHEMA_VERSION",
-    "SubmissionError",
-    "build_submission",
-    "compute_checksum",
-    "export_submission",
-    "handin_filename",
-    "read_submission",
-    "read_submission_bytes",
-    "render_submission_html",
-]
-
 FORMAT = "repairlab-submission"
 SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)  # version 1: no store_id
