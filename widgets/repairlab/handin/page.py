@@ -25,7 +25,9 @@ CSS = """
 *, *::before, *::after { box-sizing: border-box; }
 body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
   color: #1a1a1a; background: #fff; max-width: 52rem; margin: 0 auto; padding: 1.5rem;
-  overflow-wrap: anywhere; }
+  overflow-wrap: break-word; }
+/* What a student typed (or named themselves) may hold a word longer than a phone is wide. */
+.rl-own-words, .rl-turn, .rl-quote, dl.meta dd { overflow-wrap: anywhere; }
 h1, h2, h3, h4 { line-height: 1.25; color: #111; }
 h1 { font-size: 1.8rem; margin-bottom: .25rem; }
 h2 { font-size: 1.4rem; margin-top: 2rem; }
