@@ -162,6 +162,25 @@ def test_the_page_reads_as_the_student_saw_it(hand_in, course):
     assert "Answer chosen explain" not in seen
 
 
+def test_the_feedback_stored_reads_back_as_the_scorer_gave_it(hand_in, course):
+    """Each attempt's feedback, through the store and the file, is the typed Feedback its
+    kind's scorer returns (facts aside: they are for the statistics), and the facts keep the
+    shape the dashboard reads."""
+    from dataclasses import replace
+
+    from repairlab.kinds.base import Feedback
+    from repairlab.registry import score
+
+    for attempt in read_submission(hand_in)["attempts"]:
+        given = score(course.item(attempt["item_id"]), attempt["response"])
+        assert Feedback.from_dict(attempt["feedback"]) == replace(given, extra=None)
+        assert attempt["feedback"]["extra"] == json.loads(json.dumps(
+            given.extra.to_dict() if given.extra else {}))
+    rewrite = next(a for a in read_submission(hand_in)["attempts"]
+                   if a["kind"] == "rewrite-reply")
+    assert set(rewrite["feedback"]["extra"]) == {"moves", "markers", "defensive", "concerns"}
+
+
 def test_items_not_attempted_are_one_short_list_per_module(hand_in, course):
     text = hand_in.read_text(encoding="utf-8")
     redflag = course.item("m01-redflag-01")

@@ -182,7 +182,7 @@ def test_the_whole_risk_conversation_with_the_real_assessor(ruth):
                   "safety plan together", "crisis line"):
         assert words in said, words
     assert "don't want to die" in " ".join(line.text for line in run.transcript)
-    debrief = score(ruth, run.path).extra["debrief"]
+    debrief = score(ruth, run.path).extra.debrief
     assert debrief["ending"] == "repaired"
     assert "procedure" in debrief["lesson"]
     assert "supervisor" in debrief["lesson"]

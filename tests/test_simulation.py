@@ -197,7 +197,7 @@ def test_every_ending_is_reached_by_playing(cases, case_id):
             reached.add(run.ending)
             feedback = score(case, run.path)
             assert feedback.status != "empty"
-            assert feedback.extra["debrief"]["ending_node"] == node.id
+            assert feedback.extra.debrief["ending_node"] == node.id
     assert len(reached) >= 2
 
 
@@ -603,7 +603,7 @@ def test_score_replays_the_path_into_feedback_with_the_debrief():
     assert feedback.headline.startswith("Ending: Repaired")
     assert feedback.next_step == "Reflect: What did you notice?"
     assert feedback.reveal_title == "The turn that mattered most"
-    debrief = feedback.extra["debrief"]
+    debrief = feedback.extra.debrief
     assert debrief["path"] == ["open", "talk", "choose", "fine"]
     assert [t["code"] for t in debrief["turns"]] == ["own-contribution", "validate-defence",
                                                      "invite-feelings"]
@@ -706,7 +706,7 @@ def test_a_client_can_end_therapy_without_coming_back():
     assert run.ending == "ends-therapy"
     last = run.transcript[-1]
     assert (last.speaker, last.text) == ("client", "Bye.")  # no narrator after the last line
-    assert score(case, run.path).extra["debrief"]["ending"] == "ends-therapy"
+    assert score(case, run.path).extra.debrief["ending"] == "ends-therapy"
 
 
 def test_an_epilogue_still_belongs_only_to_an_ending():
@@ -754,7 +754,7 @@ def test_view_plays_by_buttons_and_records_the_path_at_the_ending(cases):
     assert response == [{"node": "open", "choice": "explain-homework"},
                         {"node": "sharper", "choice": "double-down"},
                         {"node": "cold", "choice": "slot"}]
-    assert feedback.extra["debrief"]["ending"] == "ends-therapy"
+    assert feedback.extra.debrief["ending"] == "ends-therapy"
     assert "The turn that mattered most" in view.feedback.value
     assert view.choice_buttons == []
 

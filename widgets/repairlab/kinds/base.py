@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any, Literal, Protocol, TypeVar, get_args, get_type_hints
 
@@ -44,13 +44,24 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Facts:
+    """What a scorer found beyond what it says: kept with the attempt (as ``feedback["extra"]``
+    in the progress store and the hand-in) for the class statistics, never shown to anyone.
+    A kind with facts to keep declares them once, as a frozen subclass (e.g. ``ReplyFacts``)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Feedback:
     """What a scorer says about one response: plain data, rendered by the kind's renderer
     (``views/render.py``) on the live page and in the hand-in alike.
 
     The progress store keeps it as ``to_dict()``; ``from_dict`` reads that back, from any
-    version of RepairLab, so a hand-in shows what the student was shown. ``extra`` holds facts
-    for the class statistics (the dashboard reads a rewrite's moves and markers), never shown.
+    version of RepairLab, so a hand-in shows what the student was shown. ``extra`` holds the
+    kind's ``Facts`` for the class statistics (the dashboard reads a rewrite's moves and
+    markers from the stored dict), never shown.
     """
 
     status: Status
@@ -60,20 +71,23 @@ class Feedback:
     reveal: str | None = None  # explanation or model answer, once the student has earned it
     reveal_title: str = "Explanation"
     score: float | None = None  # 0..1 where a score is meaningful
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: Facts | None = None
 
     @property
     def solved(self) -> bool:
         return is_solved(self.status)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        stored = asdict(self)  # the facts too, as a plain dict
+        stored["extra"] = stored["extra"] or {}  # the stored shape since the first release
+        return stored
 
     @classmethod
     def from_dict(cls, data: Any) -> Feedback:
         """The feedback a stored attempt records (``to_dict()``), read leniently: a missing or
         mistyped field takes its default, an unknown one is left out, so an old or damaged
-        record still shows what it can instead of failing the page."""
+        record still shows what it can instead of failing the page. The facts are not read
+        back: the statistics read them from the stored dict, and nothing shows them."""
         if not isinstance(data, Mapping):
             data = {}
         status = data.get("status")
@@ -89,7 +103,6 @@ class Feedback:
             reveal_title=_text_or(data.get("reveal_title"), "Explanation"),
             score=(float(score) if isinstance(score, (int, float)) and not isinstance(score, bool)
                    else None),
-            extra=dict(data["extra"]) if isinstance(data.get("extra"), Mapping) else {},
         )
 
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from .base import Feedback
+from .base import Facts, Feedback
+
+
+@dataclass(frozen=True)
+class ReflectionFacts(Facts):
+    words: int
 
 
 def score(item: Any, response: Any) -> Feedback:
@@ -13,4 +19,4 @@ def score(item: Any, response: Any) -> Feedback:
         return Feedback("empty", "Write a few lines first; nothing is graded here.")
     words = len(text.split())
     return Feedback("submitted", "Saved with your work. Thank you for reflecting.",
-                    extra={"words": words})
+                    extra=ReflectionFacts(words))

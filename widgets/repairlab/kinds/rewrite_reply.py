@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from .base import Feedback, Note
+from .base import Facts, Feedback, Note
 
 # Plain names for the moves, as a student reads them in a list of what an item asks for.
 MOVE_NAMES = {
@@ -32,6 +33,17 @@ MOVE_SEEN = {
 _UNSURE_HEADLINE = "The feedback is not sure about this reply, so it gives no verdict."
 _UNSURE_NEXT = ("Compare your reply with the model reply below, sentence by sentence: does each of "
                 "yours answer what this client said, and does any of it defend or explain?")
+
+
+@dataclass(frozen=True)
+class ReplyFacts(Facts):
+    """What the reply assessor found, for the dashboard's "markers in rewrites" and "first to
+    last attempt" statistics."""
+
+    moves: tuple[str, ...]
+    markers: tuple[str, ...]  # one per marker found, repeats kept
+    defensive: bool | None
+    concerns: tuple[str, ...]
 
 
 class RewriteReplyBehaviour:
@@ -66,11 +78,13 @@ def score(item: Any, response: Any) -> Feedback:
     found = [m for m in wanted if m in result.moves]
     missing = [m for m in wanted if m not in result.moves]
     suggestions = dict(result.suggestions)
-    extra = {"moves": sorted(result.moves), "markers": [m.kind for m in result.markers],
-             "defensive": result.defensive, "concerns": [c.kind for c in result.concerns]}
+    facts = ReplyFacts(moves=tuple(sorted(result.moves)),
+                       markers=tuple(m.kind for m in result.markers),
+                       defensive=result.defensive,
+                       concerns=tuple(c.kind for c in result.concerns))
     common = {"notes": tuple(notes), "reveal": item.model_rewrite, "reveal_title": "One way to say it",
-              "extra": extra}
-    if "too-short" in extra["concerns"] or "checklist" in extra["concerns"]:
+              "extra": facts}
+    if "too-short" in facts.concerns or "checklist" in facts.concerns:
         # Not yet a repair, whatever the verdict: say so plainly (the concern is in the notes).
         return Feedback("needs-work", "This is not yet a repair.", next_step=_first_missing(
             missing, suggestions), score=0.0, **common)

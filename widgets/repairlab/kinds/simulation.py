@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..feedback.model import MARKER_KINDS, MARKER_LABELS  # stdlib-only: free to import
-from .base import Feedback, Note, stable_shuffle
+from .base import Facts, Feedback, Note, stable_shuffle
 
 if TYPE_CHECKING:
     from ..schemas.simulation import ChoiceEdge, Edge, Node, Route, Simulation
@@ -483,6 +483,13 @@ class Playthrough:
 # --- the debrief ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class CaseFacts(Facts):
+    """The whole debrief as plain data (``Debrief.to_dict``), kept with the student's work."""
+
+    debrief: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class TurningPoint:
     step: int          # the turn's number, from 1
     why: str           # why it mattered
@@ -567,7 +574,7 @@ class Debrief:
         return Feedback(self.status, f"Ending: {self.title}.", notes=tuple(notes),
                         next_step=f"Reflect: {self.reflection}",
                         reveal=reveal or None, reveal_title="The turn that mattered most",
-                        score=None, extra={"debrief": self.to_dict()})
+                        score=None, extra=CaseFacts(self.to_dict()))
 
 
 def _found_in_reply(step: Step) -> str:
