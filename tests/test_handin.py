@@ -213,6 +213,27 @@ def test_without_the_course_answers_show_as_recorded_and_still_as_text(hand_in):
     assert "Not quite." in seen  # the feedback shown is in the file itself
 
 
+def test_a_case_edited_since_still_shows_what_the_student_said(hand_in, course):
+    sub = read_submission(hand_in)
+    case = next(a for a in sub["attempts"] if a["kind"] == "simulation")
+    case["response"][0]["node"] = "a-node-the-author-removed"
+    seen = read_as_a_person(render_submission_html(sub, item_of=course.item))
+    assert "The case has changed since this attempt" in seen
+    assert f"You: {CASE_REPLY}" in seen
+
+
+@pytest.mark.parametrize("stored", [{}, {"message": "Well done"}, None, "text",
+                                    {"status": "bogus", "notes": [{"tone": "loud"}, 3]}])
+def test_feedback_of_an_unknown_shape_reads_as_none_recorded(hand_in, course, stored):
+    from repairlab.kinds.base import Feedback
+
+    assert Feedback.from_dict(stored) == Feedback("empty", "")
+    sub = read_submission(hand_in)
+    sub["attempts"][0]["feedback"] = stored
+    seen = read_as_a_person(render_submission_html(sub, item_of=course.item))
+    assert "No feedback was recorded with this attempt." in seen
+
+
 def test_a_version_1_hand_in_draws_in_the_students_words():
     """A hand-in made before store ids (and before this page) reads and draws anew."""
     sub = read_submission(V1 / "laptop-a" / "local-student.html")

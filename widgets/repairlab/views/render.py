@@ -20,7 +20,7 @@ from html import escape
 from typing import Any
 
 from ..kinds.base import Feedback
-from .html import feedback_html
+from .html import feedback_html, paragraphs
 from .stems import quote_html
 
 AnswerRenderer = Callable[[Any, Any], str]  # (item or None, response) -> HTML
@@ -100,7 +100,7 @@ def transcript_html(client_name: str, lines: Sequence[Any]) -> str:
     parts = []
     for line in lines:
         if line.speaker == "narrator":
-            parts.append(f'<p class="rl-turn rl-narrator"><em>{escape(line.text)}</em></p>')
+            parts.append(paragraphs(line.text, "rl-turn rl-narrator"))
         elif line.speaker == "client":
             parts.append(quote_html(client_name, line.text, "rl-client"))
         else:
