@@ -77,7 +77,10 @@ ol.rl-answer { padding-left: 2.2rem; }
 .status-incorrect, .status-needs-work { color: #b71c1c; }
 .status-partial { color: #6d4300; }
 .rl-none, .none { font-style: italic; color: #424242; }
-ul.not-attempted { margin: .3rem 0 1rem; padding-left: 1.4rem; color: #333; }
+/* Titles only, in as many columns as fit: a course's untried items are a glance, not pages. */
+ul.not-attempted { margin: .3rem 0 1rem; padding-left: 1.4rem; color: #333; columns: 15rem;
+  column-gap: 2.5rem; }
+ul.not-attempted li { break-inside: avoid; }
 footer { margin-top: 2.5rem; color: #424242; font-size: .9rem; }
 @media (max-width: 30rem) {
   body { padding: .75rem; }
