@@ -17,6 +17,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from repairlab import __version__, timestamps
+from repairlab.kinds.base import Feedback
+from repairlab.registry import KINDS, ExerciseKind
+from repairlab.views import render
+from repairlab.views.render import Renderer
 
 ItemLookup = Callable[[str], Any]  # item id -> the course's item, or None
 
@@ -117,9 +121,7 @@ def _percent(value: Any) -> str:
     return "—" if value is None else f"{e(value)}%"
 
 
-def _kind(kind: Any):
-    from repairlab.registry import KINDS
-
+def _kind(kind: Any) -> ExerciseKind | None:
     return KINDS.get(str(kind))
 
 
@@ -128,9 +130,7 @@ def _kind_label(kind: Any) -> str:
     return found.label if found else str(kind).replace("-", " ").capitalize()
 
 
-def _renderer(kind: Any):
-    from repairlab.views import render
-
+def _renderer(kind: Any) -> Renderer:
     found = _kind(kind)
     return found.renderer if found else render.UNKNOWN
 
@@ -145,8 +145,6 @@ def _item(item_of: ItemLookup, item_id: str, kind: Any) -> Any:
 
 
 def _attempt(number: int, attempt: Mapping[str, Any], item: Any) -> str:
-    from repairlab.kinds.base import Feedback
-
     status = str(attempt.get("status", ""))
     score = attempt.get("score")
     score_html = ("" if not isinstance(score, (int, float)) or isinstance(score, bool)
