@@ -213,6 +213,15 @@ def test_without_the_course_answers_show_as_recorded_and_still_as_text(hand_in):
     assert "Not quite." in seen  # the feedback shown is in the file itself
 
 
+def test_work_on_an_item_the_course_no_longer_lists_is_still_shown(hand_in, course):
+    sub = read_submission(hand_in)
+    del sub["items"]["m01-step-01"]  # taken out of the course's pages since the work was done
+    page = render_submission_html(sub, item_of=course.item)
+    other = read_as_a_person(page[page.index('id="module-other"'):])
+    explain = next(o for o in course.item("m01-step-01").options if o.id == "explain")
+    assert f"Answer chosen {explain.text}" in other  # the item is still in the bank
+
+
 def test_a_case_edited_since_still_shows_what_the_student_said(hand_in, course):
     sub = read_submission(hand_in)
     case = next(a for a in sub["attempts"] if a["kind"] == "simulation")
