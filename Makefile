@@ -10,7 +10,7 @@ STAMP   := $(VENV)/.installed-stamp
 AXE     := node_modules/axe-core/axe.min.js
 PORT    ?= 8866
 
-.PHONY: install serve test test-fast check lint notebooks clean-notebooks bench stress-store clean train-assessor
+.PHONY: install serve test test-fast check lint notebooks clean-notebooks bench stress-store clean train-assessor train-risk
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ clean-notebooks: $(STAMP)
 train-assessor: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	$(PY) tools/train_assessor.py
+
+# Retrain the learned part of the risk-inquiry signal (same dev extra; see bench/README.md).
+train-risk: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) tools/train_risk.py
 
 bench: $(STAMP)
 	$(PY) bench/assess_replies.py

@@ -15,6 +15,8 @@ import pytest
 import yaml
 
 from repairlab.feedback import MOVES, assess_reply, find_risk_inquiry
+from repairlab.feedback.risk_model import RiskModelError, load_risk_model
+from repairlab.feedback.risk_rules import rule_inquiry
 from repairlab.feedback.verdict import VerdictModelError, load_model
 from repairlab.kinds.rewrite_reply import score
 
@@ -219,6 +221,89 @@ def test_risk_inquiry_signal_on_the_development_phrasings(item: dict) -> None:
         assert item["text"][found.start:found.end] == found.text
 
 
+# Written for these tests after the model was trained, in no training file: questions in words
+# the rules never learnt, and near misses that sit close to them.
+FRESH_RISK_QUESTIONS = [
+    ("My husband says I'm useless. Maybe he's right and I should just go.",
+     "When you say you should just go, is that going as in leaving him, or going as in not "
+     "living anymore?"),
+    ("I've been stockpiling my sleeping tablets.", "How many have you put aside so far?"),
+    ("I don't see the point of waking up.",
+     "Has it got to the point where you've thought about taking your own life?"),
+    ("Work is hell and I'm so angry at my boss I could do something stupid.",
+     "Something stupid like hurting him? I need to ask."),
+    ("I can't do this anymore.", "i need 2 ask, r u having thoughts of ending things?"),
+    ("I can't do this anymore.", "Can't do this anymore... do you mean you want to die?"),
+    ("I burned my arm with a lighter last night.", "Have you been hurting yourself in other ways too?"),
+    ("My ex is with someone new and I keep driving past their house.",
+     "Have you had thoughts of harming either of them?"),
+    (None, "Some people in your situation think about killing themselves. Have you?"),
+    ("The pills are in the kitchen drawer.", "Are you thinking about taking them?"),
+    ("Everything is grey.", "Has it gotten so dark that you think about suicide?"),
+    ("My son won't stop screaming and I feel like I'm going to snap.",
+     "Have you ever been worried you might hurt him?"),
+]
+RISK_NEAR_MISSES = [
+    ("I feel like a ghost.", "That sounds incredibly lonely. I'm really glad you're here telling me."),
+    ("Nobody would notice if I disappeared.", "I would notice. You matter to me and to this work."),
+    ("I just want it all to stop.", "You're safe here with me, and we'll get through this together."),
+    ("I just want it all to stop.",
+     "I have to let you know that if I think you're at risk, I may need to share that with your GP."),
+    ("Everyone would be better off without me.", "We'll do a risk assessment at the end of the session."),
+    (None, "Suicide is something we take very seriously here."),
+    (None, "If things ever get really bad, the crisis line is open all night."),
+    ("I could kill my brother sometimes.",
+     "Siblings can really get under our skin. What did he do this time?"),
+    ("My son won't stop screaming.", "How old is he now? Has he always been like this?"),
+    ("I've been so tired since the baby came.", "Are you getting any sleep at all at night?"),
+    (None, "Are you planning to go to your sister's wedding?"),
+    (None, "Have you thought about doing something nice for yourself this week?"),
+]
+
+
+@pytest.mark.parametrize(("client", "text"), FRESH_RISK_QUESTIONS, ids=lambda v: (v or "")[:30])
+def test_a_risk_question_in_words_no_rule_was_written_for_counts(client, text) -> None:
+    found = find_risk_inquiry(text, client)
+    assert found is not None
+    assert text[found.start:found.end] == found.text
+    assert "?" in found.text  # the words quoted to the student are the question itself
+
+
+@pytest.mark.parametrize(("client", "text"), RISK_NEAR_MISSES, ids=lambda v: (v or "")[:30])
+def test_empathy_reassurance_procedure_and_other_questions_do_not_count(client, text) -> None:
+    assert find_risk_inquiry(text, client) is None
+
+
+def test_a_question_the_rules_cannot_quote_is_quoted_by_the_model() -> None:
+    # No rule reads "going as in not living anymore"; the model finds the reply asks, and the
+    # student is shown the question, not the warmth before it.
+    client = "My husband says I'm useless. Maybe he's right and I should just go."
+    question = ("When you say you should just go, is that going as in leaving him, or going as in "
+                "not living anymore?")
+    text = "It's been such a hard month, and I'm glad you came. " + question
+    assert rule_inquiry(text, client) is None
+    found = find_risk_inquiry(text, client)
+    assert found is not None
+    assert found.text == question
+
+
+def test_the_client_line_decides_whether_a_point_back_question_asks() -> None:
+    question = "How many have you put aside so far?"
+    assert find_risk_inquiry(question, "I've been stockpiling my sleeping tablets.")
+    assert find_risk_inquiry(question, "I've been saving up for a holiday.") is None
+    assert find_risk_inquiry(question, "I've been collecting vinyl records.") is None
+
+
+def test_the_risk_model_refuses_files_that_do_not_match(tmp_path) -> None:
+    folder = ROOT / "widgets" / "repairlab" / "feedback"
+    manifest = json.loads((folder / "risk.json").read_text(encoding="utf-8"))
+    (tmp_path / "risk.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (tmp_path / "risk.weights").write_bytes((folder / "risk.weights").read_bytes()[:-2] + b"\x00\x01")
+    with pytest.raises(RiskModelError):
+        load_risk_model(tmp_path)
+    assert load_risk_model(folder).threshold == manifest["threshold"]
+
+
 def _read_risk_sets() -> list[str]:
     sets = yaml.safe_load((BLIND / "sets.yaml").read_text(encoding="utf-8"))["sets"]
     return [s["file"] for s in sets if s.get("kind") == "risk" and s.get("read")]
@@ -226,7 +311,8 @@ def _read_risk_sets() -> list[str]:
 
 @pytest.mark.parametrize("name", _read_risk_sets())
 def test_risk_inquiry_on_the_read_blind_sets_stays_right(name: str) -> None:
-    # A blind set read once for its report is development data after: no regressions on it.
+    # A blind set read once for its report is development data after, and the model is trained
+    # on it: no regressions on it (how it does on sets it has not seen: bench/README.md).
     items = _risk_items(BLIND / name)
     wrong = [i["id"] for i in items
              if (find_risk_inquiry(i["text"], i.get("client")) is not None) is not i["asks_about_risk"]]
