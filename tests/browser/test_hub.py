@@ -27,6 +27,7 @@ from repairlab.progress import ProgressStore
 pytestmark = [pytest.mark.hub, pytest.mark.browser]
 
 STUDENTS = ("alice", "bob")
+INSTRUCTOR = "carol"  # in the hub group `instructors` (deploy/jupyterhub_config.py)
 # Each student answers an item of a different kind, so that each one's progress is their own.
 KIND_OF = {"alice": "pick-repair-step", "bob": "classify-marker"}
 LANDING = "voila/render/index.ipynb"
@@ -43,7 +44,7 @@ def hub(chromium_path, demo_course_root, tmp_path_factory) -> Iterator[Hub]:
 
     compile_course(demo_course_root)
     hub = start_hub(demo_course_root, tmp_path_factory.mktemp("hub"),
-                    (ARTIFACTS / "hub.log").resolve())
+                    (ARTIFACTS / "hub.log").resolve(), instructors=(INSTRUCTOR,))
     yield hub
     left = hub.stop()
     if left:
@@ -133,6 +134,37 @@ def test_a_student_gets_the_course_and_nothing_else_of_their_server(hub, student
         assert request.get(hub.user_url("alice", f"voila/files/{path}")).status in (403, 404), path
 
 
+def test_a_failing_page_shows_a_message_not_a_traceback(hub, students, open_in):
+    from repairlab.serving.config import CELL_ERROR_MESSAGE
+
+    page = students["alice"].new_page()
+    page.goto(hub.user_url("alice", "voila/render/01-demo/broken.ipynb"))
+    expect(page.locator("#rl-main")).to_contain_text(CELL_ERROR_MESSAGE.split(";")[0],
+                                                     timeout=WIDGET_TIMEOUT_MS)
+    text = page.content()
+    for secret in ("SECRET-DETAIL-1458", "ValueError", "Traceback", "raise "):
+        assert secret not in text, secret
+    assert "SECRET-DETAIL-1458" in hub.log()  # the instructor finds it in the server's log
+    with page.expect_event("close", timeout=10_000):
+        page.close(run_before_unload=True)
+
+
+def test_an_instructor_keeps_jupyterlab_but_not_the_students_servers(hub, browser):
+    context = browser.new_context()
+    try:
+        page = log_in(context, hub, INSTRUCTOR)
+        page.wait_for_url(f"**/user/{INSTRUCTOR}/{LANDING}", timeout=WIDGET_TIMEOUT_MS)
+        lab = context.request.get(hub.user_url(INSTRUCTOR, "lab"))
+        assert lab.ok
+        assert lab.url.endswith(f"/user/{INSTRUCTOR}/lab")
+        assert context.request.get(hub.user_url(INSTRUCTOR, "api/contents/01-demo")).ok
+        for student in STUDENTS:
+            assert context.request.get(hub.user_url(student, LANDING)).status == 403
+    finally:
+        close_tabs(context)
+        context.close()
+
+
 def test_a_closed_tab_stops_its_kernel(hub, students, open_in):
     name = "bob"
     before = wait_for_kernel_count(hub, name, lambda pids: True)
@@ -147,7 +179,7 @@ def test_a_closed_tab_stops_its_kernel(hub, students, open_in):
 def test_stopping_the_hub_leaves_no_process_behind(hub, students):
     for context in students.values():
         close_tabs(context)
-    assert all(hub.server_process(name) for name in STUDENTS)
+    assert all(hub.server_process(name) for name in (*STUDENTS, INSTRUCTOR))
     started = time.monotonic()
     left = hub.stop()
     assert not left, f"processes left after the hub stopped: {left}"
