@@ -58,7 +58,8 @@ c.JupyterHub.bind_url = "http://127.0.0.1:8000"
 c.JupyterHub.spawner_class = "localprocess"
 # Or, to cap each student's memory and CPU with systemd (pip install jupyterhub-systemdspawner):
 #   c.JupyterHub.spawner_class = "systemdspawner"
-#   c.SystemdSpawner.mem_limit = "512M"   # bench/README.md, "On a JupyterHub": ~250 MB in use
+#   c.SystemdSpawner.mem_limit = "768M"   # bench/README.md, "On a JupyterHub": ~183 MB with
+#                                         # one page open, ~45-60 MB per further open page
 #   c.SystemdSpawner.cpu_limit = 1.0
 #   c.SystemdSpawner.unit_name_template = "jupyter-{USERNAME}"
 c.Spawner.cmd = [str(Path(sys.executable).with_name("jupyterhub-singleuser"))]
