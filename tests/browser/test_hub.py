@@ -126,7 +126,13 @@ def test_a_student_gets_the_course_and_nothing_else_of_their_server(hub, student
                  "nbconvert/html/index.ipynb"):
         response = request.get(hub.user_url("alice", path))
         assert response.status == 403, (path, response.status)
-    assert request.post(hub.user_url("alice", "api/terminals")).status == 403
+    # With the _xsrf token, so that only the course server's own refusal can answer 403.
+    xsrf = next(c["value"] for c in students["alice"].cookies() if c["name"] == "_xsrf"
+                and c["path"].startswith("/user/alice"))
+    for path in ("api/terminals", "api/kernels"):
+        response = request.post(hub.user_url("alice", path), data={},
+                                headers={"X-XSRFToken": xsrf})
+        assert response.status == 403, (path, response.status)
     # Only the course's images may be downloaded.
     assert request.get(hub.user_url("alice", "voila/files/01-demo/images/figure.svg")).ok
     for path in ("01-demo/answers.yaml", "01-demo/practice.ipynb", "01-demo/images/.secret.svg",

@@ -23,7 +23,8 @@ In a course server:
   students (11 idle kernels, ~730 MB, per student): a hub student's page starts its kernel on
   request. Idle servers are stopped by the hub's culler.
 * **Students see the course, not the server.** Voilà's file browser, JupyterLab, the classic
-  pages, terminals, file downloads and the contents, sessions and terminals APIs are closed:
+  pages, terminals, file downloads and the contents, sessions, terminals and kernel-starting
+  APIs are closed:
   pages redirect to the landing page, APIs answer 403. Users the hub marks as instructors
   (``REPAIRLAB_HUB_ROLE=instructor``, set by the hub's pre-spawn hook for the ``instructors``
   group) keep JupyterLab and everything else.
@@ -74,6 +75,8 @@ STUDENT_REFUSED = [
     r"/files(/.*)?",
     r"/api/contents(/.*)?",
     r"/api/sessions(/.*)?",
+    # Starting kernels of one's own (Voilà starts a page's kernel itself, on the server side).
+    r"/api/kernels/?",
     r"/api/terminals(/.*)?",
     r"/nbconvert(/.*)?",
     r"/api/nbconvert(/.*)?",
