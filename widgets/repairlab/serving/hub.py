@@ -29,13 +29,16 @@ In a course server:
   (``REPAIRLAB_HUB_ROLE=instructor``, set by the hub's pre-spawn hook for the ``instructors``
   group) keep JupyterLab and everything else.
 
-The landing page is the default URL: the hub sets ``Spawner.default_url`` to ``LANDING_URL``.
+The landing page is the default URL: the hub sets ``Spawner.default_url`` to ``LANDING_URL``
+(the recipes serve the course's curriculum/ folder; on Binder the server serves the whole
+repository, and the redirects here follow: see ``landing_url``).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.utils import url_path_join
@@ -90,6 +93,17 @@ def is_course_server(env: Mapping[str, str] = os.environ) -> bool:
 
 def is_instructor(env: Mapping[str, str] = os.environ) -> bool:
     return env.get(ROLE_ENV, "").strip().lower() == INSTRUCTOR
+
+
+def landing_url(root_dir: str | os.PathLike[str], course: str | os.PathLike[str]) -> str:
+    """The landing page's address under the server's base URL, for a server whose files are
+    ``root_dir`` (``LANDING_URL`` when that is the course's curriculum folder)."""
+    page = Path(course).resolve() / "curriculum" / LANDING_PAGE
+    try:
+        relative = page.relative_to(Path(root_dir).resolve())
+    except ValueError:  # the course is not among the server's files: the recipes' layout
+        return LANDING_URL
+    return f"/voila/render/{relative.as_posix()}"
 
 
 def with_template_path(env: Mapping[str, str]) -> str:
@@ -170,7 +184,7 @@ def _load_jupyter_server_extension(serverapp) -> None:
 
     voila_configuration = VoilaConfiguration(parent=serverapp)
     base_url = serverapp.web_app.settings["base_url"]
-    landing = url_path_join(base_url, LANDING_URL)
+    landing = url_path_join(base_url, landing_url(serverapp.root_dir, os.environ[COURSE_ENV]))
 
     def at(pattern: str) -> str:
         return url_path_join(base_url, pattern)
