@@ -180,6 +180,11 @@ def test_a_closed_tab_stops_its_kernel(hub, students, open_in):
         page.close(run_before_unload=True)
     after = wait_for_kernel_count(hub, name, lambda pids: len(pids) == len(before))
     assert not (opened - before) & after, "the closed tab's kernel is still running"
+    # The backstop for a tab that goes without a word (a crash): idle kernels are culled.
+    from repairlab.serving.config import CULL_IDLE_SECONDS, CULL_INTERVAL_SECONDS
+
+    assert (f"Culling kernels with idle durations > {CULL_IDLE_SECONDS} seconds at "
+            f"{CULL_INTERVAL_SECONDS} second intervals") in hub.log()
 
 
 def test_stopping_the_hub_leaves_no_process_behind(hub, students):
