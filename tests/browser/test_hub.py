@@ -176,6 +176,12 @@ def test_a_closed_tab_stops_its_kernel(hub, students, open_in):
     before = wait_for_kernel_count(hub, name, lambda pids: True)
     page = open_in(students[name], hub.user_url(name, f"voila/render/{PRACTICE}"))
     opened = wait_for_kernel_count(hub, name, lambda pids: len(pids) == len(before) + 1)
+    # Each kernel runs serving/kernel.py first, so the course's log messages reach the log.
+    import psutil
+
+    for pid in opened - before:
+        assert "--IPKernelApp.exec_lines=import repairlab.serving.kernel" in \
+            psutil.Process(pid).cmdline()
     with page.expect_event("close", timeout=10_000):
         page.close(run_before_unload=True)
     after = wait_for_kernel_count(hub, name, lambda pids: len(pids) == len(before))

@@ -136,7 +136,8 @@ class Refused(JupyterHandler):
 
 
 def _start_kernel_with(kernel_manager, extra: list[str]) -> None:
-    """Give every kernel the server starts ``extra`` command-line arguments.
+    """Give every Python kernel the server starts ``extra`` command-line arguments (IPython's;
+    an instructor's kernel of another language is left alone).
 
     The server's kernel manager exists before any extension loads, so its class cannot be
     chosen here (``repairlab serve`` uses ``app.RepairLabKernelManager``): its bound method is
@@ -145,7 +146,9 @@ def _start_kernel_with(kernel_manager, extra: list[str]) -> None:
     start_kernel = kernel_manager.start_kernel
 
     async def start_with_args(*args, **kwargs):
-        kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), *extra]
+        name = kwargs.get("kernel_name") or kernel_manager.default_kernel_name
+        if name.startswith("python"):
+            kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), *extra]
         return await start_kernel(*args, **kwargs)
 
     kernel_manager.start_kernel = start_with_args
