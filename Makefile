@@ -1,16 +1,18 @@
 # The two commands a new user needs (see README.md):
 #   make serve   serve the curriculum in Voilà (installs what it needs first)
-#   make test    run every test: unit, widgets, content checks, notebooks (nbval), browser
+#   make test    run every test: unit, widgets, content checks, notebooks (nbval), browser, hub
 # Everything installs into .venv; nothing is installed globally except by .ci/run.
 
 VENV    ?= .venv
 PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
+HUB_STAMP := $(VENV)/.hub-installed-stamp
 AXE     := node_modules/axe-core/axe.min.js
+CHP     := node_modules/.bin/configurable-http-proxy
 PORT    ?= 8866
 
-.PHONY: install serve test test-fast check lint notebooks clean-notebooks bench stress-store clean train-assessor train-risk
+.PHONY: install serve test test-fast test-hub check lint notebooks clean-notebooks bench stress-store clean train-assessor train-risk
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +20,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
 
-# axe-core (accessibility rules) for the browser tests, from the npm registry.
-$(AXE):
-	npm install --no-save --no-audit --no-fund --silent axe-core@4
+# JupyterHub and its idle culler (the `hub` extra), for the hub tests.
+$(HUB_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,hub]"
+	@touch $(HUB_STAMP)
+
+# From the npm registry: axe-core (accessibility rules) for the browser tests and
+# configurable-http-proxy, JupyterHub's proxy, for the hub tests. One command for both: npm
+# removes packages it was not asked for when nothing lists them in a package.json.
+NPM_PACKAGES := axe-core@4 configurable-http-proxy@5
+$(AXE) $(CHP):
+	npm install --no-save --no-audit --no-fund --silent $(NPM_PACKAGES)
 
 install: $(STAMP)
 
@@ -31,7 +41,7 @@ check: $(STAMP)
 	$(VENV)/bin/repairlab check
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check widgets tests bench tools
+	$(VENV)/bin/ruff check widgets tests bench tools deploy
 
 # Every notebook in curriculum/ must run without error (outputs are not compared).
 notebooks: $(STAMP)
@@ -40,11 +50,16 @@ notebooks: $(STAMP)
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not browser and not slow" -q
 
-test: $(STAMP) $(AXE)
+# The browser and hub tests run too (tests/browser/, marked `browser` and `hub`).
+test: $(HUB_STAMP) $(AXE) $(CHP)
 	$(VENV)/bin/repairlab check --quiet
-	$(VENV)/bin/ruff check widgets tests bench tools
+	$(VENV)/bin/ruff check widgets tests bench tools deploy
 	$(PY) -m pytest -q
 	$(PY) -m pytest --nbval-lax -p no:cacheprovider curriculum -q
+
+# The course on a real JupyterHub: two students log in through the hub in headless Chromium.
+test-hub: $(HUB_STAMP) $(CHP)
+	$(PY) -m pytest -m hub -q tests/browser/test_hub.py
 
 # Strip outputs and execution counts before committing notebooks.
 clean-notebooks: $(STAMP)

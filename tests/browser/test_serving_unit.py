@@ -207,3 +207,50 @@ def test_kernel_start_routes_course_logs_to_the_server_log(capfd):
     logger.warning("DETAIL-FOR-THE-INSTRUCTOR")
     assert "DETAIL-FOR-THE-INSTRUCTOR" in capfd.readouterr().err
     logger.removeHandler(ours[0])
+
+
+# -- the course on a JupyterHub (repairlab.serving.hub) -----------------------------------------
+
+def test_the_hub_extension_is_turned_on_by_the_file_the_package_installs():
+    """pyproject installs jupyter_server_config.d/repairlab.json, which must name a module
+    with the extension's entry points (a typo would silently serve plain Voilà on a hub)."""
+    import importlib
+    from pathlib import Path
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    repo = Path(__file__).resolve().parents[2]
+    pyproject = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))
+    shared = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["shared-data"]
+    source, target = next((s, t) for s, t in shared.items() if t.endswith("repairlab.json"))
+    assert target == "etc/jupyter/jupyter_server_config.d/repairlab.json"
+    enabled = json.loads((repo / source).read_text(encoding="utf-8"))
+    modules = [m for m, on in enabled["ServerApp"]["jpserver_extensions"].items() if on]
+    assert modules == ["repairlab.serving.hub"]
+    module = importlib.import_module(modules[0])
+    assert module._jupyter_server_extension_points() == [{"module": modules[0]}]
+    assert callable(module._load_jupyter_server_extension)
+
+
+def test_the_hub_extension_acts_only_in_a_course_server():
+    from repairlab.serving.hub import is_course_server, is_instructor
+
+    hub_server = {"JUPYTERHUB_SERVICE_PREFIX": "/user/alice/", "JUPYTERHUB_USER": "alice"}
+    assert not is_course_server({})  # a laptop's JupyterLab
+    assert not is_course_server(hub_server)  # a hub that does not serve the course
+    assert not is_course_server({"REPAIRLAB_COURSE_DIR": "/srv/repairlab"})  # repairlab serve
+    assert is_course_server({**hub_server, "REPAIRLAB_COURSE_DIR": "/srv/repairlab"})
+    assert is_instructor({"REPAIRLAB_HUB_ROLE": "instructor"})
+    assert not is_instructor({"REPAIRLAB_HUB_ROLE": "student"})
+    assert not is_instructor({})
+
+
+def test_the_landing_page_address_follows_what_the_server_serves(tmp_path):
+    from repairlab.serving.hub import LANDING_URL, landing_url
+
+    course = tmp_path / "course"
+    # The recipes: the server serves curriculum/.
+    assert landing_url(course / "curriculum", course) == LANDING_URL
+    # Binder: the server serves the whole repository.
+    assert landing_url(course, course) == "/voila/render/curriculum/index.ipynb"
+    # A server whose files do not hold the course at all.
+    assert landing_url(tmp_path / "elsewhere", course) == LANDING_URL

@@ -53,7 +53,7 @@ def notebook_path() -> Path:
 
 def dashboard_command(notebook: Path, *, port: int, ip: str = "127.0.0.1") -> list[str]:
     """Voilà on the one notebook, with `repairlab serve`'s safety settings."""
-    from ..serving.config import CULL_IDLE_SECONDS, CULL_INTERVAL_SECONDS, PAGE_FLAGS
+    from ..serving.config import KERNEL_CULLING, PAGE_FLAGS
 
     return [
         sys.executable, "-m", "voila", str(notebook),
@@ -68,9 +68,7 @@ def dashboard_command(notebook: Path, *, port: int, ip: str = "127.0.0.1") -> li
         # Nothing next to the notebook is for download (one item; the "[...]" list form is
         # deprecated in traitlets).
         "--VoilaConfiguration.file_denylist=.*",
-        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
-        f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
-        "--MappingKernelManager.cull_connected=False",
+        *(f"--MappingKernelManager.{name}={value}" for name, value in KERNEL_CULLING.items()),
     ]
 
 

@@ -99,21 +99,34 @@ def kernel_pools(root: Path, pool_size: int = POOL_SIZE, course: Course | None =
 
 
 # What every RepairLab page served by Voilà carries, the course and the instructor's dashboard
-# alike.
-PAGE_FLAGS = (
-    # The course's own look: lang="en", light and dark themes, styles for the views'
-    # classes, and a live region for feedback (serving/share/voila/templates/repairlab).
-    f"--VoilaConfiguration.template={TEMPLATE}",
-    # No code, nor a traceback, on the page: a failed cell shows CELL_ERROR_MESSAGE and
-    # the detail goes to the server log.
-    "--VoilaConfiguration.strip_sources=True",
-    "--VoilaConfiguration.show_tracebacks=False",
-    f"--VoilaExecutor.cell_error_instruction={CELL_ERROR_MESSAGE}",
-    # No ?template=...&theme=... from the address bar: one look, and the pre-rendered
-    # pages stay usable (Voilà skips the pool when the query asks for another template).
-    "--VoilaConfiguration.allow_template_override=NO",
-    "--VoilaConfiguration.allow_theme_override=NO",
-)
+# alike, on a laptop (as PAGE_FLAGS on the command line) and on a JupyterHub (set by the server
+# extension, serving/hub.py).
+PAGE_CONFIG = {
+    "VoilaConfiguration": {
+        # The course's own look: lang="en", light and dark themes, styles for the views'
+        # classes, and a live region for feedback (serving/share/voila/templates/repairlab).
+        "template": TEMPLATE,
+        # No code, nor a traceback, on the page: a failed cell shows CELL_ERROR_MESSAGE and
+        # the detail goes to the server log.
+        "strip_sources": True,
+        "show_tracebacks": False,
+        # No ?template=...&theme=... from the address bar: one look, and the pre-rendered
+        # pages stay usable (Voilà skips the pool when the query asks for another template).
+        "allow_template_override": "NO",
+        "allow_theme_override": "NO",
+    },
+    "VoilaExecutor": {"cell_error_instruction": CELL_ERROR_MESSAGE},
+}
+PAGE_FLAGS = tuple(f"--{section}.{name}={value}"
+                   for section, values in PAGE_CONFIG.items() for name, value in values.items())
+
+# The kernel manager's culling (a backstop for kernels whose tab went away without shutting
+# them down): MappingKernelManager traits.
+KERNEL_CULLING = {
+    "cull_idle_timeout": CULL_IDLE_SECONDS,
+    "cull_interval": CULL_INTERVAL_SECONDS,
+    "cull_connected": False,
+}
 
 
 def voila_command(root: Path, *, port: int, ip: str = "127.0.0.1",
@@ -134,10 +147,7 @@ def voila_command(root: Path, *, port: int, ip: str = "127.0.0.1",
         *PAGE_FLAGS,
         *_each("--VoilaConfiguration.file_allowlist", FILE_ALLOWLIST),
         *_each("--VoilaConfiguration.file_denylist", FILE_DENYLIST),
-        # A backstop for kernels whose tab went away without shutting them down.
-        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
-        f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
-        "--MappingKernelManager.cull_connected=False",
+        *(f"--MappingKernelManager.{name}={value}" for name, value in KERNEL_CULLING.items()),
     ]
     if preheat:
         command += [

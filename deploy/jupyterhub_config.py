@@ -1,0 +1,118 @@
+"""JupyterHub for a class on a department server: RepairLab, one server per student.
+
+Run it from the folder that keeps the hub's state (its database and cookie secret), as root so
+that the hub can start each student's server as that student's own Linux account:
+
+    cd /srv/jupyterhub && /srv/repairlab/.venv/bin/jupyterhub -f /srv/repairlab/deploy/jupyterhub_config.py
+
+docs/deploying.md walks through it. Edit the three settings below; the rest is what RepairLab
+needs and should not have to change. The integration tests (tests/browser/test_hub.py) start
+exactly this file, with test-only overrides (a test login, one shared OS user, free ports).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+c = get_config()  # noqa: F821  (defined by JupyterHub when it reads this file)
+
+# -- the three settings of a department ------------------------------------------------------
+
+# The course folder (with course.yaml and curriculum/), readable by every student, writable by
+# the instructors. Run `repairlab check` in it after every change to the items: that also
+# compiles them for the students' kernels.
+COURSE_DIR = Path(os.environ.get("REPAIRLAB_COURSE_DIR", "/srv/repairlab")).resolve()
+
+# Login names of the course's instructors (the hub group `instructors`): they keep JupyterLab
+# and the file browser in their own server and may see who is in the class on the hub's admin
+# page (not open students' servers).
+INSTRUCTORS = os.environ.get("REPAIRLAB_INSTRUCTORS", "").split()
+
+# Stop a student's server after this long without activity (a closed laptop, a forgotten tab).
+IDLE_SERVER_SECONDS = 3600
+
+# -- who may log in --------------------------------------------------------------------------
+
+# Default: PAM, i.e. the machine's own accounts and passwords; each student needs a Linux
+# account. A university login instead: oauthenticator (GenericOAuthenticator, Azure AD,
+# Google) or ldapauthenticator, installed with pip, e.g.
+#   c.JupyterHub.authenticator_class = "generic-oauth"
+# Everyone with an account may log in unless this is narrowed, e.g. to a Linux group:
+#   c.PAMAuthenticator.allowed_groups = {"repairlab-students"}
+c.Authenticator.allow_all = True
+# Hub admins (who may open anyone's server) are the machine's administrators, not instructors:
+#   c.Authenticator.admin_users = {"sysadmin"}
+
+# -- where it listens ------------------------------------------------------------------------
+
+# Behind the department's HTTPS reverse proxy (nginx, Apache), which forwards to this port.
+# Without one, serve HTTPS yourself: c.JupyterHub.ssl_cert / c.JupyterHub.ssl_key.
+c.JupyterHub.bind_url = "http://127.0.0.1:8000"
+
+# -- each student's server -------------------------------------------------------------------
+
+# Each student's server runs as their own Linux account (so each has a home of their own,
+# where their progress file is kept), from the environment this hub runs in, which has
+# RepairLab installed: its Jupyter server extension (repairlab.serving.hub) then serves the
+# course with RepairLab's template, safeguards and no file browser.
+c.JupyterHub.spawner_class = "localprocess"
+# Or, to cap each student's memory and CPU with systemd (pip install jupyterhub-systemdspawner):
+#   c.JupyterHub.spawner_class = "systemdspawner"
+#   c.SystemdSpawner.mem_limit = "768M"   # bench/README.md, "On a JupyterHub": ~183 MB with
+#                                         # one page open, ~45-60 MB per further open page
+#   c.SystemdSpawner.cpu_limit = 1.0
+#   c.SystemdSpawner.unit_name_template = "jupyter-{USERNAME}"
+c.Spawner.cmd = [str(Path(sys.executable).with_name("jupyterhub-singleuser"))]
+c.Spawner.notebook_dir = str(COURSE_DIR / "curriculum")
+# The landing page, not JupyterLab, is where a student arrives.
+c.Spawner.default_url = "/voila/render/index.ipynb"
+c.Spawner.environment = {
+    # Makes the server a course server (repairlab.serving.hub) and tells kernels the course.
+    "REPAIRLAB_COURSE_DIR": str(COURSE_DIR),
+}
+# A student's first page starts a Python kernel and runs the notebook: allow for a busy machine.
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 60
+
+# -- instructors -----------------------------------------------------------------------------
+
+c.JupyterHub.load_groups = {"instructors": {"users": INSTRUCTORS}}
+
+
+def mark_instructors(spawner):
+    """Tell the server whether its user teaches: students get the course only
+    (repairlab.serving.hub), instructors keep JupyterLab to edit the course."""
+    teaches = any(group.name == "instructors" for group in spawner.user.groups)
+    spawner.environment = {**spawner.environment,
+                           "REPAIRLAB_HUB_ROLE": "instructor" if teaches else "student"}
+
+
+c.Spawner.pre_spawn_hook = mark_instructors
+
+c.JupyterHub.load_roles = [
+    {
+        # See who is in the class and when each was last active, on the hub's admin page;
+        # not open students' servers or read their work there.
+        "name": "instructors",
+        "groups": ["instructors"],
+        "scopes": ["admin-ui", "list:users", "read:users", "read:users:activity",
+                   "read:servers", "read:groups"],
+    },
+    {
+        "name": "idle-culler",
+        "services": ["idle-culler"],
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    },
+]
+
+# -- stopping idle servers -------------------------------------------------------------------
+
+# Each server also stops its own idle kernels (10 minutes, repairlab.serving.config); this
+# stops the whole server of a student who went away, freeing its memory.
+c.JupyterHub.services = [
+    {
+        "name": "idle-culler",
+        "command": [sys.executable, "-m", "jupyterhub_idle_culler",
+                    f"--timeout={IDLE_SERVER_SECONDS}"],
+    },
+]

@@ -1,0 +1,240 @@
+"""The course on a real JupyterHub (pytest marker ``hub``; ``make test-hub``, part of ``make test``).
+
+One hub for the module, started from exactly deploy/jupyterhub_config.py with test-only
+overrides (hub_helpers.py): a test login, the simple local spawner, free ports, a temporary
+folder. Two students log in through the hub's login form in headless Chromium, land on the
+course, answer an item each and find their progress kept under their own name; each is refused
+the other's server and the parts of their own server that are not the course; a closed tab
+stops its kernel; stopping the hub leaves no process behind.
+
+What this does not prove: the simple spawner runs every student's server as one OS user, so
+students are kept apart over HTTP only (see docs/deploying.md).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from browser_helpers import PRACTICE, answer, expect_feedback, item_of_kind, wrong_and_right
+from conftest import ARTIFACTS, WIDGET_TIMEOUT_MS, Watch, close_tabs, screenshot, unavailable
+from hub_helpers import Hub, hub_available, log_in, start_hub
+from playwright.sync_api import expect
+
+from repairlab.progress import ProgressStore
+
+pytestmark = [pytest.mark.hub, pytest.mark.browser]
+
+STUDENTS = ("alice", "bob")
+INSTRUCTOR = "carol"  # in the hub group `instructors` (deploy/jupyterhub_config.py)
+# Each student answers an item of a different kind, so that each one's progress is their own.
+KIND_OF = {"alice": "pick-repair-step", "bob": "classify-marker"}
+LANDING = "voila/render/index.ipynb"
+
+
+@pytest.fixture(scope="module")
+def hub(chromium_path, demo_course_root, tmp_path_factory) -> Iterator[Hub]:
+    reason = hub_available()
+    if reason:
+        unavailable(reason)
+    # What an administrator does after each change to the items (`repairlab check`): validate
+    # and compile them for the students' kernels, which cannot write the course folder.
+    from repairlab.content.compiled import compile_course
+
+    compile_course(demo_course_root)
+    hub = start_hub(demo_course_root, tmp_path_factory.mktemp("hub"),
+                    (ARTIFACTS / "hub.log").resolve(), instructors=(INSTRUCTOR,))
+    yield hub
+    left = hub.stop()
+    if left:
+        hub.kill_leftovers()
+
+
+@pytest.fixture(scope="module")
+def students(hub, browser) -> Iterator[dict]:
+    """A browser of their own for each student, logged in through the hub, on their landing page."""
+    contexts = {}
+    for name in STUDENTS:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        contexts[name] = context
+        page = log_in(context, hub, name)
+        page.watch = Watch()
+        page.watch.attach(page)
+        page.wait_for_url(f"**/user/{name}/{LANDING}", timeout=WIDGET_TIMEOUT_MS)
+        page.wait_for_selector(".jupyter-widgets", state="visible", timeout=WIDGET_TIMEOUT_MS)
+    yield contexts
+    for context in contexts.values():
+        close_tabs(context)
+        context.close()
+
+
+def landing_tab(students, name):
+    return next(p for p in students[name].pages if p.url.endswith(LANDING))
+
+
+def test_each_student_lands_on_the_course_under_their_own_name(hub, students):
+    for name in STUDENTS:
+        page = landing_tab(students, name)
+        assert page.url == hub.user_url(name, LANDING)
+        # RepairLab's template (not Voilà's lab template), and no code on the page.
+        assert page.locator("html").get_attribute("lang") == "en"
+        expect(page.locator(".repairlab-identity")).to_contain_text(
+            f"Your hand-in files carry your sign-in name, {name}")
+        assert page.locator(".jp-InputArea").count() == 0
+        screenshot(page, f"hub-landing-{name}")
+        page.watch.assert_clean()
+
+
+def test_each_students_progress_is_kept_under_their_own_name(hub, students, open_in):
+    answered = {}
+    for name in STUDENTS:
+        page = open_in(students[name], hub.user_url(name, f"voila/render/{PRACTICE}"))
+        item = item_of_kind(hub, KIND_OF[name])
+        _, right = wrong_and_right(item)
+        exercise = page.locator(f".repairlab-exercise.repairlab-{item.type}")
+        answer(exercise, item, right)
+        expect_feedback(exercise, item, right)
+        answered[name] = item.id
+    for name in STUDENTS:
+        other = next(n for n in STUDENTS if n != name)
+        with ProgressStore(hub.progress_file(name)) as store:
+            assert store.students() == [name]
+            assert answered[name] in store.latest_by_item(name)
+            assert answered[other] not in store.latest_by_item(name)
+
+
+def test_a_student_is_refused_the_other_students_server(hub, students):
+    for name, other in (STUDENTS, tuple(reversed(STUDENTS))):
+        for path in (LANDING, f"voila/render/{PRACTICE}", "api/kernels"):
+            response = students[name].request.get(hub.user_url(other, path))
+            assert response.status == 403, (name, other, path, response.status)
+
+
+def test_a_student_gets_the_course_and_nothing_else_of_their_server(hub, students):
+    request = students["alice"].request
+    landing = hub.user_url("alice", LANDING)
+    # The server's address, JupyterLab, the classic pages and Voilà's file browser: the course.
+    for path in ("", "lab", "lab/tree/01-demo/answers.yaml", "tree", "notebooks/index.ipynb",
+                 "terminals/1", "voila", "voila/tree/01-demo"):
+        response = request.get(hub.user_url("alice", path))
+        assert response.ok, (path, response.status)
+        assert response.url.split("?")[0] == landing, (path, response.url)
+    # Files, contents and terminals: refused, even the course's own files.
+    for path in ("files/01-demo/answers.yaml", "api/contents", "api/contents/01-demo",
+                 "api/sessions", "api/terminals", "voila/api/contents/01-demo",
+                 "nbconvert/html/index.ipynb"):
+        response = request.get(hub.user_url("alice", path))
+        assert response.status == 403, (path, response.status)
+    # With the _xsrf token, so that only the course server's own refusal can answer 403.
+    xsrf = next(c["value"] for c in students["alice"].cookies() if c["name"] == "_xsrf"
+                and c["path"].startswith("/user/alice"))
+    for path in ("api/terminals", "api/kernels"):
+        response = request.post(hub.user_url("alice", path), data={},
+                                headers={"X-XSRFToken": xsrf})
+        assert response.status == 403, (path, response.status)
+    # Only the course's images may be downloaded.
+    assert request.get(hub.user_url("alice", "voila/files/01-demo/images/figure.svg")).ok
+    for path in ("01-demo/answers.yaml", "01-demo/practice.ipynb", "01-demo/images/.secret.svg",
+                 ".hidden.png"):
+        assert request.get(hub.user_url("alice", f"voila/files/{path}")).status in (403, 404), path
+
+
+def test_a_failing_page_shows_a_message_not_a_traceback(hub, students, open_in):
+    from repairlab.serving.config import CELL_ERROR_MESSAGE
+
+    page = students["alice"].new_page()
+    page.goto(hub.user_url("alice", "voila/render/01-demo/broken.ipynb"))
+    expect(page.locator("#rl-main")).to_contain_text(CELL_ERROR_MESSAGE.split(";")[0],
+                                                     timeout=WIDGET_TIMEOUT_MS)
+    text = page.content()
+    for secret in ("SECRET-DETAIL-1458", "ValueError", "Traceback", "raise "):
+        assert secret not in text, secret
+    assert "SECRET-DETAIL-1458" in hub.log()  # the instructor finds it in the server's log
+    with page.expect_event("close", timeout=10_000):
+        page.close(run_before_unload=True)
+
+
+def test_an_instructor_keeps_jupyterlab_but_not_the_students_servers(hub, browser):
+    context = browser.new_context()
+    try:
+        page = log_in(context, hub, INSTRUCTOR)
+        page.wait_for_url(f"**/user/{INSTRUCTOR}/{LANDING}", timeout=WIDGET_TIMEOUT_MS)
+        lab = context.request.get(hub.user_url(INSTRUCTOR, "lab"))
+        assert lab.ok
+        assert lab.url.endswith(f"/user/{INSTRUCTOR}/lab")
+        assert context.request.get(hub.user_url(INSTRUCTOR, "api/contents/01-demo")).ok
+        for student in STUDENTS:
+            assert context.request.get(hub.user_url(student, LANDING)).status == 403
+    finally:
+        close_tabs(context)
+        context.close()
+
+
+def test_a_closed_tab_stops_its_kernel(hub, students, open_in):
+    name = "bob"
+    before = wait_for_kernel_count(hub, name, lambda pids: True)
+    page = open_in(students[name], hub.user_url(name, f"voila/render/{PRACTICE}"))
+    opened = wait_for_kernel_count(hub, name, lambda pids: len(pids) == len(before) + 1)
+    # Each kernel runs serving/kernel.py first, so the course's log messages reach the log.
+    import psutil
+
+    for pid in opened - before:
+        assert "--IPKernelApp.exec_lines=import repairlab.serving.kernel" in \
+            psutil.Process(pid).cmdline()
+    with page.expect_event("close", timeout=10_000):
+        page.close(run_before_unload=True)
+    after = wait_for_kernel_count(hub, name, lambda pids: len(pids) == len(before))
+    assert not (opened - before) & after, "the closed tab's kernel is still running"
+    # The backstop for a tab that goes without a word (a crash): idle kernels are culled.
+    from repairlab.serving.config import CULL_IDLE_SECONDS, CULL_INTERVAL_SECONDS
+
+    assert (f"Culling kernels with idle durations > {CULL_IDLE_SECONDS} seconds at "
+            f"{CULL_INTERVAL_SECONDS} second intervals") in hub.log()
+
+
+def test_stopping_the_hub_leaves_no_process_behind(hub, students):
+    for context in students.values():
+        close_tabs(context)
+    assert all(hub.server_process(name) for name in (*STUDENTS, INSTRUCTOR))
+    started = time.monotonic()
+    left = hub.stop()
+    assert not left, f"processes left after the hub stopped: {left}"
+    assert time.monotonic() - started < 30
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def open_in():
+    """open_in(context, url) -> a new tab of that student's browser, with the page's widgets
+    showing."""
+
+    watches = []
+
+    def _open(context, url):
+        page = context.new_page()
+        watch = Watch()
+        watch.attach(page)
+        page.goto(url)
+        page.wait_for_selector(".repairlab-exercise", state="visible", timeout=WIDGET_TIMEOUT_MS)
+        watches.append(watch)
+        return page
+
+    yield _open
+    for watch in watches:
+        watch.assert_clean()
+
+
+def wait_for_kernel_count(hub: Hub, name: str, done, timeout: float = 60.0) -> set[int]:
+    """The student's kernels once ``done(pids)`` holds and stays so for a moment."""
+    deadline = time.monotonic() + timeout
+    pids = hub.kernel_pids(name)
+    while time.monotonic() < deadline:
+        pids = hub.kernel_pids(name)
+        if done(pids):
+            time.sleep(0.5)  # not a wait for the result: a check that it holds
+            if hub.kernel_pids(name) == pids:
+                return pids
+        time.sleep(0.2)
+    raise AssertionError(f"{name}'s kernels never reached the expected count: {sorted(pids)}")
