@@ -6,6 +6,8 @@ checks where the rule has taken them: the level, the mastery state, and what it 
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from repairlab.practice import (
@@ -107,13 +109,14 @@ def test_misses_in_a_row_move_a_student_down_a_level():
 def test_a_missed_item_comes_back_for_review_after_other_tries_and_spaced_wider_after():
     missed = "owning-your-part-beg-1"
     # Miss beg-1 whenever it is served; everything else right.
-    history, served = practise(lambda n, item: item != missed, 30)
+    _history, served = practise(lambda n, item: item != missed, 30)
     shown_at = [n for n, item in enumerate(served) if item == missed]
     assert shown_at[0] == 0
     # Not straight after the miss: at least two other tries in between, then wider.
-    gaps = [b - a - 1 for a, b in zip(shown_at, shown_at[1:], strict=False)]
-    assert gaps and gaps[0] >= 2
-    assert all(later > earlier for earlier, later in zip(gaps, gaps[1:], strict=False))
+    gaps = [b - a - 1 for a, b in itertools.pairwise(shown_at)]
+    assert gaps
+    assert gaps[0] >= 2
+    assert all(later > earlier for earlier, later in itertools.pairwise(gaps))
 
 
 def test_a_review_is_flagged_as_one():

@@ -50,13 +50,13 @@ from .grading import is_solved
 
 __all__ = [
     "LEVELS",
+    "UNSCORED_KINDS",
     "Criterion",
     "NextStep",
     "PracticeItem",
     "SkillSpec",
     "SkillState",
     "Try",
-    "UNSCORED_KINDS",
     "next_step",
     "resolve_skill",
     "skill_states",

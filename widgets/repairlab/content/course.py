@@ -22,6 +22,7 @@ from .layout import (  # noqa: F401  (re-exported: the CLI, bench and tests impo
     notebook_item_refs,
 )
 from .placeholders import notebook_placeholders, yaml_placeholders
+from .skills import skill_problems
 from .validation import problems_from_validation
 from .yaml_source import load_yaml
 
@@ -235,6 +236,7 @@ def _check_module(course: Course, module: Module, problems: list[AuthoringProble
                   waiting: dict[str, list[tuple[Path, int]]]) -> None:
     manifest_path = module.path / MODULE_FILE
     problems.extend(_manifest_placeholders(manifest_path))
+    problems.extend(skill_problems(module, course.bank))
     exercises = course.root / "exercises" / module.manifest.exercises
     if not exercises.is_dir():
         problems.append(AuthoringProblem(
@@ -242,7 +244,8 @@ def _check_module(course: Course, module: Module, problems: list[AuthoringProble
             fix="create it, or set `exercises:` to the folder that holds this module's items.",
             field="exercises"))
     # `cases` is optional: a module without case simulations simply has no such notebook.
-    wanted = ["reading", "practice"] + (["cases"] if module.manifest.notebooks.cases else [])
+    wanted = ["reading", "practice"] + [which for which in ("cases", "practice_mode")
+                                        if getattr(module.manifest.notebooks, which)]
     for which in wanted:
         notebook = module.notebook(which)
         if not notebook.is_file():
