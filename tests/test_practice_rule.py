@@ -166,3 +166,58 @@ def test_the_criterion_is_the_authors(criterion, tries_to_master):
     history, served = practise(lambda n, item: True, 100, skills=[skill])
     assert len(served) == tries_to_master
     assert skill_states([skill], ITEMS, history)[0].mastered
+
+
+# -- the course's own items, answered through the real scorer ----------------------------------
+
+@pytest.fixture(scope="module")
+def module_four():
+    from pathlib import Path
+
+    from repairlab.content.course import load_course
+    from repairlab.practice import module_plan
+
+    course, _ = load_course(Path(__file__).resolve().parents[1])
+    module = next(m for m in course.modules if m.slug == "non-defensive-responding")
+    skills, items = module_plan(course, module)
+    owning = [s for s in skills if s.id == "owning-your-part"]
+    return course, owning, [i for i in items if i.skill == "owning-your-part"]
+
+
+def _rewrite_student(course, skills, items, reply_for, steps):
+    """A student who writes ``reply_for(n, item)`` for try ``n``; the real assessor judges it."""
+    from repairlab.registry import score
+
+    history, served = [], []
+    for n in range(steps):
+        step = next_step(skills, items, history)
+        if step.item_id is None:
+            break
+        item = course.item(step.item_id)
+        feedback = score(item, reply_for(n, item))
+        served.append(item.id)
+        history.append({"item_id": item.id, "kind": item.type, "status": feedback.status})
+    return history, served
+
+
+def test_a_student_who_writes_the_model_repairs_masters_owning_your_part(module_four):
+    course, skills, items = module_four
+    history, served = _rewrite_student(course, skills, items, lambda n, i: i.model_rewrite, 50)
+    assert skill_states(skills, items, history)[0].mastered
+    assert len(served) == 9  # three levels, three right first time at each
+
+
+def test_a_student_who_stays_defensive_never_leaves_beginner(module_four):
+    course, skills, items = module_four
+    history, served = _rewrite_student(course, skills, items, lambda n, i: i.defensive_reply, 20)
+    state = skill_states(skills, items, history)[0]
+    assert (state.level, state.mastered) == ("beginner", False)
+    assert {course.item(i).difficulty for i in served} == {"beginner"}
+
+
+def test_a_student_who_learns_after_a_few_tries_gets_there(module_four):
+    course, skills, items = module_four
+    history, served = _rewrite_student(
+        course, skills, items, lambda n, i: i.defensive_reply if n < 5 else i.model_rewrite, 50)
+    assert skill_states(skills, items, history)[0].mastered
+    assert len(served) > 9

@@ -13,10 +13,11 @@ module's order, one at a time: the *current skill* is the first one not yet mast
 
 * **Tries.** The history is the module's attempts, oldest first. Consecutive attempts at the
   same item are one *try* (a student who checks an answer, reads the feedback and checks again
-  is still on their first serving of it). A try is *right* when its first attempt was solved:
-  a choice marked correct, an ordering in the right order, a rewrite judged not defensive with
-  every move the item asks for (status ``good``). Attempts the feedback could not judge
-  (``unsure``) and unscored kinds (reflections) are not tries.
+  is still on their first serving of it); practice mode marks each serving (``extra.serving``),
+  so the same item served again straight away is a new try. A try is *right* when its first
+  attempt was solved: a choice marked correct, an ordering in the right order, a rewrite
+  judged not defensive with every move the item asks for (status ``good``). Attempts the
+  feedback could not judge (``unsure``) and unscored kinds (reflections) are not tries.
 * **Levels.** Every skill starts at beginner. A try counts for the level of its item.
 * **Moving up.** A level is met when at least ``correct`` of the last ``of_last`` tries at it
   since the student reached it were right (3 of 4 by default; where the level has fewer
@@ -69,6 +70,9 @@ UNSCORED_KINDS = frozenset({"reflection"})
 # Statuses that are not a judgement of the answer: the attempt is not a try.
 NOT_JUDGED = frozenset({"unsure", "empty"})
 FIRST_REVIEW_GAP = 2
+# The key in an attempt's ``extra`` naming the serving it belongs to: practice mode gives each
+# item it shows a new one, so the same item served twice in a row is two tries.
+SERVING = "serving"
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,8 @@ def _field(attempt: Any, name: str) -> Any:
 
 def tries_from_attempts(attempts: Iterable[Any]) -> list[Try]:
     """The tries in a history of attempts (dicts or ``progress.Attempt``), oldest first:
-    consecutive attempts at one item are one try, right if its first judged attempt solved."""
+    consecutive attempts at one item (and one serving) are one try, right if its first judged
+    attempt solved."""
     tries: list[Try] = []
     previous = None
     for attempt in attempts:
@@ -150,9 +155,11 @@ def tries_from_attempts(attempts: Iterable[Any]) -> list[Try]:
         status = _field(attempt, "status")
         if _field(attempt, "kind") in UNSCORED_KINDS or status in NOT_JUDGED:
             continue
-        if item_id == previous:
+        extra = _field(attempt, "extra")
+        serving = (item_id, extra.get(SERVING) if isinstance(extra, Mapping) else None)
+        if serving == previous:
             continue
-        previous = item_id
+        previous = serving
         tries.append(Try(item_id, is_solved(status)))
     return tries
 
@@ -268,3 +275,21 @@ def _choose(state: SkillState, items: Sequence[PracticeItem], history: list[Try]
              or [item for item in at_level if item.id != just_tried] or at_level)
     chosen = min(ready, key=lambda item: last_seen[item.id])
     return NextStep(chosen.id, state)
+
+
+def module_plan(course: Any, module: Any) -> tuple[list[SkillSpec], list[PracticeItem]]:
+    """The skills a module trains and the items practice mode may serve for them: the items
+    its notebooks show, in page order, that are valid, scored and name one of its skills."""
+    skills = [SkillSpec(s.id, s.name, Criterion(s.mastery.correct, s.mastery.of_last,
+                                                s.mastery.down_after))
+              for s in module.manifest.skills]
+    known = {skill.id for skill in skills}
+    items = []
+    for item_id in course.items_of(module):
+        item = course.item(item_id)
+        if item is None or item.type in UNSCORED_KINDS:
+            continue
+        skill = resolve_skill(getattr(item, "skill", None), item.type, module.manifest.skills)
+        if skill in known:
+            items.append(PracticeItem(item.id, skill, item.difficulty, item.type))
+    return skills, items
