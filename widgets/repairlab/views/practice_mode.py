@@ -42,9 +42,9 @@ def status_html(skills: list[SkillSpec], items: list[PracticeItem], attempts: li
         state = step.skill
         review = " This one is a review of an item you missed earlier." if step.review else ""
         now = (f'<p class="rl-practice-now">Practising <strong>{escape(state.skill.name)}</strong>'
-               f", {LEVEL_WORDS.get(state.level, state.level).lower()} level: "
-               f"{state.right_at_level} of the {state.needed_at_level} right first time you need "
-               f"to move on.{review}</p>")
+               f", {LEVEL_WORDS.get(state.level, state.level).lower()} level. Right first "
+               f"time at this level: {state.right_at_level} of the {state.needed_at_level} "
+               f"needed to move on.{review}</p>")
     return (f'{now}<ul class="rl-skills" aria-label="Your skills in this module">'
             f'{"".join(rows)}</ul>')
 
@@ -74,6 +74,7 @@ class PracticeModeView(widgets.VBox):
         self.next_button = button("Next item", self.next_item, primary=True,
                                   tooltip="Save nothing more here and go on to the next item")
         self.next_button.disabled = True
+        self.next_button.add_class("rl-next-item")
         super().__init__([self.status, self.warning, self.slot, self.next_button],
                          layout=shared_layout(width="100%", max_width="52rem"))
         self.add_class("rl-practice-mode")
