@@ -95,3 +95,21 @@ def _right_response(item):
     if item.type == "rewrite-reply":
         return item.model_rewrite
     raise AssertionError(f"no right answer known for {item.type}")
+
+
+def test_an_items_content_warning_comes_with_it_in_practice_mode(in_module):
+    import json
+
+    path = in_module / "curriculum" / "01-demo" / "practice.ipynb"
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cell = next(n for n, c in enumerate(notebook["cells"])
+                if 'show("m01-marker-01")' in "".join(c["source"]))
+    notebook["cells"].insert(cell, {"cell_type": "markdown", "metadata": {}, "source": [
+        "*Content warning: the next exercise mentions <self-harm>.*"]})
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    mode = practice_mode_view()
+    assert mode.view.item.id == "m01-marker-01"
+    assert "Content warning: the next exercise mentions &lt;self-harm&gt;." in mode.warning.value
+    _answer(mode)
+    mode.next_item()
+    assert mode.warning.value == ""  # only with its own item
