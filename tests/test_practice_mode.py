@@ -113,3 +113,26 @@ def test_an_items_content_warning_comes_with_it_in_practice_mode(in_module):
     _answer(mode)
     mode.next_item()
     assert mode.warning.value == ""  # only with its own item
+
+
+def test_every_module_of_the_course_opens_in_practice_mode(monkeypatch, tmp_path):
+    from pathlib import Path
+
+    monkeypatch.setenv("REPAIRLAB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("REPAIRLAB_STUDENT", "practice-mode-test")
+    repo = Path(__file__).resolve().parents[1]
+    from repairlab.content.page import load_page
+
+    course = load_page(repo)
+    notebook._progress.cache_clear()
+    try:
+        for module in course.modules:
+            mode = practice_mode_view(course, module)
+            first = module.manifest.skills[0]
+            assert mode.step.skill.skill.id == first.id, module.folder
+            assert mode.view.item.skill in (first.id, None)
+            levels = [i.difficulty for i in mode.items if i.skill == first.id]
+            assert mode.view.item.difficulty == min(
+                levels, key=("beginner", "intermediate", "advanced").index)
+    finally:
+        notebook._progress.cache_clear()
