@@ -34,7 +34,7 @@ def _answer_by_keyboard(page, keys: Keyboard, course) -> str:
     return item.id
 
 
-def test_keyboard_practice_to_mastery_of_a_skill(own_server, open_page, tmp_path, shoot):
+def test_keyboard_practice_to_mastery_of_a_skill(own_server, open_page, tmp_path, shoot, axe):
     root = build_demo_course(tmp_path / "course")
     server = own_server(root)
     course = course_at(root)
@@ -63,6 +63,7 @@ def test_keyboard_practice_to_mastery_of_a_skill(own_server, open_page, tmp_path
     levels = [course.item(i).difficulty for i in served]
     assert levels == ["beginner", "intermediate"]
     shoot(page, "practice-mode-mastered")
+    assert axe(page) == []
 
     # A new visit: the skill is still mastered and practice goes on with the next one.
     again = open_page(server.url(PRACTICE_MODE), wait_for=".rl-practice-mode .repairlab-exercise")
