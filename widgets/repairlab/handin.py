@@ -338,7 +338,12 @@ def _render_attempt(number: int, attempt: Mapping[str, Any]) -> str:
     if feedback:
         parts.append('<p class="label">Feedback shown</p>')
         parts.append(feedback)
-    extra = _render_value(attempt.get("extra"))
+    extra = attempt.get("extra")
+    if isinstance(extra, dict):
+        # Practice mode's serving id tells tries apart (repairlab/practice.py); it means
+        # nothing to a reader.
+        extra = {key: value for key, value in extra.items() if key != "serving"} or None
+    extra = _render_value(extra)
     if extra:
         parts.append('<p class="label">Details</p>')
         parts.append(extra)
