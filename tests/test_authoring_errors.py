@@ -23,6 +23,7 @@ class Mistake(NamedTuple):
 
 ITEMS = "exercises/demo/items.yaml"
 PRACTICE = "curriculum/01-demo/practice.ipynb"
+MODULE = "curriculum/01-demo/module.yaml"
 
 MISTAKES = {
     "yaml-syntax-unclosed-quote": Mistake(
@@ -87,6 +88,19 @@ MISTAKES = {
         PRACTICE, 'show(\\"m01-step-01\\")', 'show(\\"m01-step-99\\")',
         ("practice.ipynb", "shows item 'm01-step-99', which does not exist",
          "did you mean 'm01-step-01'?"), ""),
+    "item-names-unknown-skill": Mistake(
+        ITEMS, "    skill: owning-your-part ", "    skill: owning-you-part ",
+        ("field `skill`", "'owning-you-part' is not a skill of module 01-demo",
+         "did you mean 'owning-your-part'?", "add the skill under `skills:`"),
+        "    skill: owning-you-part"),
+    "skill-default-for-unknown-kind": Mistake(
+        MODULE, "default_for: [classify-marker,", "default_for: [clasify-marker,",
+        ("field `skills#1.default_for`", "'clasify-marker' is not an exercise kind",
+         "did you mean 'classify-marker'?"), "    default_for: [clasify-marker"),
+    "mastery-asks-for-more-than-it-counts": Mistake(
+        MODULE, "mastery: {correct: 3, of_last: 4", "mastery: {correct: 5, of_last: 4",
+        ("skills#3.mastery", "`correct` (5) cannot be more than `of_last` (4)"),
+        "    mastery: {correct: 5"),
     "course-lists-missing-module": Mistake(
         "curriculum/course.yaml", "  - 01-demo", "  - 01-demo\n  - 02-nowhere",
         ("there is no curriculum/02-nowhere/module.yaml", "new-module"), "  - 02-nowhere"),
@@ -129,6 +143,43 @@ def test_mistake_is_reported_where_it_is(name, demo_course, capsys):
         assert fragment in err, f"{fragment!r} missing from:\n{err}"
     if mistake.line_of:
         assert f"{mistake.file}:{_line_of(path, mistake.line_of)}:" in err, err
+    assert "Traceback" not in err
+
+
+# Skill mistakes whose message belongs in another file than the edit: (edit, where the message
+# points: file and the text of its line, what the message says).
+SKILL_MISTAKES = {
+    "item-names-no-skill-and-no-default": (
+        Mistake(MODULE, "default_for: [spot-the-schema, reflection]", "default_for: [reflection]",
+                (), ""),
+        (ITEMS, "  - id: m01-schema-01"),
+        ("item 'm01-schema-01', field `skill`", "names no skill",
+         "add `skill:` with one of noticing-markers, naming-your-schema",
+         "name spot-the-schema in a skill's `default_for` in curriculum/01-demo/module.yaml")),
+    "skill-listed-twice": (
+        Mistake(MODULE, "  - id: choosing-the-repair-step", "  - id: owning-your-part", (), ""),
+        (MODULE, "  - id: owning-your-part\n    name: Choosing"),
+        ("field `skills#4.id`", "skill 'owning-your-part' is listed twice",
+         "give each skill its own id")),
+    "skill-no-item-trains": (
+        Mistake(ITEMS, "    skill: owning-your-part ", "    skill: naming-your-schema ", (), ""),
+        (MODULE, "  - id: owning-your-part"),
+        ("field `skills#3`", "no scored item trains skill 'owning-your-part'", "or remove it")),
+}
+
+
+@pytest.mark.parametrize("name", list(SKILL_MISTAKES))
+def test_skill_mistake_is_reported_where_the_fix_goes(name, demo_course, capsys):
+    edit, (file, line_text), expect = SKILL_MISTAKES[name]
+    _apply(demo_course, edit)
+    assert repairlab(["check", str(demo_course)]) == 1
+    err = capsys.readouterr().err
+    for fragment in expect:
+        assert fragment in err, f"{fragment!r} missing from:\n{err}"
+    text = (demo_course / file).read_text(encoding="utf-8")
+    line = text[: text.index(line_text)].count("\n") + 1
+    assert f"{file}:{line}:" in err, err
+    assert "1 problem(s) found" in err, err
     assert "Traceback" not in err
 
 

@@ -123,3 +123,25 @@ def test_every_item_builds_its_view_and_its_key_scores_correct(course, monkeypat
                 assert score(item, item.correct_order).status == "correct", item.id
     finally:
         notebook._progress.cache_clear()
+
+
+def test_every_item_names_its_skill_and_every_module_has_a_practice_mode(course):
+    """The course's own items say what they train, rather than leaning on a default."""
+    from repairlab.practice import module_plan
+
+    assert all(item.skill for item in course.bank), [i.id for i in course.bank if not i.skill]
+    for module in course.modules:
+        assert module.manifest.notebooks.practice_mode
+        skills, items = module_plan(course, module)
+        assert {s.id for s in skills} == {i.skill for i in items}, module.folder
+
+
+def test_practice_mode_gives_the_practice_pages_content_warnings(course):
+    from repairlab.content.layout import notebook_content_warnings
+
+    module = next(m for m in course.modules if m.slug == "non-defensive-responding")
+    warnings = notebook_content_warnings(module.notebook("practice"))
+    assert list(warnings) == ["m04-rewrite-26"]
+    assert "ending his life" in warnings["m04-rewrite-26"]
+    module = next(m for m in course.modules if m.slug == "when-repair-is-not-enough")
+    assert "m07-case-02" in notebook_content_warnings(module.notebook("cases"))

@@ -240,3 +240,25 @@ def test_one_grading_module_and_no_import_cycle():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "['repairlab.grading'] False"
+
+
+def test_a_column_per_skill_says_mastered_in_progress_or_not_started(handins):
+    from repairlab.practice import PracticeItem, SkillSpec
+
+    noticing = [SkillSpec("naming-your-schema", "Naming your own schema"),
+                SkillSpec("noticing-markers", "Noticing markers")]
+    items = [PracticeItem("n-schema-1", "naming-your-schema", "beginner", KINDS["n-schema-1"]),
+             PracticeItem("n-marker-1", "noticing-markers", "beginner", KINDS["n-marker-1"])]
+    result = merge_submissions(
+        [handins["ann"], handins["bob"], handins["carol_new"]], curriculum_version=VERSION,
+        modules=MODULES, module_items=MODULE_ITEMS, module_skills={"noticing": (noticing, items)})
+    assert result.columns[:5] == ["student", "noticing completion", "noticing score",
+                                  "noticing naming-your-schema", "noticing noticing-markers"]
+    cells = {row["student"]: (row["noticing naming-your-schema"], row["noticing noticing-markers"])
+             for row in result.rows}
+    # ann: wrong then right on one serving of the schema item (one try, missed); the marker
+    # item missed. bob: right first time. carol: schema missed first, marker right first time.
+    assert cells == {"ann": ("in progress", "in progress"),
+                     "bob": ("mastered", "not started"),
+                     "carol": ("in progress", "mastered")}
+    assert "repairing naming-your-schema" not in result.columns  # no skills given for it

@@ -390,3 +390,16 @@ def test_the_file_name_carries_the_student_id_safely(student, name):
     from repairlab.handin import handin_filename
 
     assert handin_filename(student, "2026-03-01") == name
+
+
+def test_practice_modes_serving_id_is_kept_in_the_data_but_not_shown(tmp_path):
+    with ProgressStore(tmp_path / "progress.sqlite3") as store:
+        store.record(attempt("m04-rewrite-01", REWRITE, "good", 0.8,
+                             extra={"serving": "3fa9c0d2e1b4"}))
+        path = tmp_path / "ann.html"
+        sub = export_submission(store, "ann", path, items=ITEMS, **COURSE)
+    assert sub["attempts"][0]["extra"] == {"serving": "3fa9c0d2e1b4"}  # the gradebook reads it
+    page = path.read_text(encoding="utf-8")
+    readable = page[: page.index("<script")] if "<script" in page else page
+    assert "3fa9c0d2e1b4" not in readable
+    assert "Details" not in readable

@@ -6,7 +6,6 @@ tests check what the student sees against what the scorer says, whatever the wor
 
 from __future__ import annotations
 
-import re
 import uuid
 
 import pytest
@@ -36,8 +35,10 @@ def test_landing_page(demo_server, open_page, shoot):
     module = home.locator(".rl-module").first
     for objective in course.modules[0].manifest.objectives:
         expect(module.locator("details li", has_text=words(objective))).to_have_count(1)
-    expect(module.get_by_role("link", name=re.compile("Practice"))).to_have_attribute(
+    expect(module.get_by_role("link", name="Practice", exact=True)).to_have_attribute(
         "href", PRACTICE)
+    expect(module.get_by_role("link", name="Practice mode", exact=True)).to_have_attribute(
+        "href", "01-demo/practice-mode.ipynb")
     expect(module.locator(".rl-progress-text")).to_contain_text("exercises done")
     shoot(page, "demo-landing")
     tab.watch.assert_clean()

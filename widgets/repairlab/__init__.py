@@ -14,6 +14,7 @@ _LAZY = {
     "show": "repairlab.notebook",
     "module_nav": "repairlab.notebook",
     "course_home": "repairlab.notebook",
+    "practice_mode": "repairlab.notebook",
 }
 
 __all__ = ["__version__", *_LAZY]

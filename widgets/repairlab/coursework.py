@@ -28,6 +28,14 @@ def module_items(course: Course) -> dict[str, list[str]]:
     return {module.slug: course.items_of(module) for module in course.modules}
 
 
+def module_skills(course: Course) -> dict[str, Any]:
+    """module slug -> (skills, items) as the practice rule reads them, for modules with skills."""
+    from .practice import module_plan
+
+    plans = {module.slug: module_plan(course, module) for module in course.modules}
+    return {slug: plan for slug, plan in plans.items() if plan[0]}
+
+
 def module_titles(course: Course) -> list[tuple[str, str]]:
     return [(module.slug, module.title) for module in course.modules]
 

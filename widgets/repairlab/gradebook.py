@@ -61,11 +61,27 @@ class GradebookResult:
         return next((row for row in self.rows if row["student"] == student), None)
 
 
-def _columns(modules: Sequence[tuple[str, str]]) -> list[str]:
+def _columns(modules: Sequence[tuple[str, str]], module_skills: Mapping[str, Any]) -> list[str]:
     columns = ["student"]
     for slug, _title in modules:
         columns += [f"{slug} completion", f"{slug} score"]
+        skills, _items = module_skills.get(slug, ((), ()))
+        columns += [f"{slug} {skill.id}" for skill in skills]
     return [*columns, "total completion", "total score"]
+
+
+def _skill_cells(attempts: Sequence[Any], slug: str, module_skills: Mapping[str, Any]) -> dict:
+    """``{slug} {skill}`` -> mastered / in progress / not started, by the practice rule."""
+    from repairlab.practice import skill_states
+
+    skills, items = module_skills.get(slug, ((), ()))
+    if not skills:
+        return {}
+    own = {item.id for item in items}
+    # Only this module's attempts: another module's between two of its own is not a new try.
+    mine = [a for a in attempts if a.get("item_id") in own]
+    return {f"{slug} {state.skill.id}": state.status
+            for state in skill_states(skills, items, mine)}
 
 
 def merge_submissions(
@@ -78,6 +94,7 @@ def merge_submissions(
     exclude: Iterable[str | os.PathLike[str]] = (),
     newest: bool = False,
     renames: Mapping[str, str] | None = None,
+    module_skills: Mapping[str, Any] | None = None,
 ) -> GradebookResult:
     """Read every hand-in and compute one gradebook row per student.
 
@@ -87,7 +104,10 @@ def merge_submissions(
     the item ids of each module. ``progress(done, total)`` is called after each file, with
     done = 1 .. total. ``newest`` and ``renames`` are :func:`repairlab.collect.choose`'s (a
     rename that finds no file raises :class:`repairlab.collect.RenameError`).
+    ``module_skills`` (module slug -> (skills, items), :func:`repairlab.practice.module_plan`)
+    adds a column per skill: mastered, in progress or not started, by the practice rule.
     """
+    module_skills = module_skills or {}
     missing = [slug for slug, _title in modules if slug not in module_items]
     if missing:
         raise ValueError(f"module_items has no entry for module(s): {', '.join(missing)}")
@@ -95,7 +115,7 @@ def merge_submissions(
     found = collect(paths, exclude=exclude, progress=progress)
     choice = choose(found.handins, curriculum_version=curriculum_version, newest=newest,
                     renames=renames)
-    result = GradebookResult(columns=_columns(modules), chosen=choice.chosen,
+    result = GradebookResult(columns=_columns(modules, module_skills), chosen=choice.chosen,
                              conflicts=choice.conflicts)
     result.errors = [s.message for s in sorted([*found.skipped, *choice.skipped],
                                                key=lambda s: s.name)]
@@ -109,6 +129,7 @@ def merge_submissions(
             got = outcome(attempts, module_items[slug])
             row[f"{slug} completion"] = got.completion_percent
             row[f"{slug} score"] = got.score_percent
+            row.update(_skill_cells(attempts, slug, module_skills))
         total = outcome(attempts, all_items)
         row["total completion"] = total.completion_percent
         row["total score"] = total.score_percent

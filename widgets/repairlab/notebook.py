@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import uuid
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,7 @@ def _progress():
     return open_store_safely(), current_student()
 
 
-def _recorder(course, module_slug: str):
+def _recorder(course, module_slug: str, extra: dict | None = None):
     handle, student = _progress()
 
     def record(item, response, feedback) -> None:
@@ -80,13 +81,14 @@ def _recorder(course, module_slug: str):
         handle.store.record(Attempt(
             student=student, item_id=item.id, module=module_slug, kind=item.type,
             response=response, feedback=feedback.to_dict(), score=feedback.score,
-            status=feedback.status, curriculum_version=course.version))
+            status=feedback.status, curriculum_version=course.version, extra=extra))
 
     return record
 
 
-def build_view(item_id: str, course=None):
-    """The view for one item, with saving wired in and the student's last response restored."""
+def build_view(item_id: str, course=None, *, restore: bool = True, extra: dict | None = None):
+    """The view for one item, with saving wired in and (``restore``) the student's last
+    response shown again; ``extra`` goes into each attempt it records."""
     course = course or current_course()
     item = course.item(item_id) if course is not None else None
     if item is None:
@@ -97,9 +99,11 @@ def build_view(item_id: str, course=None):
     module = course.module_of_item(item_id)
     slug = module.slug if module else ""
     handle, student = _progress()
-    view = KINDS[item.type].view_class()(item, on_attempt=_recorder(course, slug),
+    view = KINDS[item.type].view_class()(item, on_attempt=_recorder(course, slug, extra),
                                          notice=handle.problem)
     handle.subscribe(view.set_status)  # "saving is off" appears the moment saving stops
+    if not restore:
+        return view
     try:
         last = handle.store.latest(student, item_id)
     except Exception:
@@ -125,8 +129,9 @@ def _module_here(course) -> Any:
     return next((m for m in course.modules if m.path.resolve() == here), None)
 
 
-def module_nav() -> None:
-    """Links back to the course and on to the next module, from the course manifest."""
+def module_nav(page: str | None = None) -> None:
+    """Links back to the course and on to the next module, from the course manifest; ``page``
+    names the notebook calling it where that changes the links (``"practice_mode"``)."""
     import ipywidgets as widgets
 
     try:
@@ -137,6 +142,12 @@ def module_nav() -> None:
             index = course.modules.index(module)
             reading = module.manifest.notebooks.reading
             links.append(f'<a class="rl-nav-link" href="{escape(reading)}">Back to the reading</a>')
+            # From practice mode, the way back to the fixed page; from the others, the way in.
+            which, label = (("practice", "The practice page") if page == "practice_mode"
+                            else ("practice_mode", "Practice mode"))
+            target = getattr(module.manifest.notebooks, which, None)
+            if target:
+                links.append(f'<a class="rl-nav-link" href="{escape(target)}">{label}</a>')
             if index + 1 < len(course.modules):
                 nxt = course.modules[index + 1]
                 href = f"../{nxt.folder}/{nxt.manifest.notebooks.reading}"
@@ -146,6 +157,60 @@ def module_nav() -> None:
                               f'{" ".join(links)}</nav>'))
     except Exception:
         log.exception("module_nav failed")
+
+
+def practice_mode() -> None:
+    """Practice mode for the module of this notebook: one item at a time, chosen by the
+    practice rule from the student's attempts (repairlab/practice.py)."""
+    try:
+        _display(practice_mode_view())
+    except Exception:
+        log.exception("practice_mode failed")
+        _display(_notice("Practice mode could not be loaded. Please tell your instructor; "
+                         "the practice page still has every exercise."))
+
+
+def practice_mode_view(course=None, module=None):
+    from .content.layout import notebook_content_warnings
+    from .practice import SERVING, module_plan
+    from .views.practice_mode import PracticeModeView
+
+    course = course or current_course()
+    module = module or (_module_here(course) if course else None)
+    if module is None:
+        return _notice(CONTENT_TROUBLE)
+    skills, items = module_plan(course, module)
+    if not items:
+        return _notice("This module has no practice mode yet: use its practice page.")
+    handle, student = _progress()
+    started = handle.store.attempts(student, module=module.slug)
+    session: list = []
+
+    def read_attempts() -> list:
+        # Saving may have stopped mid-visit: then this visit's answers still move practice on.
+        if handle.saving:
+            return handle.store.attempts(student, module=module.slug)
+        return started + session
+
+    def make_view(item_id: str):
+        extra = {SERVING: uuid.uuid4().hex[:12]}  # this serving: a try of its own
+        view = build_view(item_id, course, restore=False, extra=extra)
+        if hasattr(view, "listeners"):
+            view.listeners.append(lambda item, response, feedback: session.append(
+                {"item_id": item.id, "kind": item.type, "status": feedback.status,
+                 "extra": extra}))
+        return view
+
+    warnings: dict[str, str] = {}
+    notebooks = module.manifest.notebooks
+    for which in ("practice", "cases"):
+        if getattr(notebooks, which, None):
+            try:
+                warnings.update(notebook_content_warnings(module.notebook(which)))
+            except (OSError, ValueError, KeyError):
+                log.warning("could not read the content warnings of %s", which)
+    return PracticeModeView(skills, items, make_view=make_view, read_attempts=read_attempts,
+                            warnings=warnings)
 
 
 def course_home() -> None:

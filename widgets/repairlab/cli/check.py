@@ -43,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
                   "shown in any notebook.")
         for cue in report.warnings:
             print(f"warning: {cue.describe()}\n    fix: {cue.fix()}")
-        notebooks = sum(2 + bool(m.manifest.notebooks.cases) for m in course.modules)
+        notebooks = sum(2 + bool(m.manifest.notebooks.cases) + bool(m.manifest.notebooks.practice_mode)
+                        for m in course.modules)
         warned = (f", {len(report.warnings)} warning(s) above" if report.warnings else "")
         print(f"OK: {len(course.modules)} modules, {len(course.bank)} exercise items, "
               f"{notebooks} notebooks checked; no problems{warned}.")

@@ -42,7 +42,7 @@ def _progress_bar(done: int, total: int) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..collect import RenameError
-    from ..coursework import module_items, module_titles
+    from ..coursework import module_items, module_skills, module_titles
     from ..gradebook import merge_submissions, write_csv
     from ._course import load_course_or_explain
 
@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
         result = merge_submissions(
             args.submissions, curriculum_version=course.version, modules=module_titles(course),
             module_items=module_items(course), exclude=[args.output], newest=args.newest,
-            renames=renames, progress=None if args.quiet else _progress_bar)
+            renames=renames, progress=None if args.quiet else _progress_bar,
+            module_skills=module_skills(course))
     except RenameError as error:
         print(f"error: {error} Nothing was written.", file=sys.stderr)
         return 1

@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
-from ..schemas.base import ItemBase, NonEmptyText, Strict
+from ..schemas.base import ItemBase, NonEmptyText, SkillId, Strict
 from .bank import ItemBank, load_bank
 from .errors import AuthoringProblem, ContentError
 from .layout import (  # noqa: F401  (re-exported: the CLI, bench and tests import them here)
@@ -22,6 +22,7 @@ from .layout import (  # noqa: F401  (re-exported: the CLI, bench and tests impo
     notebook_item_refs,
 )
 from .placeholders import notebook_placeholders, yaml_placeholders
+from .skills import skill_problems
 from .validation import problems_from_validation
 from .yaml_source import load_yaml
 
@@ -40,6 +41,40 @@ class NotebookRefs(Strict):
     practice: NonEmptyText = Field(description="The practice notebook, e.g. practice.ipynb.")
     cases: NonEmptyText | None = Field(
         default=None, description="A notebook of case simulations (optional), e.g. cases.ipynb.")
+    practice_mode: NonEmptyText | None = Field(
+        default=None, description="The practice-mode notebook (optional), e.g. "
+                                  "practice-mode.ipynb: one item at a time, chosen for the "
+                                  "student by the practice rule (repairlab/practice.py).")
+
+
+class Mastery(Strict):
+    """When a skill counts as mastered at a level (see repairlab/practice.py)."""
+
+    correct: int = Field(default=3, ge=1, le=20, description=(
+        "How many of the last `of_last` tries at the current level must be right on the first "
+        "try (a rewrite: judged not defensive, with every move the item asks for)."))
+    of_last: int = Field(default=4, ge=1, le=20, description="How many recent tries are counted.")
+    down_after: int = Field(default=2, ge=1, le=20, description=(
+        "Misses in a row at a level that move the student down one level."))
+
+    @model_validator(mode="after")
+    def _correct_fits(self) -> Mastery:
+        if self.correct > self.of_last:
+            raise ValueError(f"`correct` ({self.correct}) cannot be more than `of_last` "
+                             f"({self.of_last}): lower `correct` or raise `of_last`")
+        return self
+
+
+class Skill(Strict):
+    id: SkillId
+    name: NonEmptyText = Field(description="What the student practises, e.g. Owning your part.")
+    description: str | None = Field(default=None, description="One sentence for the student.")
+    default_for: list[NonEmptyText] = Field(
+        default_factory=list,
+        description="Exercise kinds (e.g. rewrite-reply) whose items train this skill when they "
+                    "name no `skill:` of their own.")
+    mastery: Mastery = Field(default_factory=Mastery,
+                             description="The mastery criterion; 3 of the last 4 by default.")
 
 
 class ModuleManifest(Strict):
@@ -50,6 +85,9 @@ class ModuleManifest(Strict):
     notebooks: NotebookRefs = Field(description="The module's reading and practice notebooks.")
     exercises: NonEmptyText = Field(description="The folder under exercises/ with its items.")
     minutes: int = Field(default=60, ge=5, le=600, description="A rough time to complete.")
+    skills: list[Skill] = Field(
+        default_factory=list, max_length=12,
+        description="The skills the module trains; each item names one (`skill:`).")
 
 
 @dataclass
@@ -198,6 +236,7 @@ def _check_module(course: Course, module: Module, problems: list[AuthoringProble
                   waiting: dict[str, list[tuple[Path, int]]]) -> None:
     manifest_path = module.path / MODULE_FILE
     problems.extend(_manifest_placeholders(manifest_path))
+    problems.extend(skill_problems(module, course.bank))
     exercises = course.root / "exercises" / module.manifest.exercises
     if not exercises.is_dir():
         problems.append(AuthoringProblem(
@@ -205,7 +244,8 @@ def _check_module(course: Course, module: Module, problems: list[AuthoringProble
             fix="create it, or set `exercises:` to the folder that holds this module's items.",
             field="exercises"))
     # `cases` is optional: a module without case simulations simply has no such notebook.
-    wanted = ["reading", "practice"] + (["cases"] if module.manifest.notebooks.cases else [])
+    wanted = ["reading", "practice"] + [which for which in ("cases", "practice_mode")
+                                        if getattr(module.manifest.notebooks, which)]
     for which in wanted:
         notebook = module.notebook(which)
         if not notebook.is_file():

@@ -146,3 +146,24 @@ def _entries(folder: str) -> list[os.DirEntry]:
             return [e for e in found if not e.name.startswith(".")]
     except OSError:
         return []
+
+
+_WARNING = re.compile(r"content warning", re.IGNORECASE)
+
+
+def notebook_content_warnings(path: Path) -> dict[str, str]:
+    """item id -> the content warning a notebook gives just before showing it: the text of a
+    markdown cell that says "Content warning", for the first ``show("id")`` after it. A page
+    that shows the item elsewhere (practice mode) shows the same warning first."""
+    warnings: dict[str, str] = {}
+    pending: str | None = None
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        source = "".join(cell["source"])
+        if cell.get("cell_type") == "markdown":
+            pending = source if _WARNING.search(source) else pending
+        elif cell.get("cell_type") == "code" and pending:
+            found = SHOW_CALL.search(source)
+            if found:
+                warnings[found.group(1)] = pending
+                pending = None
+    return warnings

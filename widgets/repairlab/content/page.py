@@ -19,7 +19,8 @@ or invalid item is ``None`` and the caller shows the student a plain notice.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -242,6 +243,23 @@ class PlainNotebookRefs:
     reading: str
     practice: str
     cases: str | None = None
+    practice_mode: str | None = None
+
+
+@dataclass(frozen=True, eq=True)
+class PlainMastery:
+    correct: int = 3
+    of_last: int = 4
+    down_after: int = 2
+
+
+@dataclass(frozen=True, eq=True)
+class PlainSkill:
+    id: str
+    name: str
+    description: str | None = None
+    default_for: list[str] = field(default_factory=list)
+    mastery: PlainMastery = field(default_factory=PlainMastery)
 
 
 @dataclass(frozen=True, eq=True)
@@ -261,6 +279,7 @@ class PlainModuleManifest:
     notebooks: PlainNotebookRefs
     exercises: str
     minutes: int = 60
+    skills: list[PlainSkill] = field(default_factory=list)
 
 
 class _Doubtful(Exception):
@@ -303,19 +322,48 @@ def plain_course_manifest(data: Any) -> PlainCourseManifest:
 
 def plain_module_manifest(data: Any) -> PlainModuleManifest:
     data = _mapping(data, {"title", "summary", "objectives", "notebooks", "exercises"},
-                    {"minutes"})
-    notebooks = _mapping(data["notebooks"], {"reading", "practice"}, {"cases"})
+                    {"minutes", "skills"})
+    notebooks = _mapping(data["notebooks"], {"reading", "practice"}, {"cases", "practice_mode"})
     cases = notebooks.get("cases")
-    minutes = data.get("minutes", 60)
-    if type(minutes) is not int or not 5 <= minutes <= 600:
+    practice_mode = notebooks.get("practice_mode")
+    minutes = _number(data.get("minutes", 60), 5, 600)
+    skills = data.get("skills", [])
+    if type(skills) is not list or len(skills) > 12:
         raise _Doubtful
     return PlainModuleManifest(
         title=_text(data["title"]), summary=_text(data["summary"]),
         objectives=_texts(data["objectives"], 1, 8),
         notebooks=PlainNotebookRefs(
             reading=_text(notebooks["reading"]), practice=_text(notebooks["practice"]),
-            cases=None if cases is None else _text(cases)),
-        exercises=_text(data["exercises"]), minutes=minutes)
+            cases=None if cases is None else _text(cases),
+            practice_mode=None if practice_mode is None else _text(practice_mode)),
+        exercises=_text(data["exercises"]), minutes=minutes,
+        skills=[plain_skill(skill) for skill in skills])
+
+
+_SKILL_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def _number(value: Any, least: int, most: int) -> int:
+    if type(value) is not int or not least <= value <= most:
+        raise _Doubtful
+    return value
+
+
+def plain_skill(data: Any) -> PlainSkill:
+    data = _mapping(data, {"id", "name"}, {"description", "default_for", "mastery"})
+    skill_id = _text(data["id"])
+    if len(skill_id) > 64 or not _SKILL_ID.match(skill_id):
+        raise _Doubtful
+    description = data.get("description")
+    mastery = _mapping(data.get("mastery", {}), set(), {"correct", "of_last", "down_after"})
+    criterion = PlainMastery(**{k: _number(v, 1, 20) for k, v in mastery.items()})
+    if criterion.correct > criterion.of_last:
+        raise _Doubtful
+    return PlainSkill(
+        id=skill_id, name=_text(data["name"]),
+        description=None if description is None else _text(description, may_be_empty=True),
+        default_for=_texts(data.get("default_for", []), 0), mastery=criterion)
 
 
 def _plain_manifests(root: Path) -> tuple[PlainCourseManifest, list[Module]]:

@@ -21,6 +21,13 @@ ItemId = Annotated[
                       "e.g. m03-schema-07. Progress is stored under it: never reuse one.",
           examples=["m01-schema-01"]),
 ]
+SkillId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64),
+    Field(description="A skill's id, as its module's manifest names it under `skills:`: "
+                      "lower-case letters, digits and hyphens, e.g. owning-your-part.",
+          examples=["owning-your-part"]),
+]
 Difficulty = Annotated[
     Literal["beginner", "intermediate", "advanced"],
     Field(description="Deliberate-practice difficulty: beginner, intermediate or advanced."),
@@ -31,6 +38,11 @@ class ItemBase(Strict):
     id: ItemId
     type: str = Field(description="The exercise kind; selects the fields below.")
     difficulty: Difficulty
+    skill: SkillId | None = Field(
+        default=None,
+        description="The one skill this item trains: the id of a skill in its module's "
+                    "`skills:` list. Leave it out only where that list names a default for "
+                    "the item's kind (`default_for`).")
     title: NonEmptyText = Field(description="A short heading for the item.",
                                 examples=["The unanswered email"])
     tags: list[NonEmptyText] = Field(

@@ -47,6 +47,8 @@ def _modules_html(course, progress) -> str:
             f'<p class="rl-summary">{escape(manifest.summary)}</p>'
             f'<p class="rl-links"><a href="{folder}/{escape(manifest.notebooks.reading)}">Reading</a>'
             f' · <a href="{folder}/{escape(manifest.notebooks.practice)}">Practice</a>'
+            + (f' · <a href="{folder}/{escape(manifest.notebooks.practice_mode)}">Practice mode</a>'
+               if getattr(manifest.notebooks, "practice_mode", None) else "")
             + (f' · <a href="{folder}/{escape(manifest.notebooks.cases)}">Case simulations</a>'
                if manifest.notebooks.cases else "")
             + f" · {total} exercises · about {manifest.minutes} minutes</p>"

@@ -1,0 +1,223 @@
+"""The practice rule (repairlab/practice.py), driven by simulated students: no kernel, no store.
+
+Each simulated student answers whatever the rule serves, by a known pattern, and the test
+checks where the rule has taken them: the level, the mastery state, and what it served.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from repairlab.practice import (
+    Criterion,
+    PracticeItem,
+    SkillSpec,
+    next_step,
+    skill_states,
+    tries_from_attempts,
+)
+
+OWN = SkillSpec("owning-your-part", "Owning your part")
+NOTICE = SkillSpec("noticing-withdrawal", "Noticing withdrawal markers")
+SKILLS = [OWN, NOTICE]
+
+
+def _bank(skill: str, per_level: int, kind: str = "rewrite-reply") -> list[PracticeItem]:
+    return [PracticeItem(f"{skill}-{level[:3]}-{n}", skill, level, kind)
+            for level in ("beginner", "intermediate", "advanced") for n in range(1, per_level + 1)]
+
+
+ITEMS = _bank(OWN.id, 4) + _bank(NOTICE.id, 3, "classify-marker")
+LEVEL = {item.id: item.difficulty for item in ITEMS}
+
+
+def _attempt(item_id: str, right: bool) -> dict:
+    kind = next(item.kind for item in ITEMS if item.id == item_id)
+    good = "good" if kind == "rewrite-reply" else "correct"
+    bad = "needs-work" if kind == "rewrite-reply" else "incorrect"
+    return {"item_id": item_id, "kind": kind, "status": good if right else bad}
+
+
+def practise(answers, steps: int, skills=SKILLS, items=ITEMS):
+    """Let a simulated student practise ``steps`` items; ``answers(n, item_id)`` says whether
+    try ``n`` (from 0) is right. Returns the history and the items served, in order."""
+    history: list[dict] = []
+    served: list[str] = []
+    for n in range(steps):
+        step = next_step(skills, items, history)
+        if step.item_id is None:
+            break
+        served.append(step.item_id)
+        history.append(_attempt(step.item_id, answers(n, step.item_id)))
+    return history, served
+
+
+def test_a_new_student_starts_at_beginner_on_the_first_skill():
+    step = next_step(SKILLS, ITEMS, [])
+    assert step.skill.skill is OWN
+    assert step.skill.level == "beginner"
+    assert step.item_id == "owning-your-part-beg-1"
+    assert [s.status for s in skill_states(SKILLS, ITEMS, [])] == ["not started", "not started"]
+
+
+def test_always_right_masters_each_skill_in_three_tries_a_level_then_stops():
+    history, served = practise(lambda n, item: True, 100)
+    # 3 right of the last 4 at each of three levels, for each skill: 9 + 9 tries.
+    assert len(served) == 18
+    assert [LEVEL[i] for i in served[:9]] == ["beginner"] * 3 + ["intermediate"] * 3 + ["advanced"] * 3
+    assert len(set(served)) == len(served)  # nothing just mastered is shown again
+    states = skill_states(SKILLS, ITEMS, history)
+    assert [s.status for s in states] == ["mastered", "mastered"]
+    assert next_step(SKILLS, ITEMS, history).item_id is None
+
+
+def test_always_defensive_stays_at_beginner_and_never_masters():
+    history, served = practise(lambda n, item: False, 40)
+    assert len(served) == 40
+    assert {LEVEL[i] for i in served} == {"beginner"}
+    assert {i for i in served} == {i.id for i in ITEMS if i.skill == OWN.id
+                                   and i.difficulty == "beginner"}
+    own, notice = skill_states(SKILLS, ITEMS, history)
+    assert (own.level, own.status) == ("beginner", "in progress")
+    assert notice.status == "not started"  # the first skill is not mastered: it stays on it
+
+
+def test_an_improving_student_climbs_slowly_and_reaches_mastery():
+    # Wrong for the first 8 tries, then right: the rule keeps them at beginner while they
+    # miss, and moves them up once they get it.
+    history, served = practise(lambda n, item: n >= 8, 60)
+    own = skill_states(SKILLS, ITEMS, history)[0]
+    assert own.mastered
+    assert {LEVEL[i] for i in served[:8]} == {"beginner"}
+    # Needed more tries than a student who is always right.
+    assert served.index(next(i for i in served if LEVEL[i] == "advanced")) > 6
+
+
+def test_misses_in_a_row_move_a_student_down_a_level():
+    # Right at beginner (3 tries), then wrong twice at intermediate.
+    history, _ = practise(lambda n, item: n < 3, 5)
+    assert [LEVEL[a["item_id"]] for a in history] == ["beginner"] * 3 + ["intermediate"] * 2
+    state = skill_states(SKILLS, ITEMS, history)[0]
+    assert state.level == "beginner"
+    assert state.levels_met == ["beginner"]
+    # And once at beginner again, they climb back only by meeting the criterion again.
+    assert LEVEL[next_step(SKILLS, ITEMS, history).item_id] == "beginner"
+
+
+def test_a_missed_item_comes_back_for_review_after_other_tries_and_spaced_wider_after():
+    missed = "owning-your-part-beg-1"
+    # Miss beg-1 whenever it is served; everything else right.
+    _history, served = practise(lambda n, item: item != missed, 30)
+    shown_at = [n for n, item in enumerate(served) if item == missed]
+    assert shown_at[0] == 0
+    # Not straight after the miss: at least two other tries in between, then wider.
+    gaps = [b - a - 1 for a, b in itertools.pairwise(shown_at)]
+    assert gaps
+    assert gaps[0] >= 2
+    assert all(later > earlier for earlier, later in itertools.pairwise(gaps))
+
+
+def test_a_review_is_flagged_as_one():
+    history = [_attempt("owning-your-part-beg-1", False),
+               _attempt("owning-your-part-beg-2", True),
+               _attempt("owning-your-part-beg-3", True)]
+    step = next_step(SKILLS, ITEMS, history)
+    assert (step.item_id, step.review) == ("owning-your-part-beg-1", True)
+
+
+def test_the_item_just_mastered_is_not_shown_again_even_when_the_level_is_small():
+    items = [PracticeItem("a", "s", "beginner", "classify-marker"),
+             PracticeItem("b", "s", "beginner", "classify-marker"),
+             PracticeItem("c", "s", "beginner", "classify-marker"),
+             PracticeItem("z", "s", "advanced", "classify-marker")]
+    skills = [SkillSpec("s", "S")]
+    history = [{"item_id": "a", "kind": "classify-marker", "status": "correct"},
+               {"item_id": "b", "kind": "classify-marker", "status": "correct"},
+               {"item_id": "c", "kind": "classify-marker", "status": "incorrect"}]
+    # a and b were just mastered; c was just missed: c again, never a or b.
+    assert next_step(skills, items, history).item_id == "c"
+
+
+def test_consecutive_attempts_at_one_item_are_one_try_judged_by_the_first():
+    attempts = [{"item_id": "x", "kind": "classify-marker", "status": "incorrect"},
+                {"item_id": "x", "kind": "classify-marker", "status": "correct"},
+                {"item_id": "y", "kind": "rewrite-reply", "status": "unsure"},
+                {"item_id": "y", "kind": "rewrite-reply", "status": "good"},
+                {"item_id": "r", "kind": "reflection", "status": "submitted"}]
+    tries = tries_from_attempts(attempts)
+    assert [(t.item_id, t.right) for t in tries] == [("x", False), ("y", True)]
+
+
+def test_a_level_with_fewer_items_than_the_criterion_asks_needs_each_of_them():
+    items = [PracticeItem("only", "s", "beginner", "classify-marker"),
+             PracticeItem("adv", "s", "advanced", "classify-marker")]
+    skills = [SkillSpec("s", "S")]
+    history = [{"item_id": "only", "kind": "classify-marker", "status": "correct"}]
+    state = skill_states(skills, items, history)[0]
+    assert state.level == "advanced"  # intermediate has no items: skipped
+
+
+@pytest.mark.parametrize(("criterion", "tries_to_master"), [
+    (Criterion(correct=1, of_last=1), 3), (Criterion(correct=4, of_last=4), 12)])
+def test_the_criterion_is_the_authors(criterion, tries_to_master):
+    skill = SkillSpec(OWN.id, OWN.name, criterion)
+    history, served = practise(lambda n, item: True, 100, skills=[skill])
+    assert len(served) == tries_to_master
+    assert skill_states([skill], ITEMS, history)[0].mastered
+
+
+# -- the course's own items, answered through the real scorer ----------------------------------
+
+@pytest.fixture(scope="module")
+def module_four():
+    from pathlib import Path
+
+    from repairlab.content.course import load_course
+    from repairlab.practice import module_plan
+
+    course, _ = load_course(Path(__file__).resolve().parents[1])
+    module = next(m for m in course.modules if m.slug == "non-defensive-responding")
+    skills, items = module_plan(course, module)
+    owning = [s for s in skills if s.id == "owning-your-part"]
+    return course, owning, [i for i in items if i.skill == "owning-your-part"]
+
+
+def _rewrite_student(course, skills, items, reply_for, steps):
+    """A student who writes ``reply_for(n, item)`` for try ``n``; the real assessor judges it."""
+    from repairlab.registry import score
+
+    history, served = [], []
+    for n in range(steps):
+        step = next_step(skills, items, history)
+        if step.item_id is None:
+            break
+        item = course.item(step.item_id)
+        feedback = score(item, reply_for(n, item))
+        served.append(item.id)
+        history.append({"item_id": item.id, "kind": item.type, "status": feedback.status})
+    return history, served
+
+
+def test_a_student_who_writes_the_model_repairs_masters_owning_your_part(module_four):
+    course, skills, items = module_four
+    history, served = _rewrite_student(course, skills, items, lambda n, i: i.model_rewrite, 50)
+    assert skill_states(skills, items, history)[0].mastered
+    assert len(served) == 9  # three levels, three right first time at each
+
+
+def test_a_student_who_stays_defensive_never_leaves_beginner(module_four):
+    course, skills, items = module_four
+    history, served = _rewrite_student(course, skills, items, lambda n, i: i.defensive_reply, 20)
+    state = skill_states(skills, items, history)[0]
+    assert (state.level, state.mastered) == ("beginner", False)
+    assert {course.item(i).difficulty for i in served} == {"beginner"}
+
+
+def test_a_student_who_learns_after_a_few_tries_gets_there(module_four):
+    course, skills, items = module_four
+    history, served = _rewrite_student(
+        course, skills, items, lambda n, i: i.defensive_reply if n < 5 else i.model_rewrite, 50)
+    assert skill_states(skills, items, history)[0].mastered
+    assert len(served) > 9

@@ -1,0 +1,295 @@
+"""The practice rule: which item a student practises next, from what they have done so far.
+
+A pure function of the attempt history: no kernel, no store, no widgets, nothing of ours but
+``grading`` (what counts as solved). The practice-mode page reads the module's attempts from
+the progress store, calls :func:`next_step` and shows the item it names; the landing page, the
+hand-in and the tests call :func:`skill_states` on the same history.
+
+The rule
+--------
+Each module names the skills it trains (``skills:`` in ``module.yaml``) and each item the one
+skill it trains (``skill:``, or its skill's ``default_for`` kind). Skills are practised in the
+module's order, one at a time: the *current skill* is the first one not yet mastered.
+
+* **Tries.** The history is the module's attempts, oldest first. Consecutive attempts at the
+  same item are one *try* (a student who checks an answer, reads the feedback and checks again
+  is still on their first serving of it); practice mode marks each serving (``extra.serving``),
+  so the same item served again straight away is a new try. A try is *right* when its first
+  attempt was solved: a choice marked correct, an ordering in the right order, a rewrite
+  judged not defensive with every move the item asks for (status ``good``). Attempts the
+  feedback could not judge (``unsure``) and unscored kinds (reflections) are not tries.
+* **Levels.** Every skill starts at beginner. A try counts for the level of its item.
+* **Moving up.** A level is met when at least ``correct`` of the last ``of_last`` tries at it
+  since the student reached it were right (3 of 4 by default; where the level has fewer
+  distinct items than ``correct``, as many as it has). The student then moves up one level;
+  meeting the top level masters the skill, and a mastered skill stays mastered. Levels without
+  items are skipped.
+* **Moving down.** ``down_after`` misses in a row at the current level (2 by default) move the
+  student down one level (never below the lowest), and the count at that level starts again.
+* **Review.** An item missed on its latest try comes back for review once ``spacing`` other
+  tries of the skill have come in between: 2 after its first miss, then 4, then 8 (the gap
+  doubles each time it is missed again), so reviews spread over later visits instead of
+  repeating what the model answer has just shown. Review items are items of the current skill
+  at or below the current level; the one missed longest ago comes first.
+* **The next item.** A review that is due; else an item of the current level not tried yet,
+  in the author's order; else an item of that level that is not *just mastered* (right on its
+  latest try, and that try among the last ``of_last`` tries of the skill), the one tried
+  longest ago first; else the item just missed, again at once (a level with one item). A
+  just-mastered item returns only when the level has nothing else. Once every skill is
+  mastered there is no next item.
+
+The 0-10 difficulty a student may give after a try is not part of this rule yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .grading import is_solved
+
+__all__ = [
+    "LEVELS",
+    "UNSCORED_KINDS",
+    "Criterion",
+    "NextStep",
+    "PracticeItem",
+    "SkillSpec",
+    "SkillState",
+    "Try",
+    "next_step",
+    "resolve_skill",
+    "skill_states",
+    "tries_from_attempts",
+]
+
+LEVELS = ("beginner", "intermediate", "advanced")
+# Kinds that have no right or wrong: they are never served in practice mode, nor tries.
+UNSCORED_KINDS = frozenset({"reflection"})
+# Statuses that are not a judgement of the answer: the attempt is not a try.
+NOT_JUDGED = frozenset({"unsure", "empty"})
+FIRST_REVIEW_GAP = 2
+# The key in an attempt's ``extra`` naming the serving it belongs to: practice mode gives each
+# item it shows a new one, so the same item served twice in a row is two tries.
+SERVING = "serving"
+
+
+@dataclass(frozen=True)
+class Criterion:
+    correct: int = 3
+    of_last: int = 4
+    down_after: int = 2
+
+
+@dataclass(frozen=True)
+class SkillSpec:
+    id: str
+    name: str
+    criterion: Criterion = field(default_factory=Criterion)
+
+
+@dataclass(frozen=True)
+class PracticeItem:
+    id: str
+    skill: str
+    difficulty: str
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Try:
+    item_id: str
+    right: bool
+
+
+@dataclass
+class SkillState:
+    skill: SkillSpec
+    level: str
+    mastered: bool = False
+    tries: int = 0
+    right_at_level: int = 0  # right tries in the window counted at the current level
+    needed_at_level: int = 0  # how many the criterion asks for at this level
+    levels_met: list[str] = field(default_factory=list)
+
+    @property
+    def started(self) -> bool:
+        return self.tries > 0
+
+    @property
+    def status(self) -> str:
+        """``mastered``, ``in progress`` or ``not started``: what the landing page shows."""
+        return "mastered" if self.mastered else "in progress" if self.started else "not started"
+
+
+@dataclass(frozen=True)
+class NextStep:
+    item_id: str | None  # None: every skill is mastered (or there is nothing to practise)
+    skill: SkillState | None
+    review: bool = False
+
+
+def resolve_skill(item_skill: str | None, kind: str, skills: Sequence[Any]) -> str | None:
+    """The skill an item trains: its own ``skill:``, else the skill whose ``default_for``
+    names its kind; None if neither."""
+    if item_skill:
+        return item_skill
+    return next((s.id for s in skills if kind in (getattr(s, "default_for", None) or ())), None)
+
+
+def _field(attempt: Any, name: str) -> Any:
+    if isinstance(attempt, Mapping):
+        return attempt.get(name)
+    return getattr(attempt, name, None)
+
+
+def tries_from_attempts(attempts: Iterable[Any]) -> list[Try]:
+    """The tries in a history of attempts (dicts or ``progress.Attempt``), oldest first:
+    consecutive attempts at one item (and one serving) are one try, right if its first judged
+    attempt solved."""
+    tries: list[Try] = []
+    previous = None
+    for attempt in attempts:
+        item_id = _field(attempt, "item_id")
+        status = _field(attempt, "status")
+        if _field(attempt, "kind") in UNSCORED_KINDS or status in NOT_JUDGED:
+            continue
+        extra = _field(attempt, "extra")
+        serving = (item_id, extra.get(SERVING) if isinstance(extra, Mapping) else None)
+        if serving == previous:
+            continue
+        previous = serving
+        tries.append(Try(item_id, is_solved(status)))
+    return tries
+
+
+def _levels(items: Sequence[PracticeItem]) -> list[str]:
+    present = {item.difficulty for item in items}
+    return [level for level in LEVELS if level in present]
+
+
+def _replay(skill: SkillSpec, items: Sequence[PracticeItem], tries: Sequence[Try]) -> SkillState:
+    """Walk the skill's tries in order, moving the level up and down as the rule says."""
+    levels = _levels(items)
+    level_of = {item.id: item.difficulty for item in items}
+    criterion = skill.criterion
+    state = SkillState(skill, levels[0] if levels else LEVELS[0])
+    window: list[bool] = []  # tries at the current level since the student reached it
+    for attempt in tries:
+        level = level_of.get(attempt.item_id)
+        if level is None:
+            continue
+        state.tries += 1
+        if state.mastered or level != state.level:
+            continue
+        window.append(attempt.right)
+        index = levels.index(state.level)
+        need = _needed(criterion, items, state.level)
+        if sum(window[-criterion.of_last:]) >= need:
+            state.levels_met.append(state.level)
+            if index + 1 == len(levels):
+                state.mastered = True
+            else:
+                state.level = levels[index + 1]
+            window = []
+        elif (index > 0 and len(window) >= criterion.down_after
+              and not any(window[-criterion.down_after:])):
+            state.level = levels[index - 1]
+            window = []
+    state.needed_at_level = _needed(criterion, items, state.level)
+    state.right_at_level = sum(window[-criterion.of_last:])
+    return state
+
+
+def _needed(criterion: Criterion, items: Sequence[PracticeItem], level: str) -> int:
+    distinct = sum(1 for item in items if item.difficulty == level)
+    return max(1, min(criterion.correct, distinct))
+
+
+def skill_states(skills: Sequence[SkillSpec], items: Sequence[PracticeItem],
+                 attempts: Iterable[Any]) -> list[SkillState]:
+    """Each skill's level and mastery after the attempts (oldest first), in module order."""
+    tries = tries_from_attempts(attempts)
+    return [_replay(skill, _items_of(skill, items), tries) for skill in skills]
+
+
+def _items_of(skill: SkillSpec, items: Sequence[PracticeItem]) -> list[PracticeItem]:
+    return [item for item in items if item.skill == skill.id and item.kind not in UNSCORED_KINDS]
+
+
+def next_step(skills: Sequence[SkillSpec], items: Sequence[PracticeItem],
+              attempts: Iterable[Any]) -> NextStep:
+    """What to practise next: the item, the skill it is for, and whether it is a review."""
+    tries = tries_from_attempts(attempts)
+    for skill in skills:
+        own = _items_of(skill, items)
+        if not own:
+            continue
+        ids = {item.id for item in own}
+        state = _replay(skill, own, tries)
+        if state.mastered:
+            continue
+        history = [t for t in tries if t.item_id in ids]
+        return _choose(state, own, history)
+    return NextStep(None, None)
+
+
+def _choose(state: SkillState, items: Sequence[PracticeItem], history: list[Try]) -> NextStep:
+    levels = _levels(items)
+    top = levels.index(state.level)
+    last_seen: dict[str, int] = {}
+    misses: dict[str, int] = {}
+    latest_right: dict[str, bool] = {}
+    for index, attempt in enumerate(history):
+        last_seen[attempt.item_id] = index
+        latest_right[attempt.item_id] = attempt.right
+        misses[attempt.item_id] = 0 if attempt.right else misses.get(attempt.item_id, 0) + 1
+    now = len(history)
+    just_tried = history[-1].item_id if history else None
+
+    def due(item: PracticeItem) -> bool:
+        if item.id not in last_seen or latest_right[item.id]:
+            return False
+        gap = FIRST_REVIEW_GAP * 2 ** (misses[item.id] - 1)
+        return now - 1 - last_seen[item.id] >= gap
+
+    reviews = [item for item in items
+               if levels.index(item.difficulty) <= top and due(item)]
+    if reviews:
+        chosen = min(reviews, key=lambda item: last_seen[item.id])
+        return NextStep(chosen.id, state, review=True)
+    at_level = [item for item in items if item.difficulty == state.level]
+    fresh = [item for item in at_level if item.id not in last_seen]
+    if fresh:
+        return NextStep(fresh[0].id, state)
+    recent = now - state.skill.criterion.of_last
+
+    def just_mastered(item: PracticeItem) -> bool:
+        return latest_right[item.id] and last_seen[item.id] >= recent
+
+    # Best an item neither just mastered nor just tried; then a missed item again at once
+    # (a level with a single item); a just-mastered one only when nothing else is left.
+    ready = ([item for item in at_level if not just_mastered(item) and item.id != just_tried]
+             or [item for item in at_level if not just_mastered(item)]
+             or [item for item in at_level if item.id != just_tried] or at_level)
+    chosen = min(ready, key=lambda item: last_seen[item.id])
+    return NextStep(chosen.id, state)
+
+
+def module_plan(course: Any, module: Any) -> tuple[list[SkillSpec], list[PracticeItem]]:
+    """The skills a module trains and the items practice mode may serve for them: the items
+    its notebooks show, in page order, that are valid, scored and name one of its skills."""
+    skills = [SkillSpec(s.id, s.name, Criterion(s.mastery.correct, s.mastery.of_last,
+                                                s.mastery.down_after))
+              for s in module.manifest.skills]
+    known = {skill.id for skill in skills}
+    items = []
+    for item_id in course.items_of(module):
+        item = course.item(item_id)
+        if item is None or item.type in UNSCORED_KINDS:
+            continue
+        skill = resolve_skill(getattr(item, "skill", None), item.type, module.manifest.skills)
+        if skill in known:
+            items.append(PracticeItem(item.id, skill, item.difficulty, item.type))
+    return skills, items
