@@ -66,7 +66,8 @@ def test_an_open_question_is_quoted_whole_not_as_a_bare_what(reply):
 
 def test_praise_for_each_move_reads_as_a_sentence():
     for move, sentence in MOVE_DONE.items():
-        assert sentence.startswith("You ") and sentence.endswith("."), move
+        assert sentence.startswith("You "), move
+        assert sentence.endswith("."), move
         assert "You made owning" not in sentence
 
 

@@ -838,8 +838,9 @@ def _files_html(data: ClassData) -> str:
     parts = []
     if data.conflicts:
         items = "".join(f"<li>{escape(c)}</li>" for c in data.conflicts)
+        ids = counted(len(data.conflicts), "student id")
         parts.append(f'<div class="rl-notice" role="alert"><p><strong>'
-                     f"{counted(len(data.conflicts), 'student id')} not shown</strong>: their hand-ins came from more than one "
+                     f"{ids} not shown</strong>: their hand-ins came from more than one "
                      f"progress file, and may be more than one student's work. The gradebook "
                      f'writes nothing until this is settled.</p><ul class="rl-conflicts">'
                      f"{items}</ul></div>")
