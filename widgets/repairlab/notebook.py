@@ -80,9 +80,27 @@ def _recorder(course, module_slug: str):
         handle.store.record(Attempt(
             student=student, item_id=item.id, module=module_slug, kind=item.type,
             response=response, feedback=feedback.to_dict(), score=feedback.score,
-            status=feedback.status, curriculum_version=course.version))
+            status=feedback.status, curriculum_version=course.version,
+            extra=feedback.kept or None))
 
     return record
+
+
+class StoreDrafts:
+    """One student's drafts in the progress store (``views.base.Drafts``). Reads the handle's
+    store at call time: it becomes a no-op store if saving breaks."""
+
+    def __init__(self, handle, student: str):
+        self.handle, self.student = handle, student
+
+    def load(self, key: str) -> str | None:
+        return self.handle.store.draft(self.student, key)
+
+    def save(self, key: str, text: str) -> None:
+        self.handle.store.save_draft(self.student, key, text)
+
+    def clear(self, key: str) -> None:
+        self.handle.store.clear_draft(self.student, key)
 
 
 def build_view(item_id: str, course=None):
@@ -98,7 +116,8 @@ def build_view(item_id: str, course=None):
     slug = module.slug if module else ""
     handle, student = _progress()
     view = KINDS[item.type].view_class()(item, on_attempt=_recorder(course, slug),
-                                         notice=handle.problem)
+                                         notice=handle.problem,
+                                         drafts=StoreDrafts(handle, student))
     handle.subscribe(view.set_status)  # "saving is off" appears the moment saving stops
     try:
         last = handle.store.latest(student, item_id)
@@ -107,6 +126,9 @@ def build_view(item_id: str, course=None):
         last = None
     if last is not None:
         view.restore(last.response)
+        if last.extra:
+            view.restore_extra(last.extra)
+    view.restore_draft()  # typed after the last submission, so it goes over it
     return view
 
 

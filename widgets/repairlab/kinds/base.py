@@ -44,6 +44,8 @@ class Feedback:
     reveal_title: str = "Explanation"
     score: float | None = None  # 0..1 where a score is meaningful
     extra: dict[str, Any] = field(default_factory=dict)
+    # What the attempt keeps beside its response, restored with it (a case's debrief reflection).
+    kept: dict[str, Any] | None = None
 
     @property
     def solved(self) -> bool:
