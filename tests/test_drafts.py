@@ -89,11 +89,11 @@ def _play_to_ending(view):
 
 def test_the_debrief_asks_its_question_beside_a_box_and_keeps_the_answer(in_module):
     view = build_view("m01-case-01")
-    assert view.reflect_area.children == ()  # nothing to reflect on before an ending
+    assert view.reflection_parts == ()  # nothing to reflect on before an ending
     _play_to_ending(view)
     question = view.play.debrief().reflection
     assert "what did you feel pulled to do" in view.reflect_prompt.value
-    assert view.reflection_box in view.reflect_area.children
+    assert view.reflection_box in view.children
     assert "Reflect:" not in view.feedback.value  # asked once, beside its box
     assert question[:20] not in view.feedback.value
     _type(view.reflection_box, "I wanted to explain the <b>clock</b>.")

@@ -45,10 +45,8 @@ class SimulationView(ExerciseView):
 
     def __init__(self, item, **kwargs):
         self.reflection_text = ""  # the debrief reflection kept with this ending, if any
+        self.reflection_parts: tuple[widgets.Widget, ...] = ()  # made at the first ending
         super().__init__(item, **kwargs)
-        # The debrief's question and a box to answer it, below the debrief (the feedback area).
-        self.children = (*self.children, self.reflect_area)
-        self._render_reflection()
 
     def build(self) -> list[widgets.Widget]:
         item = self.item
@@ -81,22 +79,6 @@ class SimulationView(ExerciseView):
                                      tooltip="Play the case again from the beginning")
         self.restart_button.add_class("rl-restart")
         self.choice_buttons: list[widgets.Button] = []
-        self.reflect_area = widgets.VBox([], layout=shared_layout(width="100%",
-                                                                   flex_flow="row wrap"))
-        self.reflect_area.add_class("repairlab-debrief-reflection")
-        self.reflect_prompt = block()
-        self.reflection_box = text_box(
-            value="", description="Your reflection", rows=5,
-            placeholder="Write freely; nothing here is graded.",
-            style=shared_style(TextStyle, description_width="initial"),
-            layout=shared_layout(width="100%"))
-        self.reflection_box.add_class("repairlab-reflection-text")
-        self.reflection_box.observe(
-            lambda change: self.keep_draft(self._reflection_key(), change["new"]), "value")
-        self.save_reflection_button = button("Save reflection", self.save_reflection,
-                                             primary=True)
-        self.reflection_saved = block()
-        self.reflection_saved.add_class("repairlab-feedback")
         self._render()
         return [intro, self.meter, self.transcript, self.turn_area, self.restart_button]
 
@@ -131,18 +113,39 @@ class SimulationView(ExerciseView):
             self.turn_area.children = [self.prompt, *self.choice_buttons]
 
     def _render_reflection(self) -> None:
-        """At an ending, the debrief's question with a box to answer it; nothing before."""
+        """At an ending, the debrief's question and a box to answer it, below the debrief (the
+        feedback area); nothing before. Rows of the exercise itself, made at the first ending:
+        a case nobody finishes costs the page no widgets for it."""
+        before = tuple(c for c in self.children if c not in self.reflection_parts)
         if not self.play.ended:
-            self.reflect_area.children = []
+            self.children = before
             return
+        if not self.reflection_parts:
+            self._make_reflection_parts()
         question = self.play.debrief().reflection
         self.reflect_prompt.value = ('<h4 class="rl-reflect-heading">Reflect</h4>'
                                      + paragraphs(question, "rl-prompt"))
         kept = self.drafts.load(self._reflection_key()) if self.drafts else None
         self._quietly(setattr, self.reflection_box, "value", kept or self.reflection_text)
         self.reflection_saved.value = ""
-        self.reflect_area.children = [self.reflect_prompt, self.reflection_box,
-                                      self.save_reflection_button, self.reflection_saved]
+        self.children = before + self.reflection_parts
+
+    def _make_reflection_parts(self) -> None:
+        self.reflect_prompt = block()
+        self.reflection_box = text_box(
+            value="", description="Your reflection", rows=5,
+            placeholder="Write freely; nothing here is graded.",
+            style=shared_style(TextStyle, description_width="initial"),
+            layout=shared_layout(width="100%"))
+        self.reflection_box.add_class("repairlab-reflection-text")
+        self.reflection_box.observe(
+            lambda change: self.keep_draft(self._reflection_key(), change["new"]), "value")
+        self.save_reflection_button = button("Save reflection", self.save_reflection,
+                                             primary=True)
+        self.reflection_saved = block()
+        self.reflection_saved.add_class("repairlab-feedback")
+        self.reflection_parts = (self.reflect_prompt, self.reflection_box,
+                                 self.save_reflection_button, self.reflection_saved)
 
     def _reflection_key(self) -> str:
         return f"{self.item.id}#debrief-reflection"
