@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -47,9 +48,30 @@ def current_course():
         return None
 
 
-def _display(widget) -> None:
-    from IPython.display import display
+STYLESHEET = (Path(__file__).parent / "serving" / "share" / "voila" / "templates" / "repairlab"
+              / "static" / "repairlab.css")
+_styled = False
 
+
+def course_style() -> str:
+    """The course stylesheet as a ``<style>`` element: what a page needs to look as the
+    students' pages do (hidden screen-reader labels, coloured feedback, wrapping steps)."""
+    return f"<style>{STYLESHEET.read_text(encoding='utf-8')}</style>"
+
+
+def _display(widget) -> None:
+    """Show a widget; the first time in a kernel outside the course server (JupyterLab, the
+    classic notebook), bring the course stylesheet first, so an instructor sees what students
+    see. The course server's pages link it already (``serving/kernel.py`` says so)."""
+    global _styled
+    from IPython.display import HTML, display
+
+    if not _styled and not os.environ.get("REPAIRLAB_PAGE_HAS_STYLES"):
+        _styled = True
+        try:
+            display(HTML(course_style()))
+        except Exception:
+            log.exception("could not load the course stylesheet")
     display(widget)
 
 
@@ -147,27 +169,32 @@ def _module_here(course) -> Any:
     return next((m for m in course.modules if m.path.resolve() == here), None)
 
 
-def module_nav() -> None:
-    """Links back to the course and on to the next module, from the course manifest."""
+def module_nav(page: str = "practice") -> None:
+    """The links at the foot of a module's page (``page``: "reading", "practice" or "cases"),
+    worked out from the course's manifests (``content/navigation.py``)."""
     import ipywidgets as widgets
+
+    from .content.navigation import page_links
 
     try:
         course = current_course()
         module = _module_here(course) if course else None
-        links = ['<a class="rl-nav-link" href="../index.ipynb">← Course home</a>']
-        if module is not None:
-            index = course.modules.index(module)
-            reading = module.manifest.notebooks.reading
-            links.append(f'<a class="rl-nav-link" href="{escape(reading)}">Back to the reading</a>')
-            if index + 1 < len(course.modules):
-                nxt = course.modules[index + 1]
-                href = f"../{nxt.folder}/{nxt.manifest.notebooks.reading}"
-                links.append(f'<a class="rl-nav-link rl-next-module" href="{escape(href)}">'
-                             f"Next: Module {nxt.number}, {escape(nxt.title)} →</a>")
-        _display(widgets.HTML(f'<nav class="rl-nav" aria-label="Course navigation">'
-                              f'{" ".join(links)}</nav>'))
+        if module is None:
+            links = ['<a class="rl-nav-link" href="../index.ipynb">← Course home</a>']
+        else:
+            links = [_link_html(link) for link in page_links(course, module, page)]
+        _display(widgets.HTML(f'<nav class="rl-nav" id="rl-page-nav" '
+                              f'aria-label="Course navigation">{" ".join(links)}</nav>'))
     except Exception:
         log.exception("module_nav failed")
+
+
+def _link_html(link) -> str:
+    arrow = {"home": "← ", "back": "← "}.get(link.role, "")
+    after = " →" if link.role == "next" else ""
+    extra = " rl-next-module" if link.role == "next" else ""
+    return (f'<a class="rl-nav-link{extra}" href="{escape(link.href)}">'
+            f"{arrow}{escape(link.label)}{after}</a>")
 
 
 def course_home() -> None:
