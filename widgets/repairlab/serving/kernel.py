@@ -15,10 +15,7 @@ import sys
 FORMAT = "[RepairLab kernel %(process)d] %(levelname)s | %(name)s: %(message)s"
 
 
-def route_logs_to_server()
-# The course page (the Voilà template) links the course stylesheet itself: the widgets need
-# not bring it along, as they do in JupyterLab (``notebook.course_style``).
-os.environ["REPAIRLAB_PAGE_HAS_STYLES"] = "1" -> None:
+def route_logs_to_server() -> None:
     logger = logging.getLogger("repairlab")
     if any(getattr(h, "_repairlab_server_log", False) for h in logger.handlers):
         return
