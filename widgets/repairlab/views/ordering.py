@@ -28,8 +28,8 @@ class OrderingView(ExerciseView):
         steps = stable_shuffle(self.item.steps, self.item.id)
         self.letters = {s.id: ascii_uppercase[n] for n, s in enumerate(steps)}
         choices = [(self.letters[s.id], s.id) for s in steps]
-        listing = ('<p class="rl-order-how">Put these steps in order: choose a letter for each '
-                   'position.</p><ul class="rl-order-steps">'
+        listing = ('<p class="rl-order-how">Choose a letter for each position.</p>'
+                   '<ul class="rl-order-steps">'
                    + "".join(f'<li><strong class="rl-letter">{self.letters[s.id]}</strong> '
                              f"{escape(s.text)}</li>" for s in steps)
                    + "</ul>")

@@ -117,7 +117,11 @@
     after.insertAdjacentElement("afterend", nav);
 
     items.forEach(function (item, n) {
-      var next = items[n + 1];
+      // Past the whole section: a ## section's link skips its ### parts too.
+      var next = null;
+      for (var k = n + 1; k < items.length && !next; k++) {
+        if (items[k].level <= item.level) next = items[k];
+      }
       var skip = document.createElement("a");
       skip.className = "rl-skip";
       if (next) {
