@@ -155,7 +155,7 @@ def test_a_tampered_and_a_foreign_file_are_listed_and_the_rest_still_shown(handi
     assert all(s.message.startswith(s.name + " ") for s in data.skipped)
 
     html = dashboard_html(data, charts=False)
-    assert "4 file(s) left out" in html
+    assert "4 files left out" in html
     assert "<strong>ben.html</strong> was edited by hand after download" in html
     assert "2 students" in html  # ana and chi are still shown
     [noticing, _] = completion_by_module(data)
@@ -500,7 +500,7 @@ def test_the_dashboard_notebook_runs_on_a_folder_of_hand_ins(class_of_three, mon
               if o.output_type == "error" or o.get("name") == "stderr"]
     assert errors == []
     state = json.dumps(notebook.metadata["widgets"])
-    assert "Showing 3 students' hand-ins; 1 file(s) left out." in state
+    assert "Showing 3 students' hand-ins; 1 file left out." in state
     assert "ben-copy.html</strong> was edited by hand after download" in state
     assert "Demo module (mean" not in state  # chart labels live in the image, not the text
     assert "Demo module: 0 all done, 3 some, 0 none" in state  # the completion chart's alt

@@ -85,11 +85,11 @@ def test_one_id_from_two_laptops_is_an_error_naming_both_files(two_alexes, cours
     assert "not counted as editing it" in conflict
     assert "--newest" in conflict
     assert f"error: {two_alexes}/laptop-a/alex.html" not in err  # the message, not a file error
-    assert "error: nothing written: 1 student id(s) above came from more than one" in err
+    assert "error: nothing written: 1 student id above came from more than one" in err
     # The dashboard shows the rest of the class and says, at the top, who is missing and why.
     assert data.students == ["ben"]
     page = dashboard_html(data, charts=False)
-    assert page.index("1 student id(s) not shown") < page.index("Completion per module")
+    assert page.index("1 student id not shown") < page.index("Completion per module")
     assert "laptop-b/alex.html" in page
 
 

@@ -671,7 +671,7 @@ def test_a_version_1_database_is_upgraded_in_place_without_losing_attempts(tmp_p
 
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         columns = [row[1] for row in conn.execute("PRAGMA table_info(attempts)")]
         assert "extra" in columns
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(attempts)")}
@@ -705,3 +705,39 @@ def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):
         assert conn.execute("SELECT count(*) FROM attempts").fetchone()[0] == 1
     finally:
         conn.close()
+
+
+# -- drafts (schema 4): typed text kept across a reload, never counted as an attempt --
+
+
+def test_a_draft_is_kept_replaced_and_cleared_without_becoming_an_attempt(tmp_path):
+    with ProgressStore(tmp_path / "progress.sqlite3") as store:
+        assert store.draft("ann", "m04-rewrite-01") is None
+        assert store.save_draft("ann", "m04-rewrite-01", "I'm sorry, I")
+        assert store.save_draft("ann", "m04-rewrite-01", "I'm sorry, I was late. <b>x</b>")
+        assert store.draft("ann", "m04-rewrite-01") == "I'm sorry, I was late. <b>x</b>"
+        assert store.draft("bob", "m04-rewrite-01") is None  # another student's box is empty
+        assert store.attempts("ann") == []  # a draft is not an attempt: nothing is graded
+        store.clear_draft("ann", "m04-rewrite-01")
+        assert store.draft("ann", "m04-rewrite-01") is None
+        store.save_draft("ann", "m04-rewrite-02", "half a reply")
+        store.save_draft("ann", "m04-rewrite-02", "   ")  # emptied box: the draft goes
+        assert store.draft("ann", "m04-rewrite-02") is None
+
+
+def test_a_schema_3_file_gains_the_drafts_table_and_keeps_its_attempts(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    _make_v1_database(path)
+    conn = sqlite3.connect(path)
+    try:  # bring it to schema 3 only, as a course running the previous release left it
+        for migration in progress.MIGRATIONS[1:3]:
+            for step in migration.steps:
+                step(conn) if callable(step) else conn.execute(step)
+        conn.execute("PRAGMA user_version = 3")
+        conn.commit()
+    finally:
+        conn.close()
+    with ProgressStore(path) as store:
+        assert len(store.attempts("ann")) == 2
+        store.save_draft("ann", "m05-reflect-01", "draft text")
+        assert store.draft("ann", "m05-reflect-01") == "draft text"

@@ -852,7 +852,7 @@ def test_cases_notebooks_follow_the_cell_conventions():
         assert sources[0] == "from repairlab import show, module_nav"
         assert cells[1]["cell_type"] == "markdown"
         assert sources[1].startswith("# Module ")
-        assert sources[-1] == "module_nav()"
+        assert sources[-1] == 'module_nav("cases")'
         for cell in cells:
             if cell["cell_type"] == "code":
                 assert cell["metadata"]["jupyter"]["source_hidden"] is True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from html import escape
 
 from repairlab.notebook import build_view
 from repairlab.progress import open_store_safely
@@ -228,3 +229,23 @@ def test_a_rewrite_the_assessor_is_unsure_about_gets_no_verdict(in_module, monke
     assert "Well done" not in view.feedback.value
     assert "This still reads as defensive" not in view.feedback.value
     assert "One way to say it" in view.feedback.value  # the model reply, to compare with
+
+
+def test_the_order_exercise_shows_every_step_in_full_under_a_letter(in_module):
+    """A drop-down cuts a sentence at its width: the steps are written out whole, and the
+    drop-downs offer their letters."""
+    from repairlab.notebook import current_course
+
+    item = current_course().item("m01-order-01")
+    view = build_view("m01-order-01")
+    listing = view.children[0].value
+    for step in item.steps:
+        assert escape(step.text) in listing, step.text  # whole, however long
+    letters = [label for label, value in view.positions[0].options if value]
+    assert letters == ["A", "B", "C", "D"][:len(item.steps)]
+    for letter in letters:
+        assert f'<strong class="rl-letter">{letter}</strong>' in listing
+    # Choosing by letter orders the steps those letters stand for.
+    by_letter = {label: value for label, value in view.positions[0].options if value}
+    order = [by_letter[view.letters[s]] for s in item.correct_order]
+    assert view.submit(order).status == "correct"

@@ -53,9 +53,12 @@ def answer(exercise, item, response) -> None:
         exercise.get_by_label("Your reflection").fill(response)
         exercise.get_by_role("button", name="Save reflection").click()
     elif item.type == "order-repair-steps":
+        # The steps are written out under letters; each position's drop-down offers letters.
         text = {s.id: s.text for s in item.steps}
         for position, step in enumerate(response, 1):
-            exercise.get_by_label(f"Step {position}", exact=True).select_option(label=text[step])
+            row = exercise.locator(".rl-order-steps li", has_text=words(text[step]))
+            letter = row.locator(".rl-letter").inner_text().strip()
+            exercise.get_by_label(f"Step {position}", exact=True).select_option(label=letter)
         exercise.get_by_role("button", name="Check order").click()
     else:
         label = {c.id: c.label for c in item.choices()}[response]

@@ -38,6 +38,7 @@ from typing import Any
 from repairlab import timestamps
 from repairlab.collect import ZIP_SUFFIX, HandIn, RenameError, Skipped, choose, collect
 from repairlab.grading import SOLVED, outcome
+from repairlab.wording import counted
 
 __all__ = [
     "SOLVED",
@@ -661,7 +662,7 @@ def _fmt_number(value: float | None) -> str:
 
 
 def _students(count: int) -> str:
-    return f"{count} student" if count == 1 else f"{count} students"
+    return counted(count, "student")
 
 
 def _count_share(count: int, whole: int) -> str:
@@ -712,10 +713,10 @@ def completion_html(rows: list[ModuleCompletion], *, chart: bool = True) -> str:
     summary = "; ".join(f"{r.title}: {r.all_done} all done, {r.some_done} some, "
                         f"{r.none_done} none, mean completion {_fmt_percent(r.mean_completion)}"
                         for r in rows)
-    alt = (f"Stacked bar chart: for each module, how many of the {students} students have done "
+    alt = (f"Stacked bar chart: for each module, how many of the {_students(students)} have done "
            f"all, some or none of its items. {summary}.")
     table = _table(
-        f"Completion per module ({students} students)",
+        f"Completion per module ({_students(students)})",
         ["Module", "Items", "Mean completion", "All items done", "Some done", "None done yet"],
         [[escape(r.title), str(r.items), _fmt_percent(r.mean_completion),
           _count_share(r.all_done, r.students), _count_share(r.some_done, r.students),
@@ -748,7 +749,7 @@ def missed_html(rows: list[ItemMiss], *, chart: bool = True) -> str:
     lead = top[0]
     alt = (f"Bar chart of the {len(top)} items missed most. The most missed is "
            f"{lead.title}: wrong on the first attempt for {_fmt_percent(lead.first_wrong_percent)}"
-           f" of the {lead.tried} students who tried it, never solved by "
+           f" of the {_students(lead.tried)} who tried it, never solved by "
            f"{_fmt_percent(lead.never_solved_percent)}. "
            # The next two only: alt text is a summary, and the table right below has all.
            + " ".join(f"Next, {r.title}: {_fmt_percent(r.first_wrong_percent)} wrong first, "
@@ -768,11 +769,11 @@ def markers_html(rows: list[MarkerUse], *, chart: bool = True) -> str:
         return _section("Defensive markers in rewrites", intro,
                         "<p>No defensive markers in any rewrite yet.</p>")
     writers = rows[0].writers
-    alt = (f"Bar chart of the defensive markers in rewrites, by how many of the {writers} "
-           "students who wrote rewrites used each. "
+    alt = (f"Bar chart of the defensive markers in rewrites, by how many of the "
+           f"{_students(writers)} who wrote rewrites used each. "
            + " ".join(f"{r.label}: {_students(r.students)}." for r in rows))
     table = _table(
-        f"Defensive markers ({writers} students wrote rewrites)",
+        f"Defensive markers ({_students(writers)} wrote rewrites)",
         ["Marker", "Students", "Replies with it", "Times found", "In first replies",
          "In last replies"],
         [[escape(r.label), _count_share(r.students, r.writers), str(r.attempts), str(r.uses),
@@ -837,16 +838,17 @@ def _files_html(data: ClassData) -> str:
     parts = []
     if data.conflicts:
         items = "".join(f"<li>{escape(c)}</li>" for c in data.conflicts)
-        parts.append(f'<div class="rl-notice" role="alert"><p><strong>{len(data.conflicts)} '
-                     f"student id(s) not shown</strong>: their hand-ins came from more than one "
+        ids = counted(len(data.conflicts), "student id")
+        parts.append(f'<div class="rl-notice" role="alert"><p><strong>'
+                     f"{ids} not shown</strong>: their hand-ins came from more than one "
                      f"progress file, and may be more than one student's work. The gradebook "
                      f'writes nothing until this is settled.</p><ul class="rl-conflicts">'
                      f"{items}</ul></div>")
     if data.skipped:
         items = "".join(f"<li><strong>{escape(s.name)}</strong> {escape(s.reason)}</li>"
                         for s in data.skipped)
-        parts.append(f'<div class="rl-notice" role="note"><p><strong>{len(data.skipped)} '
-                     f"file(s) left out</strong> (everything else is shown):</p>"
+        parts.append(f'<div class="rl-notice" role="note"><p><strong>'
+                     f"{counted(len(data.skipped), 'file')} left out</strong> (everything else is shown):</p>"
                      f'<ul class="rl-skipped">{items}</ul></div>')
     if data.notes:
         items = "".join(f"<li>{escape(n)}</li>" for n in data.notes)
@@ -859,7 +861,7 @@ def dashboard_html(data: ClassData, *, charts: bool = True) -> str:
     course = f"{escape(data.course)}, " if data.course else ""
     version = (f"curriculum version {escape(data.curriculum_version)}"
                if data.curriculum_version else "no curriculum version")
-    head = (f'<p class="rl-dash-summary"><strong>{len(data.students)} students</strong> · '
+    head = (f'<p class="rl-dash-summary"><strong>{_students(len(data.students))}</strong> · '
             f"{course}{version} · from {escape(str(data.folder))}</p>")
     parts = [_STYLE, '<div class="rl-dash">', head, _files_html(data)]
     if data.students:
@@ -932,9 +934,11 @@ def _load_view(folder: str, course_dir) -> tuple[str, str]:
     except RenameError as error:
         return notice_html(str(error)), str(error)
     page = (notice_html(problem) if problem else "") + dashboard_html(data)
-    status = (f"Showing {len(data.students)} students' hand-ins"
-              + (f"; {len(data.skipped)} file(s) left out" if data.skipped else "")
-              + (f"; {len(data.conflicts)} student id(s) not shown" if data.conflicts else "")
+    shown = counted(len(data.students), "student's hand-in", "students' hand-ins")
+    status = (f"Showing {shown}"
+              + (f"; {counted(len(data.skipped), 'file')} left out" if data.skipped else "")
+              + (f"; {counted(len(data.conflicts), 'student id')} not shown"
+                 if data.conflicts else "")
               + ".")
     return page, status
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import uuid
 from html import escape
 from pathlib import Path
@@ -48,9 +49,30 @@ def current_course():
         return None
 
 
-def _display(widget) -> None:
-    from IPython.display import display
+STYLESHEET = (Path(__file__).parent / "serving" / "share" / "voila" / "templates" / "repairlab"
+              / "static" / "repairlab.css")
+_styled = False
 
+
+def course_style() -> str:
+    """The course stylesheet as a ``<style>`` element: what a page needs to look as the
+    students' pages do (hidden screen-reader labels, coloured feedback, wrapping steps)."""
+    return f"<style>{STYLESHEET.read_text(encoding='utf-8')}</style>"
+
+
+def _display(widget) -> None:
+    """Show a widget; the first time in a kernel outside the course server (JupyterLab, the
+    classic notebook), bring the course stylesheet first, so an instructor sees what students
+    see. The course server's pages link it already (``serving/kernel.py`` says so)."""
+    global _styled
+    from IPython.display import HTML, display
+
+    if not _styled and not os.environ.get("REPAIRLAB_PAGE_HAS_STYLES"):
+        _styled = True
+        try:
+            display(HTML(course_style()))
+        except Exception:
+            log.exception("could not load the course stylesheet")
     display(widget)
 
 
@@ -81,14 +103,35 @@ def _recorder(course, module_slug: str, extra: dict | None = None):
         handle.store.record(Attempt(
             student=student, item_id=item.id, module=module_slug, kind=item.type,
             response=response, feedback=feedback.to_dict(), score=feedback.score,
-            status=feedback.status, curriculum_version=course.version, extra=extra))
+            status=feedback.status, curriculum_version=course.version,
+            # Practice mode's serving id, and what the view keeps beside the response (a
+            # case's debrief reflection).
+            extra={**(extra or {}), **(feedback.kept or {})} or None))
 
     return record
 
 
+class StoreDrafts:
+    """One student's drafts in the progress store (``views.base.Drafts``). Reads the handle's
+    store at call time: it becomes a no-op store if saving breaks."""
+
+    def __init__(self, handle, student: str):
+        self.handle, self.student = handle, student
+
+    def load(self, key: str) -> str | None:
+        return self.handle.store.draft(self.student, key)
+
+    def save(self, key: str, text: str) -> None:
+        self.handle.store.save_draft(self.student, key, text)
+
+    def clear(self, key: str) -> None:
+        self.handle.store.clear_draft(self.student, key)
+
+
 def build_view(item_id: str, course=None, *, restore: bool = True, extra: dict | None = None):
     """The view for one item, with saving wired in and (``restore``) the student's last
-    response shown again; ``extra`` goes into each attempt it records."""
+    response and draft shown again; ``extra`` goes into each attempt it records. Practice mode
+    serves each item afresh (``restore=False``): a new try, with no draft carried into it."""
     course = course or current_course()
     item = course.item(item_id) if course is not None else None
     if item is None:
@@ -99,8 +142,9 @@ def build_view(item_id: str, course=None, *, restore: bool = True, extra: dict |
     module = course.module_of_item(item_id)
     slug = module.slug if module else ""
     handle, student = _progress()
-    view = KINDS[item.type].view_class()(item, on_attempt=_recorder(course, slug, extra),
-                                         notice=handle.problem)
+    view = KINDS[item.type].view_class()(
+        item, on_attempt=_recorder(course, slug, extra), notice=handle.problem,
+        drafts=StoreDrafts(handle, student) if restore else None)
     handle.subscribe(view.set_status)  # "saving is off" appears the moment saving stops
     if not restore:
         return view
@@ -111,6 +155,9 @@ def build_view(item_id: str, course=None, *, restore: bool = True, extra: dict |
         last = None
     if last is not None:
         view.restore(last.response)
+        if last.extra:
+            view.restore_extra(last.extra)
+    view.restore_draft()  # typed after the last submission, so it goes over it
     return view
 
 
@@ -129,32 +176,23 @@ def _module_here(course) -> Any:
     return next((m for m in course.modules if m.path.resolve() == here), None)
 
 
-def module_nav(page: str | None = None) -> None:
-    """Links back to the course and on to the next module, from the course manifest; ``page``
-    names the notebook calling it where that changes the links (``"practice_mode"``)."""
+def module_nav(page: str = "practice") -> None:
+    """The links at the foot of a module's page (``page``: "reading", "practice",
+    "practice_mode" or "cases"), worked out from the course's manifests
+    (``content/navigation.py``)."""
     import ipywidgets as widgets
+
+    from .content.navigation import page_links
 
     try:
         course = current_course()
         module = _module_here(course) if course else None
-        links = ['<a class="rl-nav-link" href="../index.ipynb">← Course home</a>']
-        if module is not None:
-            index = course.modules.index(module)
-            reading = module.manifest.notebooks.reading
-            links.append(f'<a class="rl-nav-link" href="{escape(reading)}">Back to the reading</a>')
-            # From practice mode, the way back to the fixed page; from the others, the way in.
-            which, label = (("practice", "The practice page") if page == "practice_mode"
-                            else ("practice_mode", "Practice mode"))
-            target = getattr(module.manifest.notebooks, which, None)
-            if target:
-                links.append(f'<a class="rl-nav-link" href="{escape(target)}">{label}</a>')
-            if index + 1 < len(course.modules):
-                nxt = course.modules[index + 1]
-                href = f"../{nxt.folder}/{nxt.manifest.notebooks.reading}"
-                links.append(f'<a class="rl-nav-link rl-next-module" href="{escape(href)}">'
-                             f"Next: Module {nxt.number}, {escape(nxt.title)} →</a>")
-        _display(widgets.HTML(f'<nav class="rl-nav" aria-label="Course navigation">'
-                              f'{" ".join(links)}</nav>'))
+        if module is None:
+            links = ['<a class="rl-nav-link" href="../index.ipynb">← Course home</a>']
+        else:
+            links = [_link_html(link) for link in page_links(course, module, page)]
+        _display(widgets.HTML(f'<nav class="rl-nav" id="rl-page-nav" '
+                              f'aria-label="Course navigation">{" ".join(links)}</nav>'))
     except Exception:
         log.exception("module_nav failed")
 
@@ -211,6 +249,14 @@ def practice_mode_view(course=None, module=None):
                 log.warning("could not read the content warnings of %s", which)
     return PracticeModeView(skills, items, make_view=make_view, read_attempts=read_attempts,
                             warnings=warnings)
+
+
+def _link_html(link) -> str:
+    arrow = {"home": "← ", "back": "← "}.get(link.role, "")
+    after = " →" if link.role == "next" else ""
+    extra = " rl-next-module" if link.role == "next" else ""
+    return (f'<a class="rl-nav-link{extra}" href="{escape(link.href)}">'
+            f"{arrow}{escape(link.label)}{after}</a>")
 
 
 def course_home() -> None:

@@ -378,6 +378,21 @@ MIGRATIONS: tuple[Migration, ...] = (
         "meta table: the file's own random id (store_id) and the name the student gave",
         (_make_meta,),
     ),
+    Migration(
+        4,
+        "drafts table: text typed but not yet submitted, one row per student and item",
+        (
+            """
+            CREATE TABLE drafts (
+                student TEXT NOT NULL,
+                item_id TEXT NOT NULL,
+                text TEXT NOT NULL,
+                saved_at TEXT NOT NULL,
+                PRIMARY KEY (student, item_id)
+            )
+            """,
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -640,6 +655,43 @@ class ProgressStore:
 
         return self._run("save an attempt", insert, None)
 
+    # -- drafts: typed, not yet submitted (never an attempt, never graded) --
+
+    def save_draft(self, student: str, item_id: str, text: str) -> bool:
+        """Keep the text a student has typed but not submitted, replacing their last draft of
+        that item; an empty text clears it. True when it was written."""
+        if not isinstance(text, str):
+            raise ValueError(f"a draft must be text, got {type(text).__name__}")
+        if not text.strip():
+            return self.clear_draft(student, item_id)
+        # JSON-safe text: a lone surrogate from the browser becomes U+FFFD, as in attempts.
+        kept = json.loads(_to_json(text, "draft"))
+
+        def write(conn: sqlite3.Connection) -> bool:
+            conn.execute("INSERT OR REPLACE INTO drafts (student, item_id, text, saved_at) "
+                         "VALUES (?, ?, ?, ?)", (student, item_id, kept, timestamps.utc_now()))
+            return True
+
+        return self._run("save a draft", write, False)
+
+    def draft(self, student: str, item_id: str) -> str | None:
+        """The student's unsubmitted text for an item, if any."""
+        def query(conn: sqlite3.Connection) -> str | None:
+            row = conn.execute("SELECT text FROM drafts WHERE student = ? AND item_id = ?",
+                               (student, item_id)).fetchone()
+            return None if row is None else str(row[0])
+
+        return self._run("read a draft", query, None)
+
+    def clear_draft(self, student: str, item_id: str) -> bool:
+        """Forget a draft (it was submitted, or emptied)."""
+        def write(conn: sqlite3.Connection) -> bool:
+            conn.execute("DELETE FROM drafts WHERE student = ? AND item_id = ?",
+                         (student, item_id))
+            return True
+
+        return self._run("clear a draft", write, False)
+
     # -- reading --
 
     def attempts(
@@ -788,6 +840,15 @@ class DisabledStore:
 
     def latest_by_item(self, student: str) -> dict[str, Attempt]:
         return {}
+
+    def save_draft(self, student: str, item_id: str, text: str) -> bool:
+        return False
+
+    def draft(self, student: str, item_id: str) -> None:
+        return None
+
+    def clear_draft(self, student: str, item_id: str) -> bool:
+        return False
 
     def students(self) -> list[str]:
         return []

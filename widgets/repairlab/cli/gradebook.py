@@ -17,6 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..wording import counted
 from ._handins import add_choice_options, renames_or_explain
 
 
@@ -68,13 +69,13 @@ def run(args: argparse.Namespace) -> int:
     for conflict in result.conflicts:
         print(f"error: {conflict}", file=sys.stderr)
     if result.conflicts:
-        print(f"error: nothing written: {len(result.conflicts)} student id(s) above came from "
+        print(f"error: nothing written: {counted(len(result.conflicts), 'student id')} above came from "
               "more than one progress file.", file=sys.stderr)
         return 1
     if not result.rows:
         print("error: no valid hand-in files found; nothing written.", file=sys.stderr)
         return 1
     write_csv(result, args.output)
-    print(f"Wrote {args.output}: {len(result.rows)} students"
-          + (f", {len(result.errors)} file(s) skipped." if result.errors else "."))
+    print(f"Wrote {args.output}: {counted(len(result.rows), 'student')}"
+          + (f", {counted(len(result.errors), 'file')} skipped." if result.errors else "."))
     return 1 if result.errors else 0

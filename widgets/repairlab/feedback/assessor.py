@@ -232,6 +232,16 @@ _FILLER_WORDS = frozenset({
 })
 
 
+_MIN_QUOTED_WORDS = 3
+
+
+def _quotable(sentence: str) -> bool:
+    """Whether a sentence can be quoted back as evidence: "What?" or "Okay." on its own
+    shows the student nothing about what landed or what undercut it."""
+    words = re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)?", sentence)
+    return len(words) >= _MIN_QUOTED_WORDS
+
+
 def _best_sentence(text: str, analysed: str, base_at: int, client: str | None, output: str):
     """The sentence of the reply whose features score highest on one output of the model."""
     model = default_model()
@@ -240,6 +250,8 @@ def _best_sentence(text: str, analysed: str, base_at: int, client: str | None, o
     for part in sentences(analysed):
         start = analysed.find(part, pos)
         pos = start + len(part)
+        if not _quotable(part):
+            continue
         score = model.probabilities(reply_features(part, (), client))[output]
         if best is None or score > best[0]:
             best = (score, start, start + len(part))
@@ -247,6 +259,17 @@ def _best_sentence(text: str, analysed: str, base_at: int, client: str | None, o
         return None
     start, end = base_at + best[1], base_at + best[2]
     return Span(start, end, text[start:end])
+
+
+def _sentence_around(span: Span, text: str, analysed: str, base_at: int) -> Span:
+    """The sentence of the reply that holds ``span`` (``span`` itself if none does)."""
+    pos = 0
+    for part in sentences(analysed):
+        start = analysed.find(part, pos)
+        pos = start + len(part)
+        if base_at + start <= span.start and span.end <= base_at + pos:
+            return Span(base_at + start, base_at + pos, text[base_at + start:base_at + pos])
+    return span
 
 
 def _model_marker(text: str, analysed: str, base_at: int, client: str | None) -> tuple[Marker, ...]:
@@ -259,7 +282,12 @@ def _evidence_for(moves, text, analysed, base_at, client, base) -> tuple[MoveEvi
     out = []
     for move in moves:
         if move in by_rules:
-            out.append(by_rules[move])
+            found = by_rules[move]
+            if not _quotable(found.span.text):
+                # A rule may match one word ("What" of an open question): quote its sentence.
+                found = MoveEvidence(move, _sentence_around(found.span, text, analysed, base_at),
+                                     found.reason)
+            out.append(found)
             continue
         span = _best_sentence(text, analysed, base_at, client, move)
         if span is not None:

@@ -154,7 +154,8 @@ def _attempt(number: int, attempt: Mapping[str, Any], item: Any) -> str:
                f"</span>{score_html}</h4>")
     kind = attempt.get("kind")
     body = _renderer(kind).attempt(item, attempt.get("response"),
-                                   Feedback.from_dict(attempt.get("feedback")))
+                                   Feedback.from_dict(attempt.get("feedback")),
+                                   kept=attempt.get("extra"))
     return f'<li class="attempt">{heading}{body}</li>'
 
 

@@ -72,6 +72,8 @@ class Feedback:
     reveal_title: str = "Explanation"
     score: float | None = None  # 0..1 where a score is meaningful
     extra: Facts | None = None
+    # What the attempt keeps beside its response, restored with it (a case's debrief reflection).
+    kept: dict[str, Any] | None = None
 
     @property
     def solved(self) -> bool:
@@ -80,6 +82,7 @@ class Feedback:
     def to_dict(self) -> dict[str, Any]:
         stored = asdict(self)  # the facts too, as a plain dict
         stored["extra"] = stored["extra"] or {}  # the stored shape since the first release
+        del stored["kept"]  # stored once, as the attempt's own ``extra`` (notebook._recorder)
         return stored
 
     @classmethod

@@ -54,9 +54,25 @@ def score_choice(item: ChoiceLike, response: Any) -> Feedback:
     if chosen is None:
         return Feedback("empty", "That option is not part of this exercise. Choose one of the list.")
     if chosen.id == item.answer_id:
-        return Feedback("correct", "Yes, that's the one.",
-                        notes=(Note("good", chosen.feedback),),
+        headline = "Yes, that's the one."
+        return Feedback("correct", headline,
+                        notes=(Note("good", _after_headline(chosen.feedback, headline)),),
                         reveal=item.explanation, score=1.0)
-    return Feedback("incorrect", "Not quite.",
-                    notes=(Note("info", chosen.feedback),),
+    headline = "Not quite."
+    return Feedback("incorrect", headline,
+                    notes=(Note("info", _after_headline(chosen.feedback, headline)),),
                     next_step="Try another option, or show the explanation.", score=0.0)
+
+
+def _after_headline(text: str, headline: str) -> str:
+    """An option's feedback without an opening that repeats the headline: authors often begin
+    a wrong option's feedback with "Not quite.", and the page would read "Not quite. • Not
+    quite. ..."."""
+    lead = headline.rstrip(".").casefold()
+    stripped = text.lstrip()
+    for ending in (".", ",", ":", ";", " -", " –", " —"):
+        opening = lead + ending
+        if stripped.casefold().startswith(opening):
+            rest = stripped[len(opening):].lstrip()
+            return rest[:1].upper() + rest[1:] if rest else text
+    return text

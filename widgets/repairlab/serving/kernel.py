@@ -9,6 +9,7 @@ to the kernel process's own standard error, which is the server's log.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 FORMAT = "[RepairLab kernel %(process)d] %(levelname)s | %(name)s: %(message)s"
@@ -31,3 +32,6 @@ def route_logs_to_server() -> None:
 
 
 route_logs_to_server()
+# The course page (the Voilà template) links the course stylesheet itself: the widgets need
+# not bring it along, as they do in JupyterLab (``notebook.course_style``).
+os.environ["REPAIRLAB_PAGE_HAS_STYLES"] = "1"

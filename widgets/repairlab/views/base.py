@@ -6,7 +6,7 @@ import functools
 import logging
 from collections.abc import Callable
 from html import escape
-from typing import Any
+from typing import Any, Protocol
 
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_string import HTMLStyle
@@ -19,6 +19,18 @@ log = logging.getLogger("repairlab")
 
 # Called after every attempt with (item, response, feedback): the progress store listens here.
 AttemptListener = Callable[[Item, Any, Feedback], None]
+
+
+class Drafts(Protocol):
+    """Where typed, unsubmitted text is kept across a reload (the progress store's drafts,
+    bound to one student by ``notebook.py``). A key is an item id, or an item id and a place
+    in it (a case's turn). Never raises: a draft is a convenience, never worth an error."""
+
+    def load(self, key: str) -> str | None: ...
+
+    def save(self, key: str, text: str) -> None: ...
+
+    def clear(self, key: str) -> None: ...
 
 FRIENDLY_ERROR = ("Something went wrong on our side while checking your answer. Your answer is "
                   "still here; please try again, and tell your instructor if it keeps happening.")
@@ -96,8 +108,10 @@ class ExerciseView(widgets.VBox):
     heading_in_body = False
 
     def __init__(self, item: Item, *, on_attempt: AttemptListener | None = None,
-                 notice: str | None = None):
+                 notice: str | None = None, drafts: Drafts | None = None):
         self.item = item
+        self.drafts = drafts
+        self._restoring = False
         self.kind = kind_of(item)
         self.listeners: list[AttemptListener] = [on_attempt] if on_attempt else []
         self.attempts = 0
@@ -113,8 +127,54 @@ class ExerciseView(widgets.VBox):
         super().__init__([*body, self.feedback], layout=shared_layout(**EXERCISE_LAYOUT))
         self.add_class("repairlab-exercise")
         self.add_class(f"repairlab-{item.type}")
+        box = self.draft_box()
+        if box is not None:
+            # The box syncs when it loses focus (``text_box``): that is when a draft is kept.
+            box.observe(lambda change: self.keep_draft(self.draft_key(), change["new"]), "value")
         if notice:
             self.set_status(notice)
+
+    # -- drafts: what a student typed and has not submitted survives a reload
+    def draft_box(self) -> widgets.Textarea | None:
+        """The free-text box whose unsubmitted text is kept as a draft (None: no free text)."""
+        return None
+
+    def draft_key(self) -> str:
+        return self.item.id
+
+    def keep_draft(self, key: str, text: str) -> None:
+        if self.drafts is None or self._restoring:
+            return
+        try:
+            self.drafts.save(key, text)
+        except Exception:
+            log.exception("could not keep a draft of %s", key)
+
+    def drop_draft(self, key: str | None = None) -> None:
+        if self.drafts is not None:
+            try:
+                self.drafts.clear(key or self.draft_key())
+            except Exception:
+                log.exception("could not clear the draft of %s", key or self.draft_key())
+
+    @student_safe
+    def restore_draft(self) -> None:
+        """Put the kept draft back in the box (it was typed after the last submission, which
+        clears it, so it wins over the last submitted text)."""
+        box = self.draft_box()
+        if box is None or self.drafts is None:
+            return
+        text = self.drafts.load(self.draft_key())
+        if text:
+            self._quietly(setattr, box, "value", text)
+
+    def _quietly(self, change, *args) -> None:
+        """Change a control without keeping the change as a draft (a restore, a new turn)."""
+        self._restoring = True
+        try:
+            change(*args)
+        finally:
+            self._restoring = False
 
     def heading_html(self) -> str:
         item = self.item
@@ -129,6 +189,7 @@ class ExerciseView(widgets.VBox):
         feedback = self.kind.score(self.item, response)
         if feedback.status != "empty":
             self.attempts += 1
+            self.drop_draft()  # submitted: the attempt now holds the text
             for listener in self.listeners:
                 try:
                     listener(self.item, response, feedback)
@@ -144,11 +205,14 @@ class ExerciseView(widgets.VBox):
     @student_safe
     def restore(self, response: Any) -> None:
         """Show a saved response and its feedback again, without counting a new attempt."""
-        self.set_response(response)
+        self._quietly(self.set_response, response)
         feedback = self.kind.score(self.item, response)
         if feedback.status != "empty":
             self.last_feedback = feedback
             self.show_feedback(feedback)
+
+    def restore_extra(self, extra: dict[str, Any]) -> None:
+        """Show what an attempt kept beside its response (a kind that keeps some knows it)."""
 
     def show_feedback(self, feedback: Feedback, *, show_reveal: bool = True) -> None:
         # The kind's renderer: the hand-in draws the same feedback with it (views/render.py).

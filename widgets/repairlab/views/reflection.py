@@ -31,6 +31,9 @@ class ReflectionView(ExerciseView):
 
     check = save
 
+    def draft_box(self) -> widgets.Textarea:
+        return self.text
+
     def set_response(self, response) -> None:
         self.text.value = str(response or "")
 

@@ -14,7 +14,7 @@ longer in the course): the answer is then shown as recorded, still escaped.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -36,12 +36,18 @@ class Renderer:
     def feedback(self, feedback: Feedback, *, show_reveal: bool = True) -> str:
         return feedback_html(feedback, show_reveal=show_reveal)
 
-    def attempt(self, item: Any, response: Any, feedback: Feedback) -> str:
-        """An answer and the feedback it got, labelled: one attempt as the hand-in shows it."""
+    def attempt(self, item: Any, response: Any, feedback: Feedback,
+                kept: Mapping[str, Any] | None = None) -> str:
+        """An answer and the feedback it got, labelled: one attempt as the hand-in shows it.
+        ``kept`` is what the attempt keeps beside its response (``Feedback.kept``): a case's
+        debrief reflection is the student's own words and is shown after the feedback."""
+        reflection = kept.get("reflection") if isinstance(kept, Mapping) else None
         return (f'<p class="rl-answer-label">{escape(self.answer_label)}</p>'
                 f"{self.answer(item, response)}"
                 '<p class="rl-answer-label">Feedback shown</p>'
-                f"{self.feedback(feedback) if _says_anything(feedback) else _NO_FEEDBACK}")
+                f"{self.feedback(feedback) if _says_anything(feedback) else _NO_FEEDBACK}"
+                + ('<p class="rl-answer-label">Your reflection</p>' + own_words(reflection)
+                   if isinstance(reflection, str) and reflection.strip() else ""))
 
 
 _NO_FEEDBACK = '<p class="rl-none">No feedback was recorded with this attempt.</p>'

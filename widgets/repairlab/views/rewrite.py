@@ -41,6 +41,9 @@ class RewriteView(ExerciseView):
         self.show_feedback(feedback)  # the model rewrite comes with the first real attempt
         return feedback
 
+    def draft_box(self) -> widgets.Textarea:
+        return self.reply
+
     def set_response(self, response) -> None:
         self.reply.value = str(response or "")
 

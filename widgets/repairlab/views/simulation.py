@@ -7,6 +7,9 @@ with the student's work); a saved path is replayed on reload.
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
+
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_string import TextStyle
 
@@ -21,9 +24,12 @@ from ..kinds.simulation import (
     Step,
 )
 from .base import ExerciseView, block, button, html, shared_layout, shared_style, student_safe, text_box
-from .html import meter_html, paragraphs
+from .html import feedback_html, meter_html, paragraphs
 from .render import transcript_html
 from .stems import context_html
+
+log = logging.getLogger("repairlab")
+MAX_REFLECTION_CHARS = 5000
 
 # Choice buttons carry whole sentences: let them wrap and read left to right. The course page
 # stylesheet wraps buttons too; this keeps JupyterLab (which does not load it) readable.
@@ -37,6 +43,11 @@ _TONE_STATUS = {"good": "good", "warn": "needs-work", "info": "empty"}
 class SimulationView(ExerciseView):
     assessor: Assessor | None = None  # tests may put a stand-in here; None = repairlab.feedback
     heading_in_body = True
+
+    def __init__(self, item, **kwargs):
+        self.reflection_text = ""  # the debrief reflection kept with this ending, if any
+        self.reflection_parts: tuple[widgets.Widget, ...] = ()  # made at the first ending
+        super().__init__(item, **kwargs)
 
     def build(self) -> list[widgets.Widget]:
         item = self.item
@@ -94,12 +105,51 @@ class SimulationView(ExerciseView):
             self.prompt.value = paragraphs(
                 (reply.prompt if reply and reply.prompt else "What do you say?")
                 + " Write it in your own words.", "rl-prompt")
-            self.reply_box.value = ""
+            self._quietly(setattr, self.reply_box, "value",
+                          (self.drafts.load(self.draft_key()) if self.drafts else None) or "")
             self.turn_area.children = [self.prompt, self.reply_box, self.say_button]
         else:
             self.choice_buttons = [self._choice_button(c.id, c.text) for c in play.options]
             self.prompt.value = paragraphs("What do you say?", "rl-prompt")
             self.turn_area.children = [self.prompt, *self.choice_buttons]
+
+    def _render_reflection(self) -> None:
+        """At an ending, the debrief's question and a box to answer it, below the debrief (the
+        feedback area); nothing before. Rows of the exercise itself, made at the first ending:
+        a case nobody finishes costs the page no widgets for it."""
+        before = tuple(c for c in self.children if c not in self.reflection_parts)
+        if not self.play.ended:
+            self.children = before
+            return
+        if not self.reflection_parts:
+            self._make_reflection_parts()
+        question = self.play.debrief().reflection
+        self.reflect_prompt.value = ('<h4 class="rl-reflect-heading">Reflect</h4>'
+                                     + paragraphs(question, "rl-prompt"))
+        kept = self.drafts.load(self._reflection_key()) if self.drafts else None
+        self._quietly(setattr, self.reflection_box, "value", kept or self.reflection_text)
+        self.reflection_saved.value = ""
+        self.children = before + self.reflection_parts
+
+    def _make_reflection_parts(self) -> None:
+        self.reflect_prompt = block()
+        self.reflection_box = text_box(
+            value="", description="Your reflection", rows=5,
+            placeholder="Write freely; nothing here is graded.",
+            style=shared_style(TextStyle, description_width="initial"),
+            layout=shared_layout(width="100%"))
+        self.reflection_box.add_class("repairlab-reflection-text")
+        self.reflection_box.observe(
+            lambda change: self.keep_draft(self._reflection_key(), change["new"]), "value")
+        self.save_reflection_button = button("Save reflection", self.save_reflection,
+                                             primary=True)
+        self.reflection_saved = block()
+        self.reflection_saved.add_class("repairlab-feedback")
+        self.reflection_parts = (self.reflect_prompt, self.reflection_box,
+                                 self.save_reflection_button, self.reflection_saved)
+
+    def _reflection_key(self) -> str:
+        return f"{self.item.id}#debrief-reflection"
 
     def _choice_button(self, choice_id: str, text: str) -> widgets.Button:
         # No tooltip: it would repeat the whole sentence, and a screen reader could read it twice.
@@ -141,9 +191,18 @@ class SimulationView(ExerciseView):
             # Not a turn: the conversation waits (the status area is kept for saving notices).
             self.show_feedback(Feedback("empty", "Write your reply in the box first."))
             return None
+        said_at = self.draft_key()
         step = self.play.reply(text)
+        self.drop_draft(said_at)  # said: the turn is in the transcript now
         self._after(step)
         return step
+
+    def draft_box(self) -> widgets.Textarea:
+        return self.reply_box
+
+    def draft_key(self) -> str:
+        # One draft per free-text turn: a reload replays the case to that turn and finds it.
+        return f"{self.item.id}#{self.play.node.id}"
 
     def submit(self, text: str) -> Step | None:
         """Type ``text`` into the reply box and say it (the free-text turn, from code)."""
@@ -159,9 +218,47 @@ class SimulationView(ExerciseView):
         self._focus_next()
 
     def _finish(self) -> Feedback:
+        self.reflection_text = ""
         feedback = self._score(self.play.path)
         self.show_feedback(feedback)
+        self._render_reflection()
         return feedback
+
+    def show_feedback(self, feedback: Feedback, *, show_reveal: bool = True) -> None:
+        if self.play.ended and feedback.next_step and feedback.next_step.startswith("Reflect:"):
+            # The question is asked beside its box, below the debrief; the kept feedback
+            # (the hand-in's) still carries it.
+            feedback = replace(feedback, next_step=None)
+        super().show_feedback(feedback, show_reveal=show_reveal)
+
+    @student_safe
+    def save_reflection(self) -> Feedback | None:
+        """Keep the debrief reflection with this ending: the ending is recorded again with the
+        reflection beside it, so the hand-in shows both and a reload restores both."""
+        text = self.reflection_box.value[:MAX_REFLECTION_CHARS]
+        if not text.strip():
+            self.reflection_saved.value = feedback_html(
+                Feedback("empty", "Write your reflection in the box first."))
+            return None
+        debrief = self.kind.score(self.item, self.play.path)
+        feedback = replace(debrief, kept={"reflection": text})
+        for listener in self.listeners:
+            try:
+                listener(self.item, self.play.path, feedback)
+            except Exception:
+                log.exception("could not keep the debrief reflection of %s", self.item.id)
+        self.reflection_text = text
+        self.drop_draft(self._reflection_key())
+        self.reflection_saved.value = feedback_html(Feedback(
+            "submitted", "Saved. Your reflection is kept with your work and goes into your "
+            "hand-in file."))
+        return feedback
+
+    def restore_extra(self, extra) -> None:
+        text = extra.get("reflection") if isinstance(extra, dict) else None
+        if isinstance(text, str) and self.play.ended:
+            self.reflection_text = text
+            self._render_reflection()
 
     def _turn_feedback(self, step: Step) -> Feedback:
         name = self.item.client_name
@@ -189,7 +286,9 @@ class SimulationView(ExerciseView):
     def restart(self) -> None:
         self.play = Playthrough.start(self.item, self.assessor)
         self.feedback.value = ""
+        self.reflection_text = ""
         self._render()
+        self._render_reflection()
         self._focus_next()
 
     # -- saved work
@@ -200,3 +299,4 @@ class SimulationView(ExerciseView):
             # The case was edited since this path was saved: start afresh (score says why).
             self.play = Playthrough.start(self.item, self.assessor)
         self._render()
+        self._render_reflection()

@@ -54,14 +54,132 @@
     }
   }
 
+  // Contents and skip links, made from the page's own section headings (## and ###, and the
+  // landing page's modules), so no notebook lists its sections by hand and none goes stale:
+  // * a "Contents" list under the page's title, linking to each section;
+  // * at the top of each section, a link past it to the next one (or to the page's links at
+  //   the foot), so a keyboard user never has to Tab through twenty exercises to get on.
+  // Run again (debounced) as widgets draw more headings, e.g. the landing page's modules.
+  var sectionsTimer = null;
+  function scheduleSections() {
+    if (sectionsTimer) clearTimeout(sectionsTimer);
+    sectionsTimer = setTimeout(sections, 150);
+  }
+
+  function slug(text, n) {
+    return "rl-section-" + n + "-" + text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40);
+  }
+
+  function sections() {
+    sectionsTimer = null;
+    var main = document.getElementById("rl-main");
+    if (!main) return;
+    var headings = Array.prototype.filter.call(
+      main.querySelectorAll("h2, h3"),
+      function (h) {
+        return !h.closest(".repairlab-exercise, .rl-contents, .rl-reveal") &&
+          h.textContent.trim();
+      });
+    var title = main.querySelector("h1");
+    if (!title || headings.length < 2) return;
+    var signature = headings.map(function (h) { return h.tagName + h.textContent.trim(); }).join("|");
+    if (main.dataset.rlSections === signature) return;
+    main.dataset.rlSections = signature;
+    main.querySelectorAll(".rl-contents, .rl-skip").forEach(function (el) { el.remove(); });
+
+    var foot = document.getElementById("rl-page-nav");
+    var items = headings.map(function (h, n) {
+      var text = h.textContent.replace(/¶/g, "").trim();
+      if (!h.id) h.id = slug(text, n + 1);
+      h.setAttribute("tabindex", "-1"); // a skip link moves focus here
+      return { heading: h, text: text, level: h.tagName === "H3" ? 3 : 2 };
+    });
+
+    var nav = document.createElement("nav");
+    nav.className = "rl-contents";
+    nav.setAttribute("aria-label", "Contents of this page");
+    var label = document.createElement("p");
+    label.className = "rl-contents-title";
+    label.textContent = "Contents";
+    nav.appendChild(label);
+    var list = document.createElement("ul");
+    items.forEach(function (item) {
+      var li = document.createElement("li");
+      if (item.level === 3) li.className = "rl-contents-sub";
+      var a = document.createElement("a");
+      a.href = "#" + item.heading.id;
+      a.textContent = item.text;
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    nav.appendChild(list);
+    var after = title.closest(".rl-home-header") ? title : title;
+    after.insertAdjacentElement("afterend", nav);
+
+    items.forEach(function (item, n) {
+      // Past the whole section: a ## section's link skips its ### parts too.
+      var next = null;
+      for (var k = n + 1; k < items.length && !next; k++) {
+        if (items[k].level <= item.level) next = items[k];
+      }
+      var skip = document.createElement("a");
+      skip.className = "rl-skip";
+      if (next) {
+        skip.href = "#" + next.heading.id;
+        skip.textContent = "Skip to the next section: " + next.text;
+      } else if (foot) {
+        skip.href = "#rl-page-nav";
+        skip.textContent = "Skip to the links at the end of the page";
+      } else {
+        return;
+      }
+      item.heading.insertAdjacentElement("afterend", skip);
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".rl-skip, .rl-contents a");
+    if (!link) return;
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) return;
+    event.preventDefault();
+    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.focus();
+    target.scrollIntoView({ block: "start" });
+  });
+
+  // A course figure is drawn for a laptop: on a phone, shrunk to the screen's width, its
+  // labels would be a few pixels tall. Each figure sits in a scrolling frame that keeps it
+  // large enough to read (the stylesheet gives it a minimum width on narrow screens); the
+  // frame can take keyboard focus, so it scrolls with the arrow keys too.
+  function figures() {
+    document.querySelectorAll("#rl-main .jp-RenderedMarkdown img").forEach(function (img) {
+      if (img.closest(".rl-figure")) return;
+      var frame = document.createElement("div");
+      frame.className = "rl-figure";
+      frame.setAttribute("role", "region");
+      frame.setAttribute("tabindex", "0");
+      frame.setAttribute("aria-label", "Figure (scrolls sideways on a narrow screen)");
+      img.parentNode.insertBefore(frame, img);
+      frame.appendChild(img);
+    });
+  }
+
   function start() {
     enhance(document.body);
+    figures();
+    scheduleSections();
     // ipywidgets adds a view's own classes (add_class) after inserting it: watch both.
     new MutationObserver(function (records) {
+      var added = false;
       records.forEach(function (record) {
         if (record.type === "attributes") enhance(record.target);
-        else record.addedNodes.forEach(enhance);
+        else {
+          record.addedNodes.forEach(enhance);
+          if (record.addedNodes.length) added = true;
+        }
       });
+      if (added) scheduleSections();
     }).observe(document.body, {
       childList: true, subtree: true, attributes: true, attributeFilter: ["class"]
     });
