@@ -146,27 +146,40 @@ class Server:
                 found[match.group(1)] = child.pid
         return found
 
+    @staticmethod
+    def _idle(pids: list[int]) -> bool:
+        """True when these processes used (almost) no CPU over one second."""
+        import psutil
+
+        try:
+            before = sum(sum(psutil.Process(p).cpu_times()[:2]) for p in pids)
+            time.sleep(1.0)
+            after = sum(sum(psutil.Process(p).cpu_times()[:2]) for p in pids)
+        except psutil.Error:
+            return False
+        return after - before < 0.02 * max(len(pids), 1)
+
+    def wait_for_kernel(self, kernel_id: str, timeout: float = 60.0) -> int | None:
+        """The pid of a shown page's kernel once it is idle (widgets drawn, comms settled)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pid = self.kernels().get(kernel_id)
+            if pid and self._idle([pid]):
+                return pid
+            time.sleep(0.2)
+        return None
+
     def settle(self, timeout: float = 180.0) -> None:
         """Wait until only the pooled kernels run and all of them are idle.
 
         Idle matters: a pooled kernel exists before it has finished running its notebook, and
         a page taken from it then waits for the rest ("warm" would not be warm).
         """
-        import psutil
-
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             pids = list(self.kernels().values())
             if len(pids) == self.pooled:
-                try:
-                    before = sum(sum(psutil.Process(p).cpu_times()[:2]) for p in pids)
-                    time.sleep(1.0)
-                    after = sum(sum(psutil.Process(p).cpu_times()[:2]) for p in pids)
-                except psutil.Error:
-                    continue
-                if after - before < 0.02 * max(len(pids), 1) and sorted(self.kernels().values()) == sorted(
-                    pids
-                ):
+                if self._idle(pids) and sorted(self.kernels().values()) == sorted(pids):
                     return
             else:
                 time.sleep(0.2)
@@ -235,6 +248,27 @@ def server_times(server: Server, page: str, runs: int) -> tuple[list[float], lis
     return ttfbs, completes
 
 
+# Runs in the page before any of its scripts: checks once per animation frame whether the
+# first widget is drawn, and keeps the time since navigation start. Playwright's own polling
+# of a selector comes in coarse bands, which alone moved the app/baseline ratio by ±0.1.
+FIRST_WIDGET_PROBE = """
+(() => {
+  const selector = %s;
+  const drawn = () => {
+    const el = document.querySelector(selector);
+    if (!el) return false;
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== "hidden";
+  };
+  const check = () => {
+    if (drawn()) { window.__firstWidgetMs = performance.now(); return; }
+    requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+})();
+"""
+
+
 def browser_times(server: Server, apps: dict, runs: int, chromium: str) -> tuple[dict, dict]:
     """App -> first-widget times (s), and app -> kernel RSS (bytes) of a shown page."""
     import psutil
@@ -256,15 +290,15 @@ def browser_times(server: Server, apps: dict, runs: int, chromium: str) -> tuple
                 page_path, selector = apps[name]
                 server.settle()
                 page = context.new_page()
-                start = time.perf_counter()
+                page.add_init_script(FIRST_WIDGET_PROBE % json.dumps(selector))
                 page.goto(server.url(page_path))
-                page.wait_for_selector(selector, state="visible", timeout=120_000)
-                times[name].append(time.perf_counter() - start)
-                page.wait_for_timeout(1500)  # widgets drawn, comms settled
+                page.wait_for_function("window.__firstWidgetMs !== undefined", timeout=120_000)
+                times[name].append(page.evaluate("window.__firstWidgetMs") / 1000)
                 kernel = page.evaluate(
                     "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
                 )
-                pid = server.kernels().get(kernel)
+                # The page's kernel is running and idle before its memory is read.
+                pid = server.wait_for_kernel(kernel)
                 if pid:
                     rss[name].append(psutil.Process(pid).memory_info().rss)
                 with page.expect_event("close"):
@@ -291,7 +325,7 @@ def ms(seconds: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="repetitions per figure (median)")
+    parser.add_argument("--runs", type=int, default=5, help="repetitions per figure (median)")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium figures")
     args = parser.parse_args(argv)
     chromium = (
