@@ -392,14 +392,37 @@ def test_the_file_name_carries_the_student_id_safely(student, name):
     assert handin_filename(student, "2026-03-01") == name
 
 
-def test_practice_modes_serving_id_is_kept_in_the_data_but_not_shown(tmp_path):
-    with ProgressStore(tmp_path / "progress.sqlite3") as store:
-        store.record(attempt("m04-rewrite-01", REWRITE, "good", 0.8,
-                             extra={"serving": "3fa9c0d2e1b4"}))
-        path = tmp_path / "ann.html"
-        sub = export_submission(store, "ann", path, items=ITEMS, **COURSE)
-    assert sub["attempts"][0]["extra"] == {"serving": "3fa9c0d2e1b4"}  # the gradebook reads it
+def test_practice_modes_serving_id_is_kept_but_not_shown_and_a_case_reflection_is(
+        demo_course, monkeypatch, tmp_path):
+    """Practice mode's serving id (practice.py) tells tries apart for the gradebook and means
+    nothing to a reader; a case's debrief reflection is the student's own words, shown as
+    text after the debrief."""
+    from student_work import play_case
+
+    from repairlab.cli import main as repairlab
+    from repairlab.notebook import _load, _progress, build_view
+
+    monkeypatch.chdir(demo_course / "curriculum" / "01-demo")
+    monkeypatch.setenv("REPAIRLAB_STUDENT", "ann")
+    _load.cache_clear()
+    _progress.cache_clear()
+    build_view("m01-rewrite-01", restore=False, extra={"serving": "3fa9c0d2e1b4"}).submit(REWRITE)
+    case = build_view("m01-case-01")
+    play_case(case)
+    case.reflection_box.value = "I rushed to fix it. <b>Next time</b> I'd slow down."
+    assert case.save_reflection() is not None
+    _progress.cache_clear()
+    path = tmp_path / "ann.html"
+    assert repairlab(["export", "--student", "ann", "-o", str(path),
+                      "--course", str(demo_course)]) == 0
+
+    sub = read_submission(path)
+    rewrite, = (a for a in sub["attempts"] if a["item_id"] == "m01-rewrite-01")
+    assert rewrite["extra"] == {"serving": "3fa9c0d2e1b4"}  # the gradebook reads it
+    kept = [a for a in sub["attempts"] if (a.get("extra") or {}).get("reflection")]
+    assert [a["item_id"] for a in kept] == ["m01-case-01"]
     page = path.read_text(encoding="utf-8")
-    readable = page[: page.index("<script")] if "<script" in page else page
+    readable = read_as_a_person(page)
     assert "3fa9c0d2e1b4" not in readable
-    assert "Details" not in readable
+    assert "Your reflection I rushed to fix it. <b>Next time</b> I'd slow down." in readable
+    assert "<b>Next time</b>" not in page  # text, never markup
