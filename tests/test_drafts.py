@@ -37,6 +37,17 @@ def test_typed_text_comes_back_after_a_reload_without_being_an_attempt(in_module
     assert _attempts(item_id) == []
 
 
+def test_practice_mode_keeps_unsent_text_too_but_not_the_last_answer(in_module):
+    # Practice mode serves an item as a new try (restore=False): the last answer stays out of
+    # the box, but what the student typed and had not sent comes back after a reload.
+    build_view("m01-rewrite-01").submit("Well, you were late too.")
+    _reload()
+    assert build_view("m01-rewrite-01", restore=False).reply.value == ""
+    _type(build_view("m01-rewrite-01", restore=False).reply, "You're right, I rushed you.")
+    _reload()
+    assert build_view("m01-rewrite-01", restore=False).reply.value == "You're right, I rushed you."
+
+
 def test_submitting_clears_the_draft_and_the_submitted_text_is_what_comes_back(in_module):
     view = build_view("m01-reflect-01")
     _type(view.text, "first thoughts")

@@ -129,9 +129,10 @@ class StoreDrafts:
 
 
 def build_view(item_id: str, course=None, *, restore: bool = True, extra: dict | None = None):
-    """The view for one item, with saving wired in and (``restore``) the student's last
-    response and draft shown again; ``extra`` goes into each attempt it records. Practice mode
-    serves each item afresh (``restore=False``): a new try, with no draft carried into it."""
+    """The view for one item, with saving wired in, the student's unsent draft shown again
+    and (``restore``) their last response; ``extra`` goes into each attempt it records.
+    Practice mode serves each item as a new try (``restore=False``), but text typed and not
+    yet sent is never lost, there as anywhere."""
     course = course or current_course()
     item = course.item(item_id) if course is not None else None
     if item is None:
@@ -144,9 +145,10 @@ def build_view(item_id: str, course=None, *, restore: bool = True, extra: dict |
     handle, student = _progress()
     view = KINDS[item.type].view_class()(
         item, on_attempt=_recorder(course, slug, extra), notice=handle.problem,
-        drafts=StoreDrafts(handle, student) if restore else None)
+        drafts=StoreDrafts(handle, student))
     handle.subscribe(view.set_status)  # "saving is off" appears the moment saving stops
     if not restore:
+        view.restore_draft()
         return view
     try:
         last = handle.store.latest(student, item_id)
