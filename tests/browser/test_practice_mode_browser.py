@@ -53,8 +53,12 @@ def test_keyboard_practice_to_mastery_of_a_skill(own_server, open_page, tmp_path
             break
         served.append(_answer_by_keyboard(page, keys, course))
         expect(next_button).to_be_enabled(timeout=20_000)
+        before = status.inner_text()
         keys.tab_to(".rl-next-item")
         page.keyboard.press("Enter")
+        # The status and the next item are separate widgets and may be drawn in either order:
+        # wait for the status to count this answer before reading it at the top of the loop.
+        expect(status).not_to_have_text(before, timeout=20_000)
         # The next item replaces this one (or the status says the skill is mastered).
         expect(page.locator(".rl-practice-mode .repairlab-exercise .repairlab-feedback")) \
             .to_have_text("", timeout=20_000)

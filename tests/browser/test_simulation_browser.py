@@ -76,7 +76,9 @@ def test_play_to_repair_by_mouse(course_server, open_page, case, axe, shoot):
     feedback = exercise.locator(".repairlab-feedback")
     expect(feedback).to_contain_text("Ending: Repaired", timeout=TURN_TIMEOUT_MS)
     expect(feedback).to_contain_text("The turn that mattered most")
-    expect(feedback).to_contain_text("Reflect:")
+    # The debrief's question is asked beside a labelled box, not in the feedback.
+    expect(exercise.locator(".rl-reflect-heading")).to_have_text("Reflect")
+    expect(exercise.get_by_label("Your reflection")).to_be_editable()
     expect(exercise.locator(".rl-choice")).to_have_count(0)
     shoot(tab.page, "simulation-repaired")
     assert axe(tab.page) == []

@@ -144,7 +144,9 @@ class SimulationView(ExerciseView):
         self.save_reflection_button = button("Save reflection", self.save_reflection,
                                              primary=True)
         self.reflection_saved = block()
-        self.reflection_saved.add_class("repairlab-feedback")
+        # Announced like feedback (rl-live), but not the exercise's one feedback area.
+        self.reflection_saved.add_class("rl-live")
+        self.reflection_saved.add_class("rl-reflection-status")
         self.reflection_parts = (self.reflect_prompt, self.reflection_box,
                                  self.save_reflection_button, self.reflection_saved)
 

@@ -2,7 +2,8 @@
 //
 // Widgets are drawn by JavaScript after the page loads, so their accessibility attributes are
 // added here, as each one appears (a MutationObserver), rather than in the HTML Voilà sends:
-// * every exercise's feedback area (.repairlab-feedback) becomes a polite live region, so a
+// * every exercise's feedback area (.repairlab-feedback), and any other status line marked
+//   .rl-live (a case's "reflection saved"), becomes a polite live region, so a
 //   screen reader announces feedback without moving focus. It has to be one *before* the
 //   feedback arrives, which is why this runs when the (empty) area first appears;
 // * a group of radio buttons gets role="radiogroup" and the name of its visible label.
@@ -45,7 +46,7 @@
       if (root.matches(selector)) fn(root);
       root.querySelectorAll(selector).forEach(fn);
     };
-    each(".repairlab-feedback", liveRegion);
+    each(".repairlab-feedback, .rl-live", liveRegion);
     each(".widget-radio", radioGroup);
     // Options redrawn inside an existing group (e.g. after a restore) need the name too.
     if (root.matches("input[type=radio], .widget-radio-box label")) {
