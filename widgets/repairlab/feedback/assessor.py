@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from typing import Any
 
 from .features import reply_features, sentences, tokens, written_out
@@ -242,19 +243,27 @@ def _quotable(sentence: str) -> bool:
     return len(words) >= _MIN_QUOTED_WORDS
 
 
-def _best_sentence(text: str, analysed: str, base_at: int, client: str | None, output: str):
-    """The sentence of the reply whose features score highest on one output of the model."""
+def _scored_sentences(analysed: str, client: str | None) -> list[tuple[int, int, dict[str, float]]]:
+    """Each quotable sentence of the reply (start, end in ``analysed``) with the model's
+    probabilities on its features alone. Computed once per assessment: every move the rules
+    did not quote picks its best sentence from this one scoring."""
     model = default_model()
-    best = None
+    out = []
     pos = 0
     for part in sentences(analysed):
         start = analysed.find(part, pos)
         pos = start + len(part)
-        if not _quotable(part):
-            continue
-        score = model.probabilities(reply_features(part, (), client))[output]
-        if best is None or score > best[0]:
-            best = (score, start, start + len(part))
+        if _quotable(part):
+            out.append((start, start + len(part), model.probabilities(reply_features(part, (), client))))
+    return out
+
+
+def _best_sentence(text: str, base_at: int, scored, output: str):
+    """The sentence of the reply whose features score highest on one output of the model."""
+    best = None
+    for start, end, probs in scored:
+        if best is None or probs[output] > best[0]:
+            best = (probs[output], start, end)
     if best is None:
         return None
     start, end = base_at + best[1], base_at + best[2]
@@ -273,12 +282,13 @@ def _sentence_around(span: Span, text: str, analysed: str, base_at: int) -> Span
 
 
 def _model_marker(text: str, analysed: str, base_at: int, client: str | None) -> tuple[Marker, ...]:
-    span = _best_sentence(text, analysed, base_at, client, "defensive")
+    span = _best_sentence(text, base_at, _scored_sentences(analysed, client), "defensive")
     return (Marker("reads-defensive", span, _MODEL_MARKER_WHY),) if span else ()
 
 
 def _evidence_for(moves, text, analysed, base_at, client, base) -> tuple[MoveEvidence, ...]:
     by_rules = {e.move: e for e in base.evidence}
+    scored = None  # scored on first need: most replies' moves are all quoted by the rules
     out = []
     for move in moves:
         if move in by_rules:
@@ -289,7 +299,9 @@ def _evidence_for(moves, text, analysed, base_at, client, base) -> tuple[MoveEvi
                                      found.reason)
             out.append(found)
             continue
-        span = _best_sentence(text, analysed, base_at, client, move)
+        if scored is None:
+            scored = _scored_sentences(analysed, client)
+        span = _best_sentence(text, base_at, scored, move)
         if span is not None:
             out.append(MoveEvidence(move, span, _MODEL_MOVE_WHY))
     return tuple(out)
@@ -318,10 +330,21 @@ def suggestions_for(item: Any, present: frozenset[str]) -> tuple[tuple[str, str]
 def model_rewrite_examples(item: Any) -> dict[str, str]:
     """The item's own example of each move: its author's `move_examples`, else the sentence of
     its model rewrite in which the rules find the move."""
-    authored = dict(getattr(item, "move_examples", None) or {})
+    authored = getattr(item, "move_examples", None) or {}
     rewrite = getattr(item, "model_rewrite", None)
-    if isinstance(rewrite, str):
+    key = (getattr(item, "id", None), rewrite if isinstance(rewrite, str) else None,
+           tuple(sorted(authored.items())))
+    return dict(_rewrite_examples(*key))
+
+
+@lru_cache(maxsize=512)
+def _rewrite_examples(item_id: object, rewrite: str | None,
+                      authored: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    # Keyed by the item's id and by what the examples are made of, so an item edited while a
+    # kernel runs (an author previewing) never gets the examples of its old text.
+    examples = dict(authored)
+    if rewrite is not None:
         for part in sentences(rewrite):
             for evidence in assess_by_rules(part).assessment.evidence:
-                authored.setdefault(evidence.move, part)
-    return authored
+                examples.setdefault(evidence.move, part)
+    return tuple(examples.items())
