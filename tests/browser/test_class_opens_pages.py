@@ -149,3 +149,42 @@ def test_a_class_of_100_opening_a_page_together_all_get_it(class_server):
     log = class_server.log()
     assert "Address already in use" not in log
     assert "Traceback" not in log
+
+
+SLOW_PAGE = "01-demo/slow.ipynb"
+
+
+def test_a_page_that_waits_its_turn_says_so_then_renders(tmp_path, monkeypatch, browser):
+    """One slot, taken by a page still running: the next student's browser shows the waiting
+    message (as a status for screen readers), then the page itself, with the message gone."""
+    from playwright.sync_api import expect
+
+    root = build_demo_course(tmp_path / "course")
+    (root / "curriculum" / PAGE).write_text(json.dumps(ONE_WIDGET_PAGE), encoding="utf-8")
+    slow = json.loads(json.dumps(ONE_WIDGET_PAGE))
+    # Holds the only slot until the test lets it go (the flag file), not for a fixed time.
+    release = tmp_path / "release"
+    slow["cells"][1]["source"] = (
+        "import pathlib, time\n"
+        f"while not pathlib.Path({str(release)!r}).exists():\n    time.sleep(0.05)")
+    (root / "curriculum" / SLOW_PAGE).write_text(json.dumps(slow), encoding="utf-8")
+    monkeypatch.setenv("REPAIRLAB_PAGE_SLOTS", "1")
+    server = start_server(root, tmp_path / "work", "one-slot")
+    context = browser.new_context()
+    try:
+        holder, student = context.new_page(), context.new_page()
+        holder.goto(server.url(SLOW_PAGE), wait_until="commit")
+        student.goto(server.url(PAGE), wait_until="commit")
+        status = student.get_by_role("status").filter(has_text=WAITING)
+        expect(status).to_be_visible(timeout=30_000)
+        expect(student).to_have_title(re.compile("being prepared"))
+        release.write_text("go", encoding="utf-8")
+        expect(student.get_by_role("button", name="Ready")).to_be_visible(timeout=60_000)
+        expect(student.locator("#rl-waiting")).to_have_count(0)
+        expect(student).to_have_title("Class page · RepairLab")
+        expect(student.locator("main")).to_have_count(1)
+        student.screenshot(path=str(tmp_path / "after-wait.png"))
+    finally:
+        release.write_text("go", encoding="utf-8")
+        context.close()
+        stop_server(server)
