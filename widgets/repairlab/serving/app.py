@@ -18,6 +18,9 @@ Plain Voilà 0.5 with these changes, each fixing something a student would other
 * **The course's log messages reach the server log.** Each kernel imports ``kernel.py``
   first; without it, what ``show()`` logs would go to the notebook's error stream, which Voilà
   strips from the page (so no one would see it).
+* **A whole class opening pages at once is served, slower, not frozen.** Kernels talk over
+  Unix sockets (no race for TCP ports), and only as many pages are prepared at once as the
+  machine has cores; a student whose page waits is told so at once (``kernel_starts.py``).
 * **Kernels stop with the server**, instead of being left to notice that their parent died.
 
 Everything else is configuration, in ``config.py``.
@@ -45,6 +48,13 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from .config import LANDING_PAGE
+from .kernel_starts import (
+    KEEPALIVE_SECONDS,
+    WAITING_HTML,
+    PageSlots,
+    kernel_launch_options,
+    use_ipc_transport,
+)
 
 log = logging.getLogger("repairlab.serving")
 
@@ -220,11 +230,12 @@ KERNEL_ARGS = ["--IPKernelApp.exec_lines=import repairlab.serving.kernel"]
 
 
 class RepairLabKernelManager(AsyncMappingKernelManager):
-    """Voilà's kernel manager (pre-heating is added on top by Voilà), with KERNEL_ARGS."""
+    """Voilà's kernel manager (pre-heating is added on top by Voilà), with KERNEL_ARGS, and
+    kernels at a lower priority than the server (kernel_starts.py)."""
 
     async def start_kernel(self, *args, **kwargs):
         kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), *KERNEL_ARGS]
-        return await super().start_kernel(*args, **kwargs)
+        return await super().start_kernel(*args, **{**kernel_launch_options(), **kwargs})
 
 
 class PageHandler(TornadoVoilaHandler):
@@ -242,8 +253,38 @@ class PageHandler(TornadoVoilaHandler):
         refresher: PoolRefresher | None = self.settings.get("repairlab_refresher")
         if refresher is not None and path:
             refresher.visited(path)
-        async for html in super().get_generator(path=path):
-            yield html
+        slots: PageSlots = self.settings.setdefault("repairlab_page_slots", PageSlots())
+        semaphore = slots.semaphore
+        if slots.must_wait() and path and await ensure_async(
+                self.contents_manager.file_exists(path)):
+            # Every slot is taken: tell the student now, then wait for a turn (see
+            # kernel_starts.py). Only for a page that exists: a 404 cannot follow a 200.
+            self.set_header("Content-Type", "text/html")
+            self.set_header("Cache-Control", "no-cache, no-store, must-revalidate")
+            yield WAITING_HTML
+            turn = asyncio.ensure_future(semaphore.acquire())
+            slots.waiting += 1
+            try:
+                while not (await asyncio.wait({turn}, timeout=KEEPALIVE_SECONDS))[0]:
+                    yield "\n"
+            except BaseException:  # the student left (or the server stops) while waiting
+                if turn.done() and not turn.cancelled() and turn.exception() is None:
+                    semaphore.release()
+                else:
+                    turn.cancel()
+                raise
+            finally:
+                slots.waiting -= 1
+        else:
+            await semaphore.acquire()
+        try:
+            stream = getattr(self.request.connection, "stream", None)
+            if stream is not None and stream.closed():
+                return  # the student left while waiting: start no kernel for nobody
+            async for html in super().get_generator(path=path):
+                yield html
+        finally:
+            semaphore.release()
 
     def should_use_rendered_notebook(self, notebook_data, pool_size, template_name, theme,
                                      request_args) -> bool:
@@ -288,6 +329,8 @@ class RepairLabVoila(Voila):
     def init_settings(self):
         self.voila_configuration.multi_kernel_manager_class = RepairLabKernelManager
         settings = super().init_settings()
+        # Kernels on Unix sockets, not TCP ports they could race for (kernel_starts.py).
+        use_ipc_transport(self.kernel_manager)
         if self.voila_configuration.preheat_kernel and self.preheat_pools:
             pools = json.loads(self.preheat_pools)
             self.kernel_manager.kernel_pools_config = pools

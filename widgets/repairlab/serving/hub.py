@@ -17,6 +17,8 @@ In a course server:
   request leaves for a CDN.
 * **A closed tab stops its kernel.** The page handler is ``app.PageHandler``, which sets the
   ``_xsrf`` cookie the page's shutdown request needs (voila issue 1458).
+* **A class opening pages together is queued, not frozen**: kernels on Unix sockets, and
+  pages prepared a few at a time with a "being prepared" message (``kernel_starts.py``).
 * **Idle kernels are culled** (``config.KERNEL_CULLING``), and the course's log messages reach
   the server log (``kernel.py`` runs first in every kernel).
 * **No pre-heated kernels.** A pool per page is right for one laptop and wrong for a hub of 100
@@ -52,6 +54,7 @@ from .config import (
     PAGE_CONFIG,
     SHARE_DIR,
 )
+from .kernel_starts import kernel_launch_options
 
 COURSE_ENV = "REPAIRLAB_COURSE_DIR"
 ROLE_ENV = "REPAIRLAB_HUB_ROLE"
@@ -149,6 +152,7 @@ def _start_kernel_with(kernel_manager, extra: list[str]) -> None:
         name = kwargs.get("kernel_name") or kernel_manager.default_kernel_name
         if name.startswith("python"):
             kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), *extra]
+            kwargs = {**kernel_launch_options(), **kwargs}
         return await start_kernel(*args, **kwargs)
 
     kernel_manager.start_kernel = start_with_args
@@ -161,6 +165,7 @@ def _load_jupyter_server_extension(serverapp) -> None:
     from voila.paths import collect_template_paths
 
     from .app import KERNEL_ARGS, PageHandler
+    from .kernel_starts import PageSlots, use_ipc_transport
 
     # Before Voilà's extension loads (extensions load in name order, "repairlab..." first),
     # so that Voilà reads this configuration and finds the template.
@@ -174,6 +179,9 @@ def _load_jupyter_server_extension(serverapp) -> None:
     config.VoilaConfiguration.preheat_kernel = False
 
     kernel_manager = serverapp.kernel_manager
+    # As on a laptop: no race for TCP ports, and pages prepared a few at a time.
+    use_ipc_transport(kernel_manager)
+    serverapp.web_app.settings["repairlab_page_slots"] = PageSlots()
     for name, value in KERNEL_CULLING.items():
         setattr(kernel_manager, name, value)
     _start_kernel_with(kernel_manager, KERNEL_ARGS)

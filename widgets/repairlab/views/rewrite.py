@@ -18,6 +18,10 @@ class RewriteView(ExerciseView):
     heading_in_body = True
 
     def build(self) -> list[widgets.Widget]:
+        # The first check would otherwise compile the assessor's lexicon (~0.3 s).
+        from ..feedback.warm import warm_up_in_background
+
+        warm_up_in_background()
         self.reply = text_box(
             value="", placeholder="Write what you would say to the client instead…",
             description="Your reply", rows=5,

@@ -1,0 +1,43 @@
+"""Load the assessor before a student's first check, not during it.
+
+The first ``assess_reply`` in a process compiles the lexicon and reads the verdict model:
+about 0.28 s, against 1–2 ms for every later check. Measured on one shared server, that
+first check set the p95 of click → feedback. A page showing a rewrite item starts this
+warm-up in a background thread as it is built, so by the time the student has read the item
+and written a reply, the assessor is ready (and in a pre-heated kernel, before the student
+even arrives).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+
+_started = threading.Event()
+done = threading.Event()
+
+# Any reply does: the point is the caches it fills, not its verdict.
+_SAMPLE_CLIENT = "I don't think you are listening to me."
+_SAMPLE_REPLY = "You're right, I rushed past that. I'm sorry. What did I miss?"
+
+
+def warm_up() -> None:
+    """Compile the lexicon and load the model now (what the first check would do)."""
+    try:
+        from .assessor import assess_reply
+
+        assess_reply(_SAMPLE_REPLY, client=_SAMPLE_CLIENT)
+    except Exception:  # a broken lexicon shows at the first real check, with its message
+        log.warning("could not warm the reply assessor up", exc_info=True)
+    finally:
+        done.set()
+
+
+def warm_up_in_background() -> None:
+    """``warm_up`` in a daemon thread, once per process."""
+    if _started.is_set():
+        return
+    _started.set()
+    threading.Thread(target=warm_up, name="repairlab-assessor-warm-up", daemon=True).start()
