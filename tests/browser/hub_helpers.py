@@ -74,11 +74,16 @@ class Hub:
     state: Path
     homes: Path
     log_path: Path
+    submissions: Path  # the hand-in service's folder
     seen: set[int] = field(default_factory=set)
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def service_url(self, path: str = "") -> str:
+        """An address of the hand-in service, through the hub's proxy."""
+        return f"{self.base}/services/repairlab/{path.lstrip('/')}"
 
     def user_url(self, name: str, path: str = "") -> str:
         return f"{self.base}/user/{name}/{path.lstrip('/')}"
@@ -192,12 +197,15 @@ def start_hub(course_root: Path, workdir: Path, log_path: Path,
            if not key.startswith(("JUPYTERHUB_", "REPAIRLAB_", "XDG_", "JUPYTER_"))}
     env["REPAIRLAB_COURSE_DIR"] = str(course_root)
     env["REPAIRLAB_INSTRUCTORS"] = " ".join(instructors)
+    # The hand-in service on a free port, keeping what it receives in the temporary folder.
+    env["REPAIRLAB_SERVICE_URL"] = f"http://127.0.0.1:{free_port()}"
+    env["REPAIRLAB_SUBMISSIONS_DIR"] = str(workdir / "submissions")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w", encoding="utf-8") as log_file:
         process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(overrides)],
                                    cwd=state, env=env, stdout=log_file,
                                    stderr=subprocess.STDOUT)
-    hub = Hub(course_root, process, port, state, homes, log_path)
+    hub = Hub(course_root, process, port, state, homes, log_path, workdir / "submissions")
     deadline = time.monotonic() + HUB_START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:

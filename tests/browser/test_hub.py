@@ -28,9 +28,12 @@ pytestmark = [pytest.mark.hub, pytest.mark.browser]
 
 STUDENTS = ("alice", "bob")
 INSTRUCTOR = "carol"  # in the hub group `instructors` (deploy/jupyterhub_config.py)
-# Each student answers an item of a different kind, so that each one's progress is their own.
-KIND_OF = {"alice": "pick-repair-step", "bob": "classify-marker"}
+# Each student answers items of two kinds, none the other answers, so that each one's progress
+# (and hand-in, and grade) is their own.
+KINDS_OF = {"alice": ("pick-repair-step", "order-repair-steps"),
+            "bob": ("classify-marker", "spot-the-schema")}
 LANDING = "voila/render/index.ipynb"
+WIDTHS = (1280, 375)
 
 
 @pytest.fixture(scope="module")
@@ -90,18 +93,95 @@ def test_each_students_progress_is_kept_under_their_own_name(hub, students, open
     answered = {}
     for name in STUDENTS:
         page = open_in(students[name], hub.user_url(name, f"voila/render/{PRACTICE}"))
-        item = item_of_kind(hub, KIND_OF[name])
-        _, right = wrong_and_right(item)
-        exercise = page.locator(f".repairlab-exercise.repairlab-{item.type}")
-        answer(exercise, item, right)
-        expect_feedback(exercise, item, right)
-        answered[name] = item.id
+        answered[name] = set()
+        for kind in KINDS_OF[name]:
+            item = item_of_kind(hub, kind)
+            _, right = wrong_and_right(item)
+            exercise = page.locator(f".repairlab-exercise.repairlab-{item.type}")
+            answer(exercise, item, right)
+            expect_feedback(exercise, item, right)
+            answered[name].add(item.id)
+        with page.expect_event("close", timeout=10_000):
+            page.close(run_before_unload=True)
     for name in STUDENTS:
         other = next(n for n in STUDENTS if n != name)
         with ProgressStore(hub.progress_file(name)) as store:
             assert store.students() == [name]
-            assert answered[name] in store.latest_by_item(name)
-            assert answered[other] not in store.latest_by_item(name)
+            assert set(store.latest_by_item(name)) == answered[name]
+            assert not answered[other] & set(store.latest_by_item(name))
+
+
+def test_each_student_hands_in_with_the_button_and_gets_a_receipt(hub, students, axe):
+    for name in STUDENTS:
+        page = landing_tab(students, name)
+        panel = page.locator(".repairlab-handin")
+        for version in (1, 2):  # a resubmission: the newest counts, every version is kept
+            page.get_by_role("button", name="Hand in", exact=True).click()
+            receipt = panel.locator(".rl-handin-receipt")
+            expect(receipt).to_contain_text("Handed in. Received", timeout=WIDGET_TIMEOUT_MS)
+            expect(receipt).to_contain_text(f"version {version}, 2 attempts on 2 exercises")
+        # The receipt is in a live region: a screen reader announces it.
+        expect(receipt).to_have_attribute("aria-live", "polite")
+        kept = sorted(p.name for p in (hub.submissions / name).iterdir())
+        assert [n[:5] for n in kept] == ["0001-", "0002-"], kept
+        page.watch.assert_clean()
+    page = landing_tab(students, "alice")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        panel = page.locator(".repairlab-handin")
+        panel.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"hub-handin-receipt-{width}.png"), full_page=False)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert axe(page) == []
+
+
+def test_the_instructor_sees_both_hand_ins_and_their_grades(hub, browser, axe):
+    import csv
+    import io
+
+    from browser_helpers import course_at
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    try:
+        page = log_in(context, hub, INSTRUCTOR)
+        page.wait_for_url(f"**/user/{INSTRUCTOR}/**", timeout=WIDGET_TIMEOUT_MS)
+        page.goto(hub.service_url())  # through the hub's OAuth, back to the dashboard
+        expect(page.locator("h1")).to_contain_text("the class")
+        expect(page.locator(".rl-dash-summary")).to_contain_text("2 students")
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=str(ARTIFACTS / f"hub-dashboard-{width}.png"), full_page=False)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert axe(page) == []
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download the gradebook (CSV)").click()
+        rows = {row["student"]: row for row in csv.DictReader(io.StringIO(
+            download.value.path().read_text(encoding="utf-8")))}
+        assert sorted(rows) == list(STUDENTS)
+        course = course_at(hub.root)
+        module = course.modules[0].slug
+        total = len(course.items_of(course.modules[0]))
+        for name in STUDENTS:  # two items each, both answered right
+            assert float(rows[name][f"{module} completion"]) == round(100 * 2 / total, 1)
+            assert rows[name][f"{module} score"] != ""
+    finally:
+        close_tabs(context)
+        context.close()
+
+
+def test_a_student_gets_403_from_the_instructors_view_and_others_hand_ins(hub, students):
+    request = students["alice"].request
+    # Through the hub's OAuth (the request follows the redirects), then the service's refusal.
+    for path in ("", "gradebook.csv", "api/submissions/bob"):
+        response = request.get(hub.service_url(path))
+        assert response.status == 403, (path, response.status)
+    own = request.get(hub.service_url("api/submissions/alice"))
+    assert own.ok
+    assert [v["version"] for v in own.json()["versions"]] == [1, 2]
+    # A hand-in must come from the student's own server (its token), not a browser's cookie:
+    # another site cannot post in a student's name.
+    assert request.post(hub.service_url("api/submissions"), data="{}").status == 403
 
 
 def test_a_student_is_refused_the_other_students_server(hub, students):
