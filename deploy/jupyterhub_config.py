@@ -5,7 +5,7 @@ that the hub can start each student's server as that student's own Linux account
 
     cd /srv/jupyterhub && /srv/repairlab/.venv/bin/jupyterhub -f /srv/repairlab/deploy/jupyterhub_config.py
 
-docs/deploying.md walks through it. Edit the three settings below; the rest is what RepairLab
+docs/deploying.md walks through it. Edit the settings at the top; the rest is what RepairLab
 needs and should not have to change. The integration tests (tests/browser/test_hub.py) start
 exactly this file, with test-only overrides (a test login, one shared OS user, free ports).
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 c = get_config()  # noqa: F821  (defined by JupyterHub when it reads this file)
 
-# -- the three settings of a department ------------------------------------------------------
+# -- the settings of a department ------------------------------------------------------------
 
 # The course folder (with course.yaml and curriculum/), readable by every student, writable by
 # the instructors. Run `repairlab check` in it after every change to the items: that also
@@ -24,8 +24,9 @@ c = get_config()  # noqa: F821  (defined by JupyterHub when it reads this file)
 COURSE_DIR = Path(os.environ.get("REPAIRLAB_COURSE_DIR", "/srv/repairlab")).resolve()
 
 # Login names of the course's instructors (the hub group `instructors`): they keep JupyterLab
-# and the file browser in their own server and may see who is in the class on the hub's admin
-# page (not open students' servers).
+# and the file browser in their own server, may see who is in the class on the hub's admin
+# page (not open students' servers), and see the class dashboard and download the gradebook
+# at /services/repairlab/ (the hand-in service).
 INSTRUCTORS = os.environ.get("REPAIRLAB_INSTRUCTORS", "").split()
 
 # Stop a student's server after this long without activity (a closed laptop, a forgotten tab).

@@ -114,6 +114,9 @@ def test_each_students_progress_is_kept_under_their_own_name(hub, students, open
 def test_each_student_hands_in_with_the_button_and_gets_a_receipt(hub, students, axe):
     for name in STUDENTS:
         page = landing_tab(students, name)
+        page.reload()  # back on the landing page after practising, as a student comes back
+        expect(page.locator(".rl-progress-text").first).to_contain_text(
+            "Progress: 2 of", timeout=WIDGET_TIMEOUT_MS)
         panel = page.locator(".repairlab-handin")
         for version in (1, 2):  # a resubmission: the newest counts, every version is kept
             page.get_by_role("button", name="Hand in", exact=True).click()
@@ -182,6 +185,21 @@ def test_a_student_gets_403_from_the_instructors_view_and_others_hand_ins(hub, s
     # A hand-in must come from the student's own server (its token), not a browser's cookie:
     # another site cannot post in a student's name.
     assert request.post(hub.service_url("api/submissions"), data="{}").status == 403
+    # With alice's server's own token (what her page's kernel hands in with): bob's record is
+    # refused, her own accepted.
+    token = hub.server_process("alice").environ()["JUPYTERHUB_API_TOKEN"]
+    headers = {"Authorization": f"token {token}", "Content-Type": "application/json"}
+    records = {name: sorted((hub.submissions / name).glob("*.json"))[-1].read_bytes()
+               for name in STUDENTS}
+    refused = request.post(hub.service_url("api/submissions"), data=records["bob"],
+                           headers=headers)
+    assert refused.status == 403
+    assert "only your own work" in refused.json()["message"]
+    accepted = request.post(hub.service_url("api/submissions"), data=records["alice"],
+                            headers=headers)
+    assert accepted.status == 201
+    assert accepted.json()["version"] == 3
+    assert len(list((hub.submissions / "bob").glob("*.json"))) == 2
 
 
 def test_a_student_is_refused_the_other_students_server(hub, students):
