@@ -3,9 +3,12 @@
 One hub for the module, started from exactly deploy/jupyterhub_config.py with test-only
 overrides (hub_helpers.py): a test login, the simple local spawner, free ports, a temporary
 folder. Two students log in through the hub's login form in headless Chromium, land on the
-course, answer an item each and find their progress kept under their own name; each is refused
-the other's server and the parts of their own server that are not the course; a closed tab
-stops its kernel; stopping the hub leaves no process behind.
+course, answer items of two kinds each and find their progress kept under their own name; each
+hands in twice with the landing page's button and gets receipts; the instructor logs in and
+sees the dashboard of both hand-ins and downloads the gradebook with their grades. Each student
+is refused the other's server, the parts of their own server that are not the course, the
+instructor's view and the other's hand-ins; a kill -9 of the hand-in service mid-write loses
+nothing; a closed tab stops its kernel; stopping the hub leaves no process behind.
 
 What this does not prove: the simple spawner runs every student's server as one OS user, so
 students are kept apart over HTTP only (see docs/deploying.md).
@@ -202,6 +205,72 @@ def test_a_student_gets_403_from_the_instructors_view_and_others_hand_ins(hub, s
     assert len(list((hub.submissions / "bob").glob("*.json"))) == 2
 
 
+def test_a_kill_9_of_the_service_mid_write_loses_no_hand_in(hub, students):
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from repairlab.collect import collect
+
+    folder = hub.submissions / "alice"
+    kept = sorted(p.name for p in folder.iterdir())
+    record = (folder / kept[-1]).read_bytes()
+    token = hub.server_process("alice").environ()["JUPYTERHUB_API_TOKEN"]
+
+    def hand_in() -> int:
+        request = urllib.request.Request(
+            hub.service_url("api/submissions"), data=record, method="POST",
+            headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except (urllib.error.URLError, OSError):
+            return 0
+
+    service = hub.service_process()
+    answered = []
+    hub.stall.touch()
+    sender = threading.Thread(target=lambda: answered.append(hand_in()))
+    sender.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not hub.stalled.exists():  # the temporary file written, not yet renamed
+            assert time.monotonic() < deadline, "the service never reached the write"
+            time.sleep(0.05)
+        service.kill()  # SIGKILL
+        # Dead at once; a zombie until the hub, its parent, polls it.
+        deadline = time.monotonic() + 10
+        while not dead(service):
+            assert time.monotonic() < deadline, "the service outlived SIGKILL"
+            time.sleep(0.05)
+    finally:
+        hub.stall.unlink()
+        sender.join(timeout=70)
+    assert answered, "the hand-in was never answered"
+    assert answered[0] != 201, "a receipt was given for work never kept"
+    # Every acknowledged version is whole; the interrupted one is a hidden temporary file that
+    # nothing reads.
+    names = sorted(p.name for p in folder.iterdir())
+    assert [n for n in names if not n.startswith(".")] == kept
+    assert any(n.startswith(".") and n.endswith(".tmp") for n in names), names
+    found = collect([hub.submissions])
+    assert not found.skipped
+    assert len(found.handins) == len(kept) + len(list((hub.submissions / "bob").iterdir()))
+    # The hub starts the service again (it polls its managed services), and the student's next
+    # hand-in is kept as the next version.
+    deadline = time.monotonic() + 90
+    while True:
+        restarted = hub.service_process()
+        if restarted is not None and restarted.pid != service.pid and hand_in() == 201:
+            break
+        assert time.monotonic() < deadline, "the hub did not start the hand-in service again"
+        time.sleep(0.5)
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))[-1] \
+        .startswith(f"{len(kept) + 1:04d}-")
+
+
 def test_a_student_is_refused_the_other_students_server(hub, students):
     for name, other in (STUDENTS, tuple(reversed(STUDENTS))):
         for path in (LANDING, f"voila/render/{PRACTICE}", "api/kernels"):
@@ -322,6 +391,15 @@ def open_in():
     yield _open
     for watch in watches:
         watch.assert_clean()
+
+
+def dead(process) -> bool:
+    import psutil
+
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
 
 
 def wait_for_kernel_count(hub: Hub, name: str, done, timeout: float = 60.0) -> set[int]:
