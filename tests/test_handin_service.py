@@ -196,3 +196,24 @@ def test_on_binder_the_landing_page_says_work_is_lost(laptop, monkeypatch, varia
     page, _name, _handin = laptop("a").home()
     assert "Your work is not kept here." in page.value
     assert "your work is lost when it ends" in page.value
+
+
+def test_the_instructors_pages_are_the_dashboard_and_gradebook_over_what_was_received(
+        record, demo_course):
+    pytest.importorskip("jupyterhub")
+    from repairlab.serving.service import _dashboard_page, _gradebook_csv
+
+    inbox = Inbox(demo_course.parent / "received")
+    status, _ = _gradebook_csv(str(demo_course), inbox.folder)
+    assert status == 200
+    assert "None yet." in _dashboard_page(str(demo_course), inbox.folder)
+    inbox.receive(record, "ann")
+    inbox.receive(record, "ann")
+    page = _dashboard_page(str(demo_course), inbox.folder)
+    assert '<html lang="en">' in page
+    assert 'name="viewport"' in page
+    assert '<th scope="row">ann</th><td>2</td>' in page  # two hand-ins, one row
+    assert "1 student" in page  # the dashboard's own summary
+    status, text = _gradebook_csv(str(demo_course), inbox.folder)
+    assert status == 200
+    assert [line.split(",")[0] for line in text.splitlines()] == ["student", "ann"]

@@ -182,20 +182,50 @@ def _dashboard_page(course_dir: str, folder: Path) -> str:
     title = f"{course.manifest.title}: the class" if course else "The class"
     body = ('<p class="rl-dash-actions"><a class="rl-download" href="gradebook.csv" download>'
             "Download the gradebook (CSV)</a> for your course site, one row per student, "
-            "from each student's newest hand-in.</p>" + dashboard_html(data))
-    return _page(title, body)
+            "from each student's newest hand-in.</p>")
+    if course is not None:
+        body += _grades_html(course, folder)
+    return _page(title, body + dashboard_html(data))
+
+
+def _gradebook(course, folder: Path):
+    from repairlab.coursework import module_items, module_skills, module_titles
+    from repairlab.gradebook import merge_submissions
+
+    return merge_submissions([folder], curriculum_version=course.version,
+                             modules=module_titles(course), module_items=module_items(course),
+                             module_skills=module_skills(course))
+
+
+def _grades_html(course, folder: Path) -> str:
+    """Who handed in, how often and when, and each one's grade (the gradebook's totals)."""
+    from repairlab import timestamps
+    from repairlab.dashboard import _fmt_percent, _table
+
+    inbox = Inbox(folder)
+    rows = []
+    for row in _gradebook(course, folder).rows:
+        versions = inbox.versions(row["student"])
+        newest = timestamps.format_for_people(versions[-1].received_at) if versions else "—"
+        rows.append([escape(row["student"]), str(len(versions)), escape(newest),
+                     _fmt_percent(row["total completion"]), _fmt_percent(row["total score"])])
+    if not rows:
+        return "<section><h2>Hand-ins received</h2><p>None yet.</p></section>"
+    table = _table(f"Grades from each student's newest hand-in ({len(rows)} students)",
+                   ["Student", "Hand-ins", "Newest received", "Completion", "Score"], rows,
+                   text_columns=3)
+    return ('<section class="rl-dash"><h2>Hand-ins received</h2><p>Every version a student '
+            "handed in is kept; the newest counts. The gradebook has these totals and each "
+            f"module's.</p>{table}</section>")
 
 
 def _gradebook_csv(course_dir: str, folder: Path) -> tuple[int, str]:
-    from repairlab.coursework import module_items, module_skills, module_titles
-    from repairlab.gradebook import csv_text, merge_submissions
+    from repairlab.gradebook import csv_text
 
     course = current_course(course_dir)
     if course is None:
         return 500, "The course could not be loaded: run `repairlab check` in its folder."
-    result = merge_submissions([folder], curriculum_version=course.version,
-                               modules=module_titles(course), module_items=module_items(course),
-                               module_skills=module_skills(course))
+    result = _gradebook(course, folder)
     if result.conflicts:
         return 409, " ".join(result.conflicts)
     return 200, csv_text(result)
@@ -210,7 +240,8 @@ def _page(title: str, body: str) -> str:
 
 _PAGE_STYLE = """
 body { margin: 0; font: 16px/1.5 system-ui, sans-serif; color: #1a1a1a; background: #fff; }
-main { max-width: 60rem; margin: 0 auto; padding: 1rem; overflow-wrap: anywhere; }
+main { max-width: 60rem; margin: 0 auto; padding: 1rem; overflow-wrap: break-word; }
+main p, main li { overflow-wrap: anywhere; }  /* long file names; not table headers */
 a { color: #0b57a4; } a:focus-visible { outline: 3px solid #0b57a4; outline-offset: 2px; }
 table { max-width: 100%; } img { max-width: 100%; height: auto; }
 .rl-download { font-weight: 600; }
