@@ -5,7 +5,7 @@ that the hub can start each student's server as that student's own Linux account
 
     cd /srv/jupyterhub && /srv/repairlab/.venv/bin/jupyterhub -f /srv/repairlab/deploy/jupyterhub_config.py
 
-docs/deploying.md walks through it. Edit the three settings below; the rest is what RepairLab
+docs/deploying.md walks through it. Edit the settings at the top; the rest is what RepairLab
 needs and should not have to change. The integration tests (tests/browser/test_hub.py) start
 exactly this file, with test-only overrides (a test login, one shared OS user, free ports).
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 c = get_config()  # noqa: F821  (defined by JupyterHub when it reads this file)
 
-# -- the three settings of a department ------------------------------------------------------
+# -- the settings of a department ------------------------------------------------------------
 
 # The course folder (with course.yaml and curriculum/), readable by every student, writable by
 # the instructors. Run `repairlab check` in it after every change to the items: that also
@@ -24,12 +24,21 @@ c = get_config()  # noqa: F821  (defined by JupyterHub when it reads this file)
 COURSE_DIR = Path(os.environ.get("REPAIRLAB_COURSE_DIR", "/srv/repairlab")).resolve()
 
 # Login names of the course's instructors (the hub group `instructors`): they keep JupyterLab
-# and the file browser in their own server and may see who is in the class on the hub's admin
-# page (not open students' servers).
+# and the file browser in their own server, may see who is in the class on the hub's admin
+# page (not open students' servers), and see the class dashboard and download the gradebook
+# at /services/repairlab/ (the hand-in service).
 INSTRUCTORS = os.environ.get("REPAIRLAB_INSTRUCTORS", "").split()
 
 # Stop a student's server after this long without activity (a closed laptop, a forgotten tab).
 IDLE_SERVER_SECONDS = 3600
+
+# Where the hand-in service keeps every hand-in it receives (every version of every student):
+# back this folder up. Only the service (run by the hub, as the hub's user) writes it.
+SUBMISSIONS_DIR = Path(os.environ.get("REPAIRLAB_SUBMISSIONS_DIR",
+                                      "/srv/repairlab-submissions")).resolve()
+# Where the hand-in service listens, on this machine (the hub's proxy serves it to browsers
+# at /services/repairlab/; the students' servers post hand-ins to it here).
+SERVICE_URL = os.environ.get("REPAIRLAB_SERVICE_URL", "http://127.0.0.1:10101")
 
 # -- who may log in --------------------------------------------------------------------------
 
@@ -69,7 +78,16 @@ c.Spawner.default_url = "/voila/render/index.ipynb"
 c.Spawner.environment = {
     # Makes the server a course server (repairlab.serving.hub) and tells kernels the course.
     "REPAIRLAB_COURSE_DIR": str(COURSE_DIR),
+    # Where the landing page's "Hand in" button sends the student's work (the service below).
+    "REPAIRLAB_HANDIN_URL": f"{SERVICE_URL}/services/repairlab/",
 }
+# The server's own token (which the page's kernel hands in with): the hub's default scopes for
+# a server, plus handing in one's own work to the service. The hub gives a token only the
+# scopes its user holds (the `user` role below).
+c.Spawner.server_token_scopes = [
+    "users:activity!user", "access:servers!server",
+    "access:services!service=repairlab", "custom:repairlab:submit",
+]
 # A student's first page starts a Python kernel and runs the notebook: allow for a busy machine.
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 60
@@ -89,14 +107,31 @@ def mark_instructors(spawner):
 
 c.Spawner.pre_spawn_hook = mark_instructors
 
+# The hand-in service's two scopes (JupyterHub's custom scopes, as in its examples/custom-scopes).
+c.JupyterHub.custom_scopes = {
+    "custom:repairlab:submit": {
+        "description": "Hand in your own RepairLab work (the service refuses anyone else's).",
+    },
+    "custom:repairlab:read": {
+        "description": "Read every student's RepairLab hand-ins: the class dashboard and the "
+                       "gradebook.",
+    },
+}
+
 c.JupyterHub.load_roles = [
     {
-        # See who is in the class and when each was last active, on the hub's admin page;
-        # not open students' servers or read their work there.
+        # Every user: their own things (the hub's default), and handing in their own work.
+        "name": "user",
+        "scopes": ["self", "access:services!service=repairlab", "custom:repairlab:submit"],
+    },
+    {
+        # See who is in the class and when each was last active, on the hub's admin page, and
+        # the class's hand-ins in the hand-in service (its dashboard and gradebook); not open
+        # students' servers.
         "name": "instructors",
         "groups": ["instructors"],
         "scopes": ["admin-ui", "list:users", "read:users", "read:users:activity",
-                   "read:servers", "read:groups"],
+                   "read:servers", "read:groups", "custom:repairlab:read"],
     },
     {
         "name": "idle-culler",
@@ -105,11 +140,26 @@ c.JupyterHub.load_roles = [
     },
 ]
 
-# -- stopping idle servers -------------------------------------------------------------------
+# -- the hand-in service, and stopping idle servers --------------------------------------------
 
-# Each server also stops its own idle kernels (10 minutes, repairlab.serving.config); this
-# stops the whole server of a student who went away, freeing its memory.
+# `repairlab` (repairlab.serving.service): receives hand-ins from the landing page's "Hand in"
+# button and shows instructors the class dashboard and the gradebook, at /services/repairlab/.
+# Each server also stops its own idle kernels (10 minutes, repairlab.serving.config); the
+# idle culler stops the whole server of a student who went away, freeing its memory.
 c.JupyterHub.services = [
+    {
+        "name": "repairlab",
+        "url": SERVICE_URL,
+        "command": [sys.executable, "-m", "repairlab.serving.service"],
+        "environment": {
+            "REPAIRLAB_COURSE_DIR": str(COURSE_DIR),
+            "REPAIRLAB_SUBMISSIONS_DIR": str(SUBMISSIONS_DIR),
+        },
+        # What a browser's login to the service may carry: the scopes its user holds of these.
+        "oauth_client_allowed_scopes": ["custom:repairlab:submit", "custom:repairlab:read"],
+        # The course's own service: no "authorize this application?" page on the way in.
+        "oauth_no_confirm": True,
+    },
     {
         "name": "idle-culler",
         "command": [sys.executable, "-m", "jupyterhub_idle_culler",

@@ -29,6 +29,22 @@ PROXY = REPO / "node_modules" / ".bin" / "configurable-http-proxy"
 PASSWORD = "practise-repair"  # the test login's one password
 HUB_START_SECONDS = 60
 
+# Put first on the hub's PYTHONPATH (which the hub passes on to its services), so that the test
+# can stop the hand-in service in the middle of a write and kill it there: while the file
+# ``stall`` exists, the service's fsync (after the temporary file is written, before it is
+# renamed into place) says so in ``stalled`` and waits. Every other process is left alone.
+STALL_HOOK = """\
+import os, sys, time
+if any("repairlab.serving.service" in arg for arg in getattr(sys, "orig_argv", ())):
+    _fsync = os.fsync
+    def _stalling_fsync(fd):
+        _fsync(fd)
+        if os.path.exists({stall!r}):
+            open({stalled!r}, "w").close()
+            time.sleep(3600)
+    os.fsync = _stalling_fsync
+"""
+
 OVERRIDES = """\
 # Test-only overrides of deploy/jupyterhub_config.py (see tests/browser/hub_helpers.py).
 import os
@@ -74,11 +90,38 @@ class Hub:
     state: Path
     homes: Path
     log_path: Path
+    submissions: Path  # the hand-in service's folder
     seen: set[int] = field(default_factory=set)
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def stall(self) -> Path:
+        """While this file exists, the hand-in service stops mid-write (STALL_HOOK)."""
+        return self.state / "stall-service-writes"
+
+    @property
+    def stalled(self) -> Path:
+        """Written by the hand-in service once it has stopped mid-write."""
+        return self.state / "service-stalled"
+
+    def service_process(self):
+        """The hand-in service's process (the hub restarts it if it dies)."""
+        import psutil
+
+        for process in self.processes():
+            try:
+                if "repairlab.serving.service" in process.cmdline():
+                    return process
+            except psutil.Error:
+                continue
+        return None
+
+    def service_url(self, path: str = "") -> str:
+        """An address of the hand-in service, through the hub's proxy."""
+        return f"{self.base}/services/repairlab/{path.lstrip('/')}"
 
     def user_url(self, name: str, path: str = "") -> str:
         return f"{self.base}/user/{name}/{path.lstrip('/')}"
@@ -192,12 +235,21 @@ def start_hub(course_root: Path, workdir: Path, log_path: Path,
            if not key.startswith(("JUPYTERHUB_", "REPAIRLAB_", "XDG_", "JUPYTER_"))}
     env["REPAIRLAB_COURSE_DIR"] = str(course_root)
     env["REPAIRLAB_INSTRUCTORS"] = " ".join(instructors)
+    # The hand-in service on a free port, keeping what it receives in the temporary folder.
+    env["REPAIRLAB_SERVICE_URL"] = f"http://127.0.0.1:{free_port()}"
+    env["REPAIRLAB_SUBMISSIONS_DIR"] = str(workdir / "submissions")
+    hook = state / "site"
+    hook.mkdir(exist_ok=True)
+    (hook / "sitecustomize.py").write_text(STALL_HOOK.format(
+        stall=str(state / "stall-service-writes"), stalled=str(state / "service-stalled")),
+        encoding="utf-8")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(hook), env.get("PYTHONPATH")) if p)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w", encoding="utf-8") as log_file:
         process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(overrides)],
                                    cwd=state, env=env, stdout=log_file,
                                    stderr=subprocess.STDOUT)
-    hub = Hub(course_root, process, port, state, homes, log_path)
+    hub = Hub(course_root, process, port, state, homes, log_path, workdir / "submissions")
     deadline = time.monotonic() + HUB_START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:

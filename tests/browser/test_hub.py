@@ -3,9 +3,12 @@
 One hub for the module, started from exactly deploy/jupyterhub_config.py with test-only
 overrides (hub_helpers.py): a test login, the simple local spawner, free ports, a temporary
 folder. Two students log in through the hub's login form in headless Chromium, land on the
-course, answer an item each and find their progress kept under their own name; each is refused
-the other's server and the parts of their own server that are not the course; a closed tab
-stops its kernel; stopping the hub leaves no process behind.
+course, answer items of two kinds each and find their progress kept under their own name; each
+hands in twice with the landing page's button and gets receipts; the instructor logs in and
+sees the dashboard of both hand-ins and downloads the gradebook with their grades. Each student
+is refused the other's server, the parts of their own server that are not the course, the
+instructor's view and the other's hand-ins; a kill -9 of the hand-in service mid-write loses
+nothing; a closed tab stops its kernel; stopping the hub leaves no process behind.
 
 What this does not prove: the simple spawner runs every student's server as one OS user, so
 students are kept apart over HTTP only (see docs/deploying.md).
@@ -28,9 +31,12 @@ pytestmark = [pytest.mark.hub, pytest.mark.browser]
 
 STUDENTS = ("alice", "bob")
 INSTRUCTOR = "carol"  # in the hub group `instructors` (deploy/jupyterhub_config.py)
-# Each student answers an item of a different kind, so that each one's progress is their own.
-KIND_OF = {"alice": "pick-repair-step", "bob": "classify-marker"}
+# Each student answers items of two kinds, none the other answers, so that each one's progress
+# (and hand-in, and grade) is their own.
+KINDS_OF = {"alice": ("pick-repair-step", "order-repair-steps"),
+            "bob": ("classify-marker", "spot-the-schema")}
 LANDING = "voila/render/index.ipynb"
+WIDTHS = (1280, 375)
 
 
 @pytest.fixture(scope="module")
@@ -90,18 +96,185 @@ def test_each_students_progress_is_kept_under_their_own_name(hub, students, open
     answered = {}
     for name in STUDENTS:
         page = open_in(students[name], hub.user_url(name, f"voila/render/{PRACTICE}"))
-        item = item_of_kind(hub, KIND_OF[name])
-        _, right = wrong_and_right(item)
-        exercise = page.locator(f".repairlab-exercise.repairlab-{item.type}")
-        answer(exercise, item, right)
-        expect_feedback(exercise, item, right)
-        answered[name] = item.id
+        answered[name] = set()
+        for kind in KINDS_OF[name]:
+            item = item_of_kind(hub, kind)
+            _, right = wrong_and_right(item)
+            exercise = page.locator(f".repairlab-exercise.repairlab-{item.type}")
+            answer(exercise, item, right)
+            expect_feedback(exercise, item, right)
+            answered[name].add(item.id)
+        with page.expect_event("close", timeout=10_000):
+            page.close(run_before_unload=True)
     for name in STUDENTS:
         other = next(n for n in STUDENTS if n != name)
         with ProgressStore(hub.progress_file(name)) as store:
             assert store.students() == [name]
-            assert answered[name] in store.latest_by_item(name)
-            assert answered[other] not in store.latest_by_item(name)
+            assert set(store.latest_by_item(name)) == answered[name]
+            assert not answered[other] & set(store.latest_by_item(name))
+
+
+def test_each_student_hands_in_with_the_button_and_gets_a_receipt(hub, students, axe):
+    for name in STUDENTS:
+        page = landing_tab(students, name)
+        page.reload()  # back on the landing page after practising, as a student comes back
+        expect(page.locator(".rl-progress-text").first).to_contain_text(
+            "Progress: 2 of", timeout=WIDGET_TIMEOUT_MS)
+        panel = page.locator(".repairlab-handin")
+        for version in (1, 2):  # a resubmission: the newest counts, every version is kept
+            page.get_by_role("button", name="Hand in", exact=True).click()
+            receipt = panel.locator(".rl-handin-receipt")
+            expect(receipt).to_contain_text("Handed in. Received", timeout=WIDGET_TIMEOUT_MS)
+            expect(receipt).to_contain_text(f"version {version}, 2 attempts on 2 exercises")
+        # The receipt is in a live region: a screen reader announces it.
+        expect(receipt).to_have_attribute("aria-live", "polite")
+        kept = sorted(p.name for p in (hub.submissions / name).iterdir())
+        assert [n[:5] for n in kept] == ["0001-", "0002-"], kept
+        page.watch.assert_clean()
+    page = landing_tab(students, "alice")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        panel = page.locator(".repairlab-handin")
+        panel.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"hub-handin-receipt-{width}.png"), full_page=False)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert axe(page) == []
+
+
+def test_the_instructor_sees_both_hand_ins_and_their_grades(hub, browser, axe):
+    import csv
+    import io
+
+    from browser_helpers import course_at
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    try:
+        page = log_in(context, hub, INSTRUCTOR)
+        page.wait_for_url(f"**/user/{INSTRUCTOR}/**", timeout=WIDGET_TIMEOUT_MS)
+        page.goto(hub.service_url())  # through the hub's OAuth, back to the dashboard
+        expect(page.locator("h1")).to_contain_text("the class")
+        expect(page.locator(".rl-dash-summary")).to_contain_text("2 students")
+        course = course_at(hub.root)
+        total = len(course.items_of(course.modules[0]))
+        completion = round(100 * 2 / total, 1)  # two items each, both answered right
+        grades = page.get_by_role("table", name="Grades from each student's newest hand-in")
+        for name in STUDENTS:  # each handed in twice; the newest counts
+            row = grades.locator("tr", has=page.locator(f"th:text-is('{name}')"))
+            expect(row.locator("td").nth(0)).to_have_text("2")
+            expect(row.locator("td").nth(2)).to_have_text(f"{completion:g}%")
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=str(ARTIFACTS / f"hub-dashboard-{width}.png"), full_page=False)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert axe(page) == []
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download the gradebook (CSV)").click()
+        rows = {row["student"]: row for row in csv.DictReader(io.StringIO(
+            download.value.path().read_text(encoding="utf-8")))}
+        assert sorted(rows) == list(STUDENTS)
+        module = course.modules[0].slug
+        for name in STUDENTS:
+            assert float(rows[name][f"{module} completion"]) == completion
+            assert rows[name][f"{module} score"] != ""
+    finally:
+        close_tabs(context)
+        context.close()
+
+
+def test_a_student_gets_403_from_the_instructors_view_and_others_hand_ins(hub, students):
+    request = students["alice"].request
+    # Through the hub's OAuth (the request follows the redirects), then the service's refusal.
+    for path in ("", "gradebook.csv", "api/submissions/bob"):
+        response = request.get(hub.service_url(path))
+        assert response.status == 403, (path, response.status)
+    own = request.get(hub.service_url("api/submissions/alice"))
+    assert own.ok
+    assert [v["version"] for v in own.json()["versions"]] == [1, 2]
+    # A hand-in must come from the student's own server (its token), not a browser's cookie:
+    # another site cannot post in a student's name.
+    assert request.post(hub.service_url("api/submissions"), data="{}").status == 403
+    # With alice's server's own token (what her page's kernel hands in with): bob's record is
+    # refused, her own accepted.
+    token = hub.server_process("alice").environ()["JUPYTERHUB_API_TOKEN"]
+    headers = {"Authorization": f"token {token}", "Content-Type": "application/json"}
+    records = {name: sorted((hub.submissions / name).glob("*.json"))[-1].read_bytes()
+               for name in STUDENTS}
+    refused = request.post(hub.service_url("api/submissions"), data=records["bob"],
+                           headers=headers)
+    assert refused.status == 403
+    assert "only your own work" in refused.json()["message"]
+    accepted = request.post(hub.service_url("api/submissions"), data=records["alice"],
+                            headers=headers)
+    assert accepted.status == 201
+    assert accepted.json()["version"] == 3
+    assert len(list((hub.submissions / "bob").glob("*.json"))) == 2
+
+
+def test_a_kill_9_of_the_service_mid_write_loses_no_hand_in(hub, students):
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from repairlab.collect import collect
+
+    folder = hub.submissions / "alice"
+    kept = sorted(p.name for p in folder.iterdir())
+    record = (folder / kept[-1]).read_bytes()
+    token = hub.server_process("alice").environ()["JUPYTERHUB_API_TOKEN"]
+
+    def hand_in() -> int:
+        request = urllib.request.Request(
+            hub.service_url("api/submissions"), data=record, method="POST",
+            headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except (urllib.error.URLError, OSError):
+            return 0
+
+    service = hub.service_process()
+    answered = []
+    hub.stall.touch()
+    sender = threading.Thread(target=lambda: answered.append(hand_in()))
+    sender.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not hub.stalled.exists():  # the temporary file written, not yet renamed
+            assert time.monotonic() < deadline, "the service never reached the write"
+            time.sleep(0.05)
+        service.kill()  # SIGKILL
+        # Dead at once; a zombie until the hub, its parent, polls it.
+        deadline = time.monotonic() + 10
+        while not dead(service):
+            assert time.monotonic() < deadline, "the service outlived SIGKILL"
+            time.sleep(0.05)
+    finally:
+        hub.stall.unlink()
+        sender.join(timeout=70)
+    assert answered, "the hand-in was never answered"
+    assert answered[0] != 201, "a receipt was given for work never kept"
+    # Every acknowledged version is whole; the interrupted one is a hidden temporary file that
+    # nothing reads.
+    names = sorted(p.name for p in folder.iterdir())
+    assert [n for n in names if not n.startswith(".")] == kept
+    assert any(n.startswith(".") and n.endswith(".tmp") for n in names), names
+    found = collect([hub.submissions])
+    assert not found.skipped
+    assert len(found.handins) == len(kept) + len(list((hub.submissions / "bob").iterdir()))
+    # The hub starts the service again (it polls its managed services), and the student's next
+    # hand-in is kept as the next version.
+    deadline = time.monotonic() + 90
+    while True:
+        restarted = hub.service_process()
+        if restarted is not None and restarted.pid != service.pid and hand_in() == 201:
+            break
+        assert time.monotonic() < deadline, "the hub did not start the hand-in service again"
+        time.sleep(0.5)
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))[-1] \
+        .startswith(f"{len(kept) + 1:04d}-")
 
 
 def test_a_student_is_refused_the_other_students_server(hub, students):
@@ -224,6 +397,15 @@ def open_in():
     yield _open
     for watch in watches:
         watch.assert_clean()
+
+
+def dead(process) -> bool:
+    import psutil
+
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
 
 
 def wait_for_kernel_count(hub: Hub, name: str, done, timeout: float = 60.0) -> set[int]:

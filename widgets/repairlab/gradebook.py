@@ -31,6 +31,7 @@ from repairlab.grading import outcome
 
 __all__ = [
     "GradebookResult",
+    "csv_text",
     "merge_submissions",
     "write_csv",
 ]
@@ -152,6 +153,17 @@ def _cell(value: Any) -> str | float:
     return value
 
 
+def csv_text(result: GradebookResult) -> str:
+    """The gradebook as CSV text with a header row; one row per student (the hand-in
+    service sends it as a download, :func:`write_csv` writes it to a file)."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(result.columns)
+    for row in result.rows:
+        writer.writerow([_cell(row.get(column)) for column in result.columns])
+    return out.getvalue()
+
+
 def write_csv(result: GradebookResult, path: str | os.PathLike[str]) -> Path:
     """Write the gradebook as UTF-8 CSV with a header row; one row per student.
 
@@ -162,9 +174,4 @@ def write_csv(result: GradebookResult, path: str | os.PathLike[str]) -> Path:
     if result.conflicts:
         raise ValueError("The gradebook was not written: some hand-ins name the same student but "
                          "come from different progress files. " + " ".join(result.conflicts))
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(result.columns)
-    for row in result.rows:
-        writer.writerow([_cell(row.get(column)) for column in result.columns])
-    return write_text_atomic(path, out.getvalue(), newline="")
+    return write_text_atomic(path, csv_text(result), newline="")

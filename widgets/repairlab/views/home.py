@@ -1,10 +1,14 @@
 """The landing page: modules in course order with objectives, links and the student's progress,
-and the "download my work" hand-in."""
+and the hand-in: the "download my work" file everywhere, and on a hub with the hand-in service
+a "Hand in" button that sends the same record (repairlab.serving.handin_client) and shows
+the receipt."""
 
 from __future__ import annotations
 
 import base64
 import logging
+import os
+from collections.abc import Mapping
 from datetime import date
 from html import escape
 
@@ -61,11 +65,34 @@ def _modules_html(course, progress) -> str:
     return "".join(parts)
 
 
+# Variables Binder (mybinder.org's BinderHub) sets in every session it starts.
+BINDER_ENV = ("BINDER_SERVICE_HOST", "BINDER_REQUEST", "BINDER_REPO_URL", "BINDER_LAUNCH_HOST")
+BINDER_NOTICE = ("You are using a temporary Binder session: your work is lost when it ends "
+                 "(about 10 minutes after you close this tab, or sooner). Download your "
+                 "hand-in file below before you close it.")
+
+
+def on_binder(env: Mapping[str, str] = os.environ) -> bool:
+    return any(env.get(name) for name in BINDER_ENV)
+
+
 class HandInPanel(widgets.VBox):
-    """Prepare the hand-in file in the kernel, then offer it as an ordinary download link."""
+    """Prepare the hand-in file in the kernel, then offer it as an ordinary download link; on
+    a hub with the hand-in service, also hand it in directly."""
 
     def __init__(self, course, handle, student):
+        from ..serving.handin_client import service_url
+
         self.course, self.handle, self.student = course, handle, student
+        self.hand_in_button = widgets.Button(
+            description="Hand in", button_style="primary",
+            tooltip="Send your answers, feedback and reflections to your instructor now",
+            layout=widgets.Layout(width="auto"))
+        self.hand_in_button.on_click(lambda _: self.hand_in())
+        # repairlab.js makes .repairlab-feedback a polite live region: the receipt is announced.
+        self.receipt = widgets.HTML("")
+        self.receipt.add_class("repairlab-feedback")
+        self.receipt.add_class("rl-handin-receipt")
         self.prepare_button = widgets.Button(
             description="Prepare my hand-in file", button_style="primary",
             tooltip="Collect your answers, feedback and reflections into one file",
@@ -73,35 +100,79 @@ class HandInPanel(widgets.VBox):
         self.prepare_button.on_click(lambda _: self.prepare())
         self.link = widgets.HTML("")
         self.link.add_class("repairlab-feedback")
-        intro = widgets.HTML(
-            "<h2>Hand in your work</h2><p>One file with your answers, the feedback and your "
-            "reflections: open it in a browser to read or print it, and upload it to your "
-            "course site.</p>")
-        super().__init__([intro, self.prepare_button, self.link])
+        if service_url() is None:
+            intro = widgets.HTML(
+                "<h2>Hand in your work</h2><p>One file with your answers, the feedback and your "
+                "reflections: open it in a browser to read or print it, and upload it to your "
+                "course site.</p>")
+            children = [intro, self.prepare_button, self.link]
+        else:
+            intro = widgets.HTML(
+                "<h2>Hand in your work</h2><p>Send your answers, the feedback and your "
+                "reflections to your instructor. You may hand in again later: the newest "
+                "counts, and every version is kept.</p>")
+            after = widgets.HTML("<p>To keep a copy for yourself, or to print it:</p>")
+            children = [intro, self.hand_in_button, self.receipt, after, self.prepare_button,
+                        self.link]
+        super().__init__(children)
         self.add_class("repairlab-handin")
 
-    def prepare(self) -> str | None:
-        """Build the file; return its HTML (tests read it) and show the download link."""
+    def _submission(self, shown):
+        """(submission, course) for the student, or (None, None) after saying why in ``shown``."""
         from ..coursework import submission_for
-        from ..handin import handin_filename, render_submission_html
         from ..progress import identify
         from .identity import name_needed_html
 
         if not self.handle.saving:
-            self.link.value = notice_html(self.handle.problem or "Saving is off on this page.")
-            return None
+            shown.value = notice_html(self.handle.problem or "Saving is off on this page.")
+            return None, None
         # Read now: the student may have given or changed their name since the page opened.
         who = identify(self.handle.store)
         if who.student is None:
-            self.link.value = name_needed_html()
-            return None
+            shown.value = name_needed_html()
+            return None, None
+        # The whole course, loaded now: the page itself needed only the manifests. Its items
+        # let the file show answers in the words the student read.
+        course = self.course.full()
+        return submission_for(course, self.handle.store, who.student, attempts_of=who.key), course
+
+    def hand_in(self) -> dict | None:
+        """Send the hand-in to the hub's hand-in service; return its receipt (tests read it)
+        and show it."""
+        from ..serving.handin_client import SendError, receipt_html, send_submission
+
+        self.receipt.value = "<p>Handing in…</p>"
+        self.hand_in_button.disabled = True
         try:
-            # The whole course, loaded now: the page itself needed only the manifests. Its
-            # items let the file show answers in the words the student read.
-            course = self.course.full()
-            page = render_submission_html(
-                submission_for(course, self.handle.store, who.student, attempts_of=who.key),
-                item_of=course.item)
+            submission, _course = self._submission(self.receipt)
+            if submission is None:
+                return None
+            receipt = send_submission(submission)
+        except SendError as error:
+            self.receipt.value = notice_html(str(error))
+            return None
+        except Exception:
+            log.exception("could not hand in")
+            self.receipt.value = notice_html(
+                "Your work could not be handed in. Please try again, and download your "
+                "hand-in file below if it keeps happening.")
+            return None
+        finally:
+            self.hand_in_button.disabled = False
+        self.receipt.value = receipt_html(receipt)
+        return receipt
+
+    def prepare(self) -> str | None:
+        """Build the file; return its HTML (tests read it) and show the download link."""
+        from ..handin import handin_filename, render_submission_html
+        from ..progress import identify
+
+        try:
+            submission, course = self._submission(self.link)
+            if submission is None:
+                return None
+            who = identify(self.handle.store)
+            page = render_submission_html(submission, item_of=course.item)
         except Exception:
             log.exception("could not build the hand-in file")
             self.link.value = notice_html("The file could not be prepared. Please try again, "
@@ -125,6 +196,9 @@ def home_view(course, progress_state) -> widgets.Widget:
     header = [f'<header class="rl-home-header"><h1>{escape(course.manifest.title)}</h1>',
               f'<p class="rl-scope" role="note"><strong>Scope:</strong> '
               f"{escape(course.manifest.scope_note)}</p></header>"]
+    if on_binder():
+        header.append(f'<div class="rl-notice rl-binder-notice" role="note"><p><strong>'
+                      f"Your work is not kept here.</strong> {escape(BINDER_NOTICE)}</p></div>")
     if handle.problem:
         header.append(notice_html(handle.problem))
     progress = module_progress(course, handle.store, student)
