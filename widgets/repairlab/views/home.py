@@ -10,6 +10,7 @@ from html import escape
 
 import ipywidgets as widgets
 
+from ..static import page_href
 from .html import notice_html
 from .identity import StudentNamePanel
 
@@ -40,16 +41,19 @@ def _modules_html(course, progress) -> str:
         manifest = module.manifest
         objectives = "".join(f"<li>{escape(o)}</li>" for o in manifest.objectives)
         percent = round(100 * done / total) if total else 0
-        folder = escape(module.folder)
+
+        def href(notebook: str, folder: str = module.folder) -> str:
+            return escape(page_href(f"{folder}/{notebook}"))  # .html on the static site
+
         parts.append(
             f'<li class="rl-module" id="module-{module.number:02d}">'
             f"<h2>Module {module.number}: {escape(manifest.title)}</h2>"
             f'<p class="rl-summary">{escape(manifest.summary)}</p>'
-            f'<p class="rl-links"><a href="{folder}/{escape(manifest.notebooks.reading)}">Reading</a>'
-            f' · <a href="{folder}/{escape(manifest.notebooks.practice)}">Practice</a>'
-            + (f' · <a href="{folder}/{escape(manifest.notebooks.practice_mode)}">Practice mode</a>'
+            f'<p class="rl-links"><a href="{href(manifest.notebooks.reading)}">Reading</a>'
+            f' · <a href="{href(manifest.notebooks.practice)}">Practice</a>'
+            + (f' · <a href="{href(manifest.notebooks.practice_mode)}">Practice mode</a>'
                if getattr(manifest.notebooks, "practice_mode", None) else "")
-            + (f' · <a href="{folder}/{escape(manifest.notebooks.cases)}">Case simulations</a>'
+            + (f' · <a href="{href(manifest.notebooks.cases)}">Case simulations</a>'
                if manifest.notebooks.cases else "")
             + f" · {total} exercises · about {manifest.minutes} minutes</p>"
             f'<p class="rl-progress-text">Progress: {done} of {total} exercises done</p>'
@@ -82,9 +86,9 @@ class HandInPanel(widgets.VBox):
 
     def prepare(self) -> str | None:
         """Build the file; return its HTML (tests read it) and show the download link."""
+        from ..attempts import identify
         from ..coursework import submission_for
         from ..handin import handin_filename, render_submission_html
-        from ..progress import identify
         from .identity import name_needed_html
 
         if not self.handle.saving:
