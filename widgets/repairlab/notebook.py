@@ -14,7 +14,11 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from .static import route_logs_to_console, static_mode
+
 log = logging.getLogger("repairlab")
+if static_mode():
+    route_logs_to_console()
 
 CONTENT_TROUBLE = ("This exercise could not be loaded. Please tell your instructor "
                    "(they can run `repairlab check` to see why).")
@@ -67,7 +71,8 @@ def _display(widget) -> None:
     global _styled
     from IPython.display import HTML, display
 
-    if not _styled and not os.environ.get("REPAIRLAB_PAGE_HAS_STYLES"):
+    # The course's pages (Voilà's and the static site's) link the stylesheet already.
+    if not _styled and not os.environ.get("REPAIRLAB_PAGE_HAS_STYLES") and not static_mode():
         _styled = True
         try:
             display(HTML(course_style()))

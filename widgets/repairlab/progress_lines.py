@@ -51,8 +51,9 @@ log = logging.getLogger("repairlab.progress")
 
 LINES_FILENAME = "progress.jsonl"
 FORMAT = 1
-# Where the browser's drive is in a JupyterLite kernel; a folder of its own, not hidden.
-BROWSER_DATA_DIR = "/drive/repairlab-progress"
+# The browser's drive in a JupyterLite kernel. The file sits at its top: a folder made in the
+# drive would be looked up on the site first (a 404 in the console on every visit).
+BROWSER_FILE = "/drive/repairlab-progress.jsonl"
 
 
 class NewerFormatError(RuntimeError):
@@ -60,10 +61,9 @@ class NewerFormatError(RuntimeError):
 
 
 def default_lines_path() -> Path:
-    """``REPAIRLAB_DATA_DIR`` if set (tests), else the folder in the browser's drive."""
+    """In ``REPAIRLAB_DATA_DIR`` if set (tests), else at the top of the browser's drive."""
     configured = os.environ.get("REPAIRLAB_DATA_DIR", "").strip()
-    folder = Path(configured).expanduser() if configured else Path(BROWSER_DATA_DIR)
-    return folder / LINES_FILENAME
+    return Path(configured).expanduser() / LINES_FILENAME if configured else Path(BROWSER_FILE)
 
 
 class _Events:

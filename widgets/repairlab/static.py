@@ -13,6 +13,7 @@ In static mode a page:
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -38,3 +39,26 @@ def page_href(href: str) -> str:
         if path.endswith(".ipynb"):
             return path[: -len(".ipynb")] + ".html" + hash_ + fragment
     return href
+
+
+class _BrowserConsole(logging.Handler):
+    """Sends the course's log messages to the browser's console (what the server log is for a
+    Voilà page): without a handler, logging writes to stderr, which Voici shows on the page."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            import js  # Pyodide's bridge to the page's JavaScript
+
+            js.console.warn(self.format(record))
+        except Exception:  # outside a browser (the tests): nowhere to show it, never the page
+            pass
+
+
+def route_logs_to_console() -> None:
+    """In static mode, once per kernel: the course's log goes to the console, never the page."""
+    logger = logging.getLogger("repairlab")
+    if not any(isinstance(h, _BrowserConsole) for h in logger.handlers):
+        handler = _BrowserConsole()
+        handler.setFormatter(logging.Formatter("repairlab %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
