@@ -105,6 +105,8 @@ def test_a_static_page_works_from_the_compiled_course_and_keeps_progress_as_line
     assert 'href="01-demo/reading.html"' in seen["home"]  # Voici builds .html pages
     assert ".ipynb" not in seen["home"]
     assert "Ana Static" in seen["handin"]
+    assert "in this browser only" in seen["home"].replace("<strong>", "").replace("</strong>", "")
+    assert "A private window forgets them" in seen["home"]
 
     lines = [json.loads(line) for line in
              (data / "progress.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -161,7 +162,8 @@ class LinesStore:
         with open(self.path, "a", encoding="utf-8") as file:
             file.write(lead + line + "\n")
             file.flush()
-            os.fsync(file.fileno())
+            if sys.platform != "emscripten":  # the browser's drive saves on close; no fsync
+                os.fsync(file.fileno())
         self._cache = None
 
     def _run(self, what: str, operation: Callable[[], Any], default: Any) -> Any:

@@ -10,7 +10,7 @@ from html import escape
 
 import ipywidgets as widgets
 
-from ..static import page_href
+from ..static import page_href, static_mode
 from .html import notice_html
 from .identity import StudentNamePanel
 
@@ -121,6 +121,18 @@ class HandInPanel(widgets.VBox):
         return page
 
 
+# The static site keeps progress in the browser, not on a server: the student must know where
+# their work is, what loses it, and that the hand-in file is the copy that counts.
+STATIC_SITE_NOTE = (
+    '<div class="rl-static-note" role="note"><h2>Where your work is kept</h2>'
+    "<p>This course runs in your browser. Your answers are kept <strong>in this browser "
+    "only</strong>, on this computer: another browser or computer does not see them.</p>"
+    "<p>A private window forgets them when it closes, and some browsers clear a site's data "
+    "(for example after weeks without a visit, or when you clear your history). Hand in your "
+    "work at the end of each module: <em>Prepare my hand-in file</em> below downloads a file "
+    "that you upload to your course site.</p></div>")
+
+
 def home_view(course, progress_state) -> widgets.Widget:
     if course is None:
         return widgets.HTML(notice_html(
@@ -129,6 +141,8 @@ def home_view(course, progress_state) -> widgets.Widget:
     header = [f'<header class="rl-home-header"><h1>{escape(course.manifest.title)}</h1>',
               f'<p class="rl-scope" role="note"><strong>Scope:</strong> '
               f"{escape(course.manifest.scope_note)}</p></header>"]
+    if static_mode():
+        header.append(STATIC_SITE_NOTE)
     if handle.problem:
         header.append(notice_html(handle.problem))
     progress = module_progress(course, handle.store, student)
