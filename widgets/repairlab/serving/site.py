@@ -42,9 +42,10 @@ PYODIDE_NPM = "pyodide@0.29.0"
 PACKAGE = Path(__file__).resolve().parents[1]
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 # What loadPyodide loads from the lock before the kernel starts: the kernel's start skips
-# installing what is listed here (sqlite3 among them), so nothing is fetched from an index.
-PRELOADED = ["micropip", "packaging", "sqlite3", "comm", "jedi", "ipython", "ipywidgets",
-             "repairlab"]
+# installing what is listed here (sqlite3 among them: the placeholder). comm, ipywidgets and
+# RepairLab are left to the kernel's own start and to the notebook's imports (Pyodide loads
+# them from this lock): preloaded, the first widget came 4-12 s later.
+PRELOADED = ["micropip", "packaging", "sqlite3", "jedi", "ipython"]
 # Lock dependencies of the added wheels, by lock name (Pyodide's own lock where it has one,
 # less matplotlib, which matplotlib-inline names but a page never imports).
 DEPENDS = {
