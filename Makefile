@@ -12,7 +12,7 @@ AXE     := node_modules/axe-core/axe.min.js
 CHP     := node_modules/.bin/configurable-http-proxy
 PORT    ?= 8866
 
-.PHONY: install serve test test-fast test-hub check lint notebooks clean-notebooks bench stress-store clean train-assessor train-risk
+.PHONY: site install serve test test-fast test-hub check lint notebooks clean-notebooks bench stress-store clean train-assessor train-risk
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,17 @@ train-assessor: $(STAMP)
 train-risk: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	$(PY) tools/train_risk.py
+
+# The course as a static site in site/ (docs/deploying.md, "A static site"): the `site` extra
+# and, through npm, the Pyodide runtime; downloads and build steps are kept in build/site-cache.
+SITE_STAMP := $(VENV)/.site-installed-stamp
+SITE_DIR ?= site
+$(SITE_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,site]"
+	@touch $(SITE_STAMP)
+
+site: $(SITE_STAMP)
+	$(VENV)/bin/repairlab build-site $(SITE_DIR)
 
 bench: $(STAMP)
 	$(PY) bench/assess_replies.py

@@ -31,6 +31,7 @@ from repairlab.progress import (
     open_default_store,
     open_store_safely,
 )
+from repairlab.progress_lines import LinesStore, NewerFormatError, open_lines_safely
 
 
 def make_attempt(**overrides) -> Attempt:
@@ -47,6 +48,23 @@ def make_attempt(**overrides) -> Attempt:
     }
     fields.update(overrides)
     return Attempt(**fields)
+
+
+# The contract both stores keep: the SQLite file (laptop, Binder, hub) and the JSON lines of the
+# static site, in the browser's drive. A test taking `open_store` runs on each.
+STORES = {"sqlite": (ProgressStore, "progress.sqlite3"), "lines": (LinesStore, "progress.jsonl")}
+
+
+@pytest.fixture(params=sorted(STORES))
+def open_store(request, tmp_path):
+    """``open_store(name=None)``: a store of the kind under test, in ``tmp_path``."""
+    store_class, filename = STORES[request.param]
+
+    def opener(name: str | None = None):
+        return store_class(tmp_path / (name or filename))
+
+    opener.kind = request.param
+    return opener
 
 
 # Run in child processes; module level so that "spawn" can find them by name.
@@ -91,8 +109,8 @@ def _write_until_killed(path: str, committed) -> None:
 # Recording and reading
 
 
-def test_recorded_attempts_come_back_oldest_first_with_everything_kept(tmp_path):
-    with ProgressStore(tmp_path / "progress.sqlite3") as store:
+def test_recorded_attempts_come_back_oldest_first_with_everything_kept(open_store, tmp_path):
+    with open_store() as store:
         first = store.record(make_attempt())
         order = make_attempt(
             item_id="m05-order-01",
@@ -141,8 +159,8 @@ def test_recorded_attempts_come_back_oldest_first_with_everything_kept(tmp_path)
         assert store.students() == ["ann", "bob"]
 
 
-def test_attempts_are_ordered_by_their_time_not_by_when_they_were_saved(tmp_path):
-    with ProgressStore(tmp_path / "progress.sqlite3") as store:
+def test_attempts_are_ordered_by_their_time_not_by_when_they_were_saved(open_store, tmp_path):
+    with open_store() as store:
         store.record(make_attempt(item_id="later", created_at="2025-03-01T10:00:00Z"))
         stored = store.record(make_attempt(item_id="earlier", created_at="2025-03-01T11:00:00+02:00"))
         assert stored.created_at == "2025-03-01T09:00:00.000000+00:00"
@@ -150,8 +168,8 @@ def test_attempts_are_ordered_by_their_time_not_by_when_they_were_saved(tmp_path
         assert store.latest_by_item("ann")["later"].created_at.startswith("2025-03-01T10:00")
 
 
-def test_an_attempt_that_cannot_be_stored_is_refused_before_writing(tmp_path):
-    with ProgressStore(tmp_path / "progress.sqlite3") as store:
+def test_an_attempt_that_cannot_be_stored_is_refused_before_writing(open_store, tmp_path):
+    with open_store() as store:
         with pytest.raises(ValueError, match="response"):
             store.record(make_attempt(response=object()))
         with pytest.raises(ValueError, match="score"):
@@ -159,21 +177,20 @@ def test_an_attempt_that_cannot_be_stored_is_refused_before_writing(tmp_path):
         assert store.attempts("ann") == []
 
 
-def test_the_data_survives_closing_and_reopening(tmp_path):
-    path = tmp_path / "progress.sqlite3"
-    with ProgressStore(path) as store:
+def test_the_data_survives_closing_and_reopening(open_store, tmp_path):
+    with open_store() as store:
         store.record(make_attempt(status="correct", score=1.0))
-    with ProgressStore(path) as store:
+    with open_store() as store:
         assert [a.status for a in store.attempts("ann")] == ["correct"]
 
 
-def test_a_backup_taken_while_the_store_is_open_has_every_attempt(tmp_path):
-    with ProgressStore(tmp_path / "progress.sqlite3") as store:
+def test_a_backup_taken_while_the_store_is_open_has_every_attempt(open_store, tmp_path):
+    with open_store() as store:
         for n in range(5):
             store.record(make_attempt(item_id=f"i-{n}"))
-        copy = store.backup_to(tmp_path / "backup.sqlite3")
+        copy = store.backup_to(tmp_path / "backup")
         store.record(make_attempt(item_id="after-the-backup"))
-    with ProgressStore(copy) as restored:
+    with open_store(copy.name) as restored:
         assert [a.item_id for a in restored.attempts("ann")] == [f"i-{n}" for n in range(5)]
         assert restored.integrity_problems() == []
 
@@ -208,27 +225,26 @@ def test_student_comes_from_repairlab_student_then_jupyterhub_user(monkeypatch):
     assert current_student() == "local-student"
 
 
-def test_each_progress_file_has_its_own_id_for_good(tmp_path):
-    with ProgressStore(tmp_path / "a.sqlite3") as a, ProgressStore(tmp_path / "b.sqlite3") as b:
+def test_each_progress_file_has_its_own_id_for_good(open_store, tmp_path):
+    with open_store("a") as a, open_store("b") as b:
         first, other = a.store_id, b.store_id
         assert re.fullmatch(r"[0-9a-f]{32}", first)
         assert first != other
-        copy = a.backup_to(tmp_path / "copy.sqlite3")
-    with ProgressStore(tmp_path / "a.sqlite3") as again, ProgressStore(copy) as restored:
+        copy = a.backup_to(tmp_path / "copy")
+    with open_store("a") as again, open_store(copy.name) as restored:
         assert again.store_id == first
         assert restored.store_id == first  # a backup is the same student's work
     assert DisabledStore().store_id is None
 
 
-def test_a_laptop_student_gives_a_name_that_is_kept_with_their_progress(tmp_path, monkeypatch):
+def test_a_laptop_student_gives_a_name_that_is_kept_with_their_progress(open_store, monkeypatch):
     monkeypatch.delenv("REPAIRLAB_STUDENT", raising=False)
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    path = tmp_path / "progress.sqlite3"
-    with ProgressStore(path) as store:
+    with open_store() as store:
         assert identify(store) == Identity(key="local-student", student=None, source="none")
         assert identify(store).asks_for_name
         assert store.set_student_name("  Ana   López\t") == "Ana López"
-    with ProgressStore(path) as store:  # a new kernel
+    with open_store() as store:  # a new kernel
         assert identify(store) == Identity(key="local-student", student="Ana López",
                                            source="given")
         store.set_student_name("s1234567")  # changed later
@@ -248,8 +264,8 @@ def test_a_laptop_student_gives_a_name_that_is_kept_with_their_progress(tmp_path
     ("ana\x00", "cannot be part of a name"), ("ana\u202e", "cannot be part of a name"),
     ("Local-Student", "your own name"),
 ])
-def test_a_name_that_cannot_be_used_is_refused_with_a_reason(tmp_path, typed, says):
-    with ProgressStore(tmp_path / "progress.sqlite3") as store:
+def test_a_name_that_cannot_be_used_is_refused_with_a_reason(open_store, tmp_path, typed, says):
+    with open_store() as store:
         with pytest.raises(ValueError, match=says):
             store.set_student_name(typed)
         assert store.student_name() is None
@@ -710,8 +726,8 @@ def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):
 # -- drafts (schema 4): typed text kept across a reload, never counted as an attempt --
 
 
-def test_a_draft_is_kept_replaced_and_cleared_without_becoming_an_attempt(tmp_path):
-    with ProgressStore(tmp_path / "progress.sqlite3") as store:
+def test_a_draft_is_kept_replaced_and_cleared_without_becoming_an_attempt(open_store, tmp_path):
+    with open_store() as store:
         assert store.draft("ann", "m04-rewrite-01") is None
         assert store.save_draft("ann", "m04-rewrite-01", "I'm sorry, I")
         assert store.save_draft("ann", "m04-rewrite-01", "I'm sorry, I was late. <b>x</b>")
@@ -741,3 +757,68 @@ def test_a_schema_3_file_gains_the_drafts_table_and_keeps_its_attempts(tmp_path)
         assert len(store.attempts("ann")) == 2
         store.save_draft("ann", "m05-reflect-01", "draft text")
         assert store.draft("ann", "m05-reflect-01") == "draft text"
+
+
+# -- the static site's JSON-lines store: what it does where the SQLite file would differ --
+
+
+def test_a_line_cut_off_when_the_tab_closed_costs_only_that_line(tmp_path, caplog):
+    path = tmp_path / "progress.jsonl"
+    with LinesStore(path) as store:
+        store.record(make_attempt(item_id="before"))
+        store_id = store.store_id
+    with open(path, "a", encoding="utf-8") as file:
+        file.write('{"attempt": {"student": "ann", "item_id": "cut')  # no newline: cut off
+    with LinesStore(path) as store:
+        store.record(make_attempt(item_id="after"))
+        assert [a.item_id for a in store.attempts("ann")] == ["before", "after"]
+        assert store.store_id == store_id
+    assert "Skipping unreadable line 3" in caplog.text
+
+
+def test_the_browser_store_opens_in_the_data_folder_and_reports_a_folder_in_its_way(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv("REPAIRLAB_DATA_DIR", str(tmp_path / "drive" / "repairlab-progress"))
+    with open_lines_safely() as handle:
+        assert handle.problem is None
+        assert handle.saving
+        handle.store.record(make_attempt())
+    assert (tmp_path / "drive" / "repairlab-progress" / "progress.jsonl").is_file()
+    with open_lines_safely() as handle:
+        assert [a.item_id for a in handle.store.attempts("ann")] == ["m01-schema-01"]
+
+    (tmp_path / "folder.jsonl").mkdir()
+    handle = open_lines_safely(tmp_path / "folder.jsonl")
+    assert not handle.saving
+    assert handle.problem.startswith("Saving is off: your work on this page will not be kept.")
+    assert handle.store.record(make_attempt()) is None
+
+
+def test_a_browser_store_that_stops_working_mid_session_turns_saving_off(tmp_path, caplog):
+    path = tmp_path / "progress.jsonl"
+    handle = open_lines_safely(path)
+    heard: list[str] = []
+    handle.subscribe(heard.append)
+    store = handle.store
+    assert store.record(make_attempt(item_id="before")) is not None
+    path.rename(tmp_path / "moved.jsonl")
+    path.mkdir()  # the drive now refuses the write
+
+    assert store.record(make_attempt(item_id="during")) is None
+    assert not handle.saving
+    assert heard == [handle.problem]
+    assert "Reload the page" in handle.problem
+    assert "could not save an attempt" in caplog.text
+    assert store.attempts("ann") == []  # switched off, no exception
+
+
+def test_a_browser_store_from_a_newer_repairlab_is_not_touched(tmp_path):
+    path = tmp_path / "progress.jsonl"
+    text = '{"format": 99, "store_id": "x"}\n{"attempt": {}}\n'
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(NewerFormatError):
+        LinesStore(path)
+    handle = open_lines_safely(path)
+    assert not handle.saving
+    assert "newer version of RepairLab" in handle.problem
+    assert path.read_text(encoding="utf-8") == text

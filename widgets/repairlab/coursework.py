@@ -7,9 +7,10 @@ agree on totals and order.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .content.course import Course
+if TYPE_CHECKING:  # a page of the static site has no pydantic: it passes a CoursePage
+    from .content.course import Course
 
 
 def item_index(course: Course) -> dict[str, dict[str, Any]]:

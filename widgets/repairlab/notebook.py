@@ -14,7 +14,11 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from .static import route_logs_to_console, static_mode
+
 log = logging.getLogger("repairlab")
+if static_mode():
+    route_logs_to_console()
 
 CONTENT_TROUBLE = ("This exercise could not be loaded. Please tell your instructor "
                    "(they can run `repairlab check` to see why).")
@@ -67,7 +71,8 @@ def _display(widget) -> None:
     global _styled
     from IPython.display import HTML, display
 
-    if not _styled and not os.environ.get("REPAIRLAB_PAGE_HAS_STYLES"):
+    # The course's pages (Voilà's and the static site's) link the stylesheet already.
+    if not _styled and not os.environ.get("REPAIRLAB_PAGE_HAS_STYLES") and not static_mode():
         _styled = True
         try:
             display(HTML(course_style()))
@@ -88,16 +93,21 @@ def _notice(text: str):
 def _progress():
     """(store handle, student) for this kernel, opened once. The handle's ``store`` becomes a
     no-op store if saving fails mid-session, and its ``problem`` says so in plain words."""
-    from .progress import current_student, open_store_safely
+    from .attempts import current_student
+    from .static import static_mode
 
-    return open_store_safely(), current_student()
+    if static_mode():  # in the browser: JSON lines in its drive (Pyodide has no sqlite3)
+        from .progress_lines import open_lines_safely as open_safely
+    else:
+        from .progress import open_store_safely as open_safely
+    return open_safely(), current_student()
 
 
 def _recorder(course, module_slug: str, extra: dict | None = None):
     handle, student = _progress()
 
     def record(item, response, feedback) -> None:
-        from .progress import Attempt
+        from .attempts import Attempt
 
         # Read handle.store at call time: it is swapped for a no-op store if saving breaks.
         handle.store.record(Attempt(
@@ -190,7 +200,10 @@ def module_nav(page: str = "practice") -> None:
         course = current_course()
         module = _module_here(course) if course else None
         if module is None:
-            links = ['<a class="rl-nav-link" href="../index.ipynb">← Course home</a>']
+            from .static import page_href
+
+            links = [f'<a class="rl-nav-link" href="{page_href("../index.ipynb")}">'
+                     "← Course home</a>"]
         else:
             links = [_link_html(link) for link in page_links(course, module, page)]
         _display(widgets.HTML(f'<nav class="rl-nav" id="rl-page-nav" '
@@ -257,7 +270,9 @@ def _link_html(link) -> str:
     arrow = {"home": "← ", "back": "← "}.get(link.role, "")
     after = " →" if link.role == "next" else ""
     extra = " rl-next-module" if link.role == "next" else ""
-    return (f'<a class="rl-nav-link{extra}" href="{escape(link.href)}">'
+    from .static import page_href
+
+    return (f'<a class="rl-nav-link{extra}" href="{escape(page_href(link.href))}">'
             f"{arrow}{escape(link.label)}{after}</a>")
 
 

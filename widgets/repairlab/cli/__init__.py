@@ -20,6 +20,7 @@ SUBCOMMANDS = {
     "export": "repairlab.cli.export",
     "gradebook": "repairlab.cli.gradebook",
     "dashboard": "repairlab.cli.dashboard",
+    "build-site": "repairlab.cli.build_site",
 }
 
 

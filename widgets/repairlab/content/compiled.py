@@ -8,7 +8,8 @@ valid item as one small JSON file; a page's kernel then reads the few items it s
 ``Record`` objects carrying their kind's behaviour (kinds/base.py).
 
 The folder is named by a fingerprint of everything that decides the result: each exercise
-file's path, size and modification time, and the source of the schemas and kinds. A kernel
+file's path and contents, and the source of the schemas and kinds (contents, not file times,
+so that a copy of the course, such as the static site's, still matches). A kernel
 computes the fingerprint from the files as they are now, so an edited file can never be
 read stale: with no folder for the current fingerprint, or an id not in it, the page
 validates the item itself, as it would without a compiled course (content/page.py).
@@ -48,7 +49,12 @@ _BEHAVIOUR_PREFIX = "repairlab.kinds."  # the only modules a compiled file may n
 # -- where -------------------------------------------------------------------------------------
 
 def compiled_folders(root: Path) -> list[Path]:
-    """Where a course's compiled items may be, in the order they are looked for."""
+    """Where a course's compiled items may be, in the order they are looked for. On the static
+    site, only the course's own folder: the site ships it, and the browser has no cache."""
+    from ..static import static_mode
+
+    if static_mode():
+        return [root / ".repairlab" / "compiled"]
     from platformdirs import user_cache_dir
 
     course_key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
@@ -63,7 +69,9 @@ def _files_of(folder: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
 
 
 def fingerprint(root: Path) -> str:
-    """Changes whenever an exercise file, a schema or a kind changes (size or modified time)."""
+    """Changes whenever an exercise file, a schema or a kind changes: a hash of their contents,
+    never of file times, which a copy (a static site's build, a browser's drive, a checkout)
+    does not keep."""
     digest = hashlib.sha256(f"format {FORMAT}\n".encode())
     sources = [(root / "exercises", _files_of(root / "exercises", (".yaml", ".yml"))),
                (_PACKAGE, _files_of(_PACKAGE / "schemas", (".py",))),
@@ -71,11 +79,10 @@ def fingerprint(root: Path) -> str:
     for base, files in sources:
         for path in files:
             try:
-                stat = path.stat()
+                content = hashlib.sha256(path.read_bytes()).hexdigest()
             except OSError:
                 continue
-            digest.update(f"{path.relative_to(base)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
-                          .encode())
+            digest.update(f"{path.relative_to(base).as_posix()}\0{content}\n".encode())
     return digest.hexdigest()[:24]
 
 
@@ -157,9 +164,12 @@ def _write(base: Path, print_: str, course: Course, root: Path) -> Path:
                                 "line": source.line, "folder": source.exercise_folder}
             text = json.dumps(encode(item), ensure_ascii=False, separators=(",", ":"))
             (staging / f"{item.id}.json").write_text(text, encoding="utf-8")
-        # The index is written last: a folder with an index is complete.
+        # The index is written last: a folder with an index is complete. It carries the
+        # manifests as plain data too, for the static site, which has no YAML parser.
         (staging / INDEX).write_text(json.dumps({"format": FORMAT, "fingerprint": print_,
-                                                 "sources": sources}), encoding="utf-8")
+                                                 "sources": sources,
+                                                 "manifests": _manifests(root)}),
+                                     encoding="utf-8")
         try:
             os.rename(staging, target)  # atomic; fails if another process got there first
         except OSError:
@@ -171,6 +181,17 @@ def _write(base: Path, print_: str, course: Course, root: Path) -> Path:
         if old != target and not old.name.startswith(".writing-"):
             shutil.rmtree(old, ignore_errors=True)
     return target
+
+
+def _manifests(root: Path) -> dict[str, Any]:
+    """course.yaml and every module.yaml as data, by their path in the course."""
+    from .layout import COURSE_FILE, MODULE_FILE
+    from .yaml_source import load_yaml
+
+    found = {}
+    for path in [root / COURSE_FILE, *sorted((root / "curriculum").glob(f"*/{MODULE_FILE}"))]:
+        found[path.relative_to(root).as_posix()] = load_yaml(path, fast=True).data
+    return found
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -202,16 +223,27 @@ class CompiledItem:
     folder: str
 
 
+@cache
+def _site_course(root: Path) -> CompiledCourse | None:
+    return CompiledCourse._open_site(root)  # once per kernel: the site never changes
+
+
 class CompiledCourse:
     """A course's compiled items, if they match the files as they are now."""
 
-    def __init__(self, root: Path, folder: Path, sources: dict[str, dict[str, Any]]):
+    def __init__(self, root: Path, folder: Path, sources: dict[str, dict[str, Any]],
+                 manifests: dict[str, Any] | None = None):
         self.root = root
         self.folder = folder
         self.sources = sources
+        self.manifests = manifests or {}
 
     @classmethod
     def open(cls, root: Path) -> CompiledCourse | None:
+        from ..static import static_mode
+
+        if static_mode():
+            return _site_course(root)
         print_ = fingerprint(root)
         for base in compiled_folders(root):
             try:
@@ -219,7 +251,26 @@ class CompiledCourse:
             except (OSError, ValueError):
                 continue
             if index.get("format") == FORMAT and index.get("fingerprint") == print_:
-                return cls(root, base / print_, index["sources"])
+                return cls(root, base / print_, index["sources"], index.get("manifests"))
+        return None
+
+    @classmethod
+    def _open_site(cls, root: Path) -> CompiledCourse | None:
+        """The static site's compiled course: the one folder `repairlab build-site` compiled
+        from the very files it copied, which nothing can change afterwards. So the exercise
+        files are not read again to compute the fingerprint (the site does not ship them)."""
+        for base in compiled_folders(root):
+            try:
+                folders = sorted(p for p in base.iterdir() if not p.name.startswith("."))
+            except OSError:
+                continue
+            for folder in folders:
+                try:
+                    index = json.loads((folder / INDEX).read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    continue
+                if index.get("format") == FORMAT and index.get("fingerprint") == folder.name:
+                    return cls(root, folder, index["sources"], index.get("manifests"))
         return None
 
     def item(self, item_id: str) -> CompiledItem | None:

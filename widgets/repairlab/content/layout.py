@@ -106,6 +106,10 @@ def course_signature(root: Path) -> str:
     between cells (``notebook.current_course``) and the server's pre-heated pages
     (``serving/app.py``) compare it, so an instructor's edit is never shown stale. Cheap (a
     few hundred microseconds for the whole course): it is read on every ``show()``."""
+    from ..static import static_mode
+
+    if static_mode():
+        return "static site"  # built once; nothing on it changes under a kernel
     digest = hashlib.sha256()
     curriculum = os.path.join(root, "curriculum")
     files: list[str] = []  # notebooks and exercise files, by size and time

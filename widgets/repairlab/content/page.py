@@ -25,6 +25,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..static import static_mode
 from .errors import AuthoringProblem, ContentError
 from .layout import (
     COURSE_FILE,
@@ -37,12 +38,12 @@ from .layout import (
     exercise_folder,
     notebook_item_refs,
 )
-from .yaml_source import YamlDocument, load_entries, load_yaml
 
 if TYPE_CHECKING:
     from ..kinds.base import Item
     from .compiled import CompiledCourse
     from .course import Course
+    from .yaml_source import YamlDocument
 
 log = logging.getLogger("repairlab")
 
@@ -93,7 +94,14 @@ class CoursePage(ShownItems):
         none."""
         if item_id not in self._items:
             found = self._compiled_item(item_id)
-            self._items[item_id] = found if found is not None else self._find(item_id)
+            if found is None and static_mode():
+                # The static site ships the course compiled, and has no pydantic to validate
+                # with: an item missing from it was invalid when the site was built.
+                log.warning("content problem: %s is not in the compiled course (was it valid "
+                            "when the site was built? `repairlab check` says)", item_id)
+            elif found is None:
+                found = self._find(item_id)
+            self._items[item_id] = found
         return self._items[item_id]
 
     @cached_property
@@ -111,8 +119,12 @@ class CoursePage(ShownItems):
         self._sources[item_id] = ItemSource(found.path, found.line, found.folder)
         return found.record
 
-    def full(self) -> Course | None:
-        """The whole course, loaded and validated (the hand-in needs every item's title)."""
+    def full(self) -> Course | CoursePage | None:
+        """The whole course, loaded and validated (the hand-in needs every item's title). On
+        the static site, this page itself: every item it can show comes from the compiled
+        course, validated when the site was built (``bank`` reads them one by one)."""
+        if static_mode():
+            return self
         if self._full is None:
             from .course import load_course
 
@@ -121,6 +133,11 @@ class CoursePage(ShownItems):
                 log.warning("content problem: %s", problem.format(self.root))
             self._full = course
         return self._full
+
+    @property
+    def bank(self) -> _CompiledBank:
+        """``Course.bank``'s one reading method, ``get(id)``, for the hand-in (static site)."""
+        return _CompiledBank(self)
 
     # -- finding an item --------------------------------------------------------------------
 
@@ -181,6 +198,7 @@ class CoursePage(ShownItems):
     def _file_entries(self, path: Path) -> dict[str, list[tuple[int, dict, int | None]]]:
         if path not in self._entries:
             from .bank import file_entries
+            from .yaml_source import load_entries  # PyYAML: not on the static site
 
             by_id: dict[str, list[tuple[int, dict, int | None]]] = {}
             problems: list[AuthoringProblem] = []
@@ -203,6 +221,14 @@ class CoursePage(ShownItems):
             log.warning("content problem: %s", problem.format(self.root))
 
 
+@dataclass(frozen=True)
+class _CompiledBank:
+    page: CoursePage
+
+    def get(self, item_id: str) -> Item | None:
+        return self.page.item(item_id)
+
+
 def load_page(root: Path) -> CoursePage | None:
     """The course's manifests; None (problems logged) if the course manifest is unusable. No
     exercise item is read until ``item()`` asks for it.
@@ -214,6 +240,10 @@ def load_page(root: Path) -> CoursePage | None:
     try:
         manifest, modules = _plain_manifests(root)
     except _Doubtful:
+        if static_mode():  # no pydantic in the browser; `repairlab build-site` checked them
+            log.warning("content problem: a course or module manifest is not plainly valid; "
+                        "run `repairlab check` and build the site again")
+            return None
         return _validated_page(root)
     return CoursePage(root, manifest, modules)
 
@@ -305,7 +335,11 @@ def _texts(value: Any, least: int, most: int | None = None) -> list[str]:
 
 
 def _read(path: Path) -> Any:
+    if static_mode():  # no YAML parser in the browser: the manifests come compiled
+        return _site_manifest(path)
     try:
+        from .yaml_source import load_yaml
+
         return load_yaml(path, fast=True).data  # duplicate keys are an error, as in check
     except (OSError, ContentError):
         raise _Doubtful from None
@@ -364,6 +398,20 @@ def plain_skill(data: Any) -> PlainSkill:
         id=skill_id, name=_text(data["name"]),
         description=None if description is None else _text(description, may_be_empty=True),
         default_for=_texts(data.get("default_for", []), 0), mastery=criterion)
+
+
+def _site_manifest(path: Path) -> Any:
+    from .compiled import CompiledCourse
+    from .layout import find_course_root
+
+    root = find_course_root(path.parent)
+    compiled = CompiledCourse.open(root)
+    relative = path.relative_to(root).as_posix()
+    if compiled is None or relative not in compiled.manifests:
+        log.warning("content problem: %s is not in the compiled course; build the site again",
+                    relative)
+        raise _Doubtful
+    return compiled.manifests[relative]
 
 
 def _plain_manifests(root: Path) -> tuple[PlainCourseManifest, list[Module]]:

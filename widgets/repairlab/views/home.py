@@ -14,6 +14,7 @@ from html import escape
 
 import ipywidgets as widgets
 
+from ..static import page_href, static_mode
 from .html import notice_html
 from .identity import StudentNamePanel
 
@@ -44,16 +45,19 @@ def _modules_html(course, progress) -> str:
         manifest = module.manifest
         objectives = "".join(f"<li>{escape(o)}</li>" for o in manifest.objectives)
         percent = round(100 * done / total) if total else 0
-        folder = escape(module.folder)
+
+        def href(notebook: str, folder: str = module.folder) -> str:
+            return escape(page_href(f"{folder}/{notebook}"))  # .html on the static site
+
         parts.append(
             f'<li class="rl-module" id="module-{module.number:02d}">'
             f"<h2>Module {module.number}: {escape(manifest.title)}</h2>"
             f'<p class="rl-summary">{escape(manifest.summary)}</p>'
-            f'<p class="rl-links"><a href="{folder}/{escape(manifest.notebooks.reading)}">Reading</a>'
-            f' · <a href="{folder}/{escape(manifest.notebooks.practice)}">Practice</a>'
-            + (f' · <a href="{folder}/{escape(manifest.notebooks.practice_mode)}">Practice mode</a>'
+            f'<p class="rl-links"><a href="{href(manifest.notebooks.reading)}">Reading</a>'
+            f' · <a href="{href(manifest.notebooks.practice)}">Practice</a>'
+            + (f' · <a href="{href(manifest.notebooks.practice_mode)}">Practice mode</a>'
                if getattr(manifest.notebooks, "practice_mode", None) else "")
-            + (f' · <a href="{folder}/{escape(manifest.notebooks.cases)}">Case simulations</a>'
+            + (f' · <a href="{href(manifest.notebooks.cases)}">Case simulations</a>'
                if manifest.notebooks.cases else "")
             + f" · {total} exercises · about {manifest.minutes} minutes</p>"
             f'<p class="rl-progress-text">Progress: {done} of {total} exercises done</p>'
@@ -120,7 +124,7 @@ class HandInPanel(widgets.VBox):
     def _submission(self, shown):
         """(submission, course) for the student, or (None, None) after saying why in ``shown``."""
         from ..coursework import submission_for
-        from ..progress import identify
+        from ..attempts import identify
         from .identity import name_needed_html
 
         if not self.handle.saving:
@@ -165,7 +169,7 @@ class HandInPanel(widgets.VBox):
     def prepare(self) -> str | None:
         """Build the file; return its HTML (tests read it) and show the download link."""
         from ..handin import handin_filename, render_submission_html
-        from ..progress import identify
+        from ..attempts import identify
 
         try:
             submission, course = self._submission(self.link)
@@ -188,6 +192,18 @@ class HandInPanel(widgets.VBox):
         return page
 
 
+# The static site keeps progress in the browser, not on a server: the student must know where
+# their work is, what loses it, and that the hand-in file is the copy that counts.
+STATIC_SITE_NOTE = (
+    '<div class="rl-static-note" role="note"><h2>Where your work is kept</h2>'
+    "<p>This course runs in your browser. Your answers are kept <strong>in this browser "
+    "only</strong>, on this computer: another browser or computer does not see them.</p>"
+    "<p>A private window forgets them when it closes, and some browsers clear a site's data "
+    "(for example after weeks without a visit, or when you clear your history). Hand in your "
+    "work at the end of each module: <em>Prepare my hand-in file</em> below downloads a file "
+    "that you upload to your course site.</p></div>")
+
+
 def home_view(course, progress_state) -> widgets.Widget:
     if course is None:
         return widgets.HTML(notice_html(
@@ -199,6 +215,8 @@ def home_view(course, progress_state) -> widgets.Widget:
     if on_binder():
         header.append(f'<div class="rl-notice rl-binder-notice" role="note"><p><strong>'
                       f"Your work is not kept here.</strong> {escape(BINDER_NOTICE)}</p></div>")
+    if static_mode():
+        header.append(STATIC_SITE_NOTE)
     if handle.problem:
         header.append(notice_html(handle.problem))
     progress = module_progress(course, handle.store, student)

@@ -15,7 +15,7 @@ from html import escape
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_string import TextStyle
 
-from ..progress import Identity, identify
+from ..attempts import Identity, identify
 from .html import notice_html
 
 log = logging.getLogger("repairlab")

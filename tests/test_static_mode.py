@@ -1,0 +1,150 @@
+"""Static mode (the course as a static site, Python in the browser), without a browser: a page
+of a compiled course works with no pydantic, sqlite3, PyYAML or platformdirs to import (Pyodide
+has none of them), from the compiled course alone, after every file time has changed, and
+keeps progress as JSON lines that the hand-in and `repairlab` read."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from repairlab.content.compiled import compile_course, fingerprint
+from repairlab.static import page_href
+
+WIDGETS = Path(__file__).resolve().parents[1] / "widgets"
+
+# Run in a fresh interpreter, as a page's kernel: the modules Pyodide lacks cannot be imported.
+KERNEL = textwrap.dedent("""
+    import importlib.abc, json, os, sys
+
+    class NotInTheBrowser(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in {"pydantic", "pydantic_core", "sqlite3", "_sqlite3",
+                                      "yaml", "platformdirs"}:
+                raise ImportError(f"{name} is not in the static site")
+            return None
+
+    sys.meta_path.insert(0, NotInTheBrowser())
+    from repairlab.notebook import _progress, build_view, current_course
+    from repairlab.views.home import home_view
+
+    course = current_course()
+    seen = {}
+    choice = build_view("m01-schema-01")
+    choice.submit(choice.options.options[0][1])
+    seen["choice"] = choice.feedback.value
+    rewrite = build_view("m01-rewrite-01")
+    rewrite.submit("You're right, I kept looking at the clock. I'm sorry. What was that like?")
+    seen["rewrite"] = rewrite.feedback.value
+    case = build_view("m01-case-01")
+    case.choose("own-glance")
+    seen["case_path"] = case.play.path
+    order = build_view("m01-order-01")
+    order.submit([s.id for s in order.item.steps])
+    draft = build_view("m01-reflect-01")
+    draft.text.value = "half a thought"
+    home = home_view(course, _progress())
+    seen["home"] = home.children[0].value
+    seen["handin"] = home.children[2].prepare() or ""
+    home.children[1].save("Ana Static")
+    seen["handin"] = home.children[2].prepare() or ""
+    seen["blocked"] = sorted(m for m in ("pydantic", "sqlite3", "yaml", "platformdirs")
+                             if m in sys.modules)
+    print(json.dumps(seen))
+""")
+
+
+def _run_kernel(cwd: Path, data: Path) -> dict:
+    env = {**os.environ, "REPAIRLAB_STATIC": "1", "REPAIRLAB_DATA_DIR": str(data),
+           "PYTHONPATH": str(WIDGETS)}
+    for name in ("REPAIRLAB_COURSE_DIR", "REPAIRLAB_STUDENT", "JUPYTERHUB_USER"):
+        env.pop(name, None)
+    done = subprocess.run([sys.executable, "-c", KERNEL], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def site_course(demo_course):
+    """The demo course as the static site has it: compiled, then copied (every file time
+    changes), without its exercise files (the site ships the compiled course instead)."""
+    assert compile_course(demo_course).folder is not None
+    for path in demo_course.rglob("*"):
+        if path.is_file():
+            os.utime(path, (1_000_000_000, 1_000_000_000))
+    for path in sorted((demo_course / "exercises").rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    return demo_course
+
+
+def test_the_fingerprint_follows_the_contents_not_the_file_times(demo_course):
+    before = fingerprint(demo_course)
+    items = next((demo_course / "exercises").rglob("*.yaml"))
+    os.utime(items, (1_000_000_000, 1_000_000_000))
+    assert fingerprint(demo_course) == before
+    items.write_text(items.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert fingerprint(demo_course) != before
+
+
+def test_a_static_page_works_from_the_compiled_course_and_keeps_progress_as_lines(
+        site_course, tmp_path):
+    data = tmp_path / "drive" / "repairlab-progress"
+    seen = _run_kernel(site_course / "curriculum" / "01-demo", data)
+
+    assert seen["blocked"] == []
+    assert "rl-feedback" in seen["choice"]
+    assert seen["rewrite"]  # the reply assessor's feedback, from its JSON weights
+    assert seen["case_path"] == [{"node": "open", "choice": "own-glance"}]  # a turn taken
+    assert 'href="01-demo/reading.html"' in seen["home"]  # Voici builds .html pages
+    assert ".ipynb" not in seen["home"]
+    assert "Ana Static" in seen["handin"]
+    assert "in this browser only" in seen["home"].replace("<strong>", "").replace("</strong>", "")
+    assert "A private window forgets them" in seen["home"]
+
+    lines = [json.loads(line) for line in
+             (data / "progress.jsonl").read_text(encoding="utf-8").splitlines()]
+    answered = [line["attempt"]["item_id"] for line in lines if "attempt" in line]
+    assert answered == ["m01-schema-01", "m01-rewrite-01", "m01-order-01"]
+    assert any(line.get("draft", {}).get("text") == "half a thought" for line in lines)
+
+    # Reloaded (a new kernel): the answers and the draft come back.
+    again = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent("""
+            from repairlab.notebook import build_view
+            print(build_view("m01-reflect-01").text.value)
+            print(build_view("m01-rewrite-01").reply.value)
+        """)], cwd=site_course / "curriculum" / "01-demo", capture_output=True, text=True,
+        env={**os.environ, "REPAIRLAB_STATIC": "1", "REPAIRLAB_DATA_DIR": str(data),
+             "PYTHONPATH": str(WIDGETS)}, timeout=120)
+    assert again.stdout.splitlines() == [
+        "half a thought",
+        "You're right, I kept looking at the clock. I'm sorry. What was that like?"]
+
+
+def test_the_hand_in_of_a_static_page_is_read_like_any_other(site_course, tmp_path):
+    from repairlab.handin import read_submission
+
+    seen = _run_kernel(site_course / "curriculum" / "01-demo", tmp_path / "data")
+    handin = tmp_path / "handin.html"
+    handin.write_text(seen["handin"], encoding="utf-8")
+    submission = read_submission(handin)
+    assert submission["student"] == "Ana Static"
+    assert {a["item_id"] for a in submission["attempts"]} >= {"m01-schema-01", "m01-rewrite-01"}
+
+
+@pytest.mark.parametrize(("static", "href", "expected"), [
+    ("1", "../index.ipynb", "../index.html"),
+    ("1", "../02-x/reading.ipynb#top", "../02-x/reading.html#top"),
+    ("1", "notes.png", "notes.png"),
+    ("0", "../index.ipynb", "../index.ipynb"),
+])
+def test_links_between_pages_go_to_html_on_the_static_site(monkeypatch, static, href, expected):
+    monkeypatch.setenv("REPAIRLAB_STATIC", static)
+    assert page_href(href) == expected
