@@ -123,8 +123,8 @@ class HandInPanel(widgets.VBox):
 
     def _submission(self, shown):
         """(submission, course) for the student, or (None, None) after saying why in ``shown``."""
-        from ..coursework import submission_for
         from ..attempts import identify
+        from ..coursework import submission_for
         from .identity import name_needed_html
 
         if not self.handle.saving:
@@ -168,8 +168,8 @@ class HandInPanel(widgets.VBox):
 
     def prepare(self) -> str | None:
         """Build the file; return its HTML (tests read it) and show the download link."""
-        from ..handin import handin_filename, render_submission_html
         from ..attempts import identify
+        from ..handin import handin_filename, render_submission_html
 
         try:
             submission, course = self._submission(self.link)
