@@ -4,9 +4,10 @@ conftest.py): what the hand-in tests and the hand-in's browser test read back.""
 from __future__ import annotations
 
 # What "ann" does in the demo module, in order: a wrong answer then the right one, an order
-# partly right, a rewrite with Windows line ends, a reflection that tries to be markup, and the
-# case played to an ending. The red-flag item is left untried. Responses are what the views
-# send (option and step ids); the hand-in must show them in the words the student read.
+# partly right, a rewrite with Windows line ends, a reflection that tries to be markup, a wrong
+# turn then the moment, and the case played to an ending. The red-flag item is left untried.
+# Responses are what the views send (option, step and turn ids); the hand-in must show them in
+# the words the student read.
 STUDENT_TEXT = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
 REWRITE = ("You're right, I kept looking at the clock, and I'm sorry.\r\n"
            "What was that like <u>for you</u>?")
@@ -20,6 +21,8 @@ WORK = [
     ("m01-marker-01", "minimal"),
     ("m01-rewrite-01", REWRITE),
     ("m01-reflect-01", STUDENT_TEXT),
+    ("m01-moment-01", "t1"),
+    ("m01-moment-01", "t3"),
 ]
 
 

@@ -147,7 +147,7 @@ def course_points():
 
 def test_every_choice_kind_of_the_course_is_measured(course_points):
     assert set(course_points) == {"spot-the-schema", "pick-repair-step", "classify-marker",
-                                  "rupture-or-red-flag", "simulation"}
+                                  "rupture-or-red-flag", "simulation", "find-the-moment"}
     assert len(course_points["rupture-or-red-flag"]) >= 20
 
 

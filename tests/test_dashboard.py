@@ -449,7 +449,7 @@ def test_real_hand_ins_carry_what_the_dashboard_reads(class_of_three):
     data = load_folder(folder)
     assert data.students == ["ana", "ben", "chi"]
     [module] = completion_by_module(data)
-    assert (module.title, module.items) == ("Demo module", 8)
+    assert (module.title, module.items) == ("Demo module", 9)
     # ana: step + rewrite; ben: step never solved but answered (incorrect does not complete)
     # and a rewrite; chi: step.
     assert (module.all_done, module.some_done, module.none_done) == (0, 3, 0)

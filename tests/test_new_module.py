@@ -30,7 +30,7 @@ def test_new_module_is_added_to_the_course_in_order(tmp_path, capsys, course_bui
     assert text.index("- 01-first") < text.index("- 02-second-topic")
     assert "# FORKS:" in text  # the manifest's comments survive the edit
     assert repairlab(["check", str(course)]) == 0
-    assert "2 modules, 16 exercise items" in capsys.readouterr().out
+    assert "2 modules, 18 exercise items" in capsys.readouterr().out
 
 
 def _line_of(path, fragment: str) -> int:
@@ -66,7 +66,7 @@ def test_a_new_module_fails_check_until_its_placeholders_are_written(tmp_path, c
     write_the_placeholders(module)
     assert repairlab(["check", str(course)]) == 0
     out = capsys.readouterr().out
-    assert "1 modules, 8 exercise items" in out
+    assert "1 modules, 9 exercise items" in out
     assert "is not shown in any notebook" not in out  # every worked item is on a page
 
 

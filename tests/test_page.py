@@ -97,7 +97,7 @@ def test_the_landing_page_and_navigation_validate_no_item_and_import_no_pydantic
             "notebook._display = shown.append\n"
             "notebook.course_home()\n"
             "notebook.module_nav()\n"
-            "assert 'Progress: 0 of 8 exercises done' in shown[0].children[0].value\n" + LOADED)
+            "assert 'Progress: 0 of 9 exercises done' in shown[0].children[0].value\n" + LOADED)
     loaded = _run(code, demo_course / "curriculum", REPAIRLAB_DATA_DIR=str(tmp_path / "data"))
     assert loaded == []
 
@@ -223,4 +223,4 @@ def test_a_doubtful_manifest_is_validated_and_logged_as_check_does(demo_course, 
 def test_the_hand_in_still_reads_the_whole_course(demo_course):
     page = load_page(demo_course)
     assert page.full() is page.full()
-    assert len(page.full().bank) == 8
+    assert len(page.full().bank) == 9

@@ -86,6 +86,9 @@ _KINDS = (
                  _K + "reflection:score", _V + "reflection:ReflectionView", _R + "REFLECTION"),
     ExerciseKind("simulation", "Case simulation", _S + "simulation:Simulation",
                  _K + "simulation:score", _V + "simulation:SimulationView", _R + "SIMULATION"),
+    ExerciseKind("find-the-moment", "Find the moment", _S + "find_the_moment:FindTheMoment",
+                 _K + "find_the_moment:score", _V + "find_the_moment:FindTheMomentView",
+                 _R + "MOMENT"),
 )
 
 KINDS: dict[str, ExerciseKind] = {kind.type: kind for kind in _KINDS}

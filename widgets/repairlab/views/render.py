@@ -86,6 +86,23 @@ def choice_answer(item: Any, response: Any) -> str:
     return f'<p class="rl-answer">{shown}</p>'
 
 
+def moment_answer(item: Any, response: Any) -> str:
+    """The whole transcript in order, every turn with who said it, the student's pick marked
+    in words (not by colour alone)."""
+    if item is None:
+        return _as_recorded(response)
+    picked = str(response)
+    rows = []
+    for number, turn in enumerate(item.turns, 1):
+        mark = (' <strong class="rl-picked">(your pick)</strong>' if turn.id == picked else "")
+        rows.append(f'<li class="rl-turn rl-{escape(turn.speaker)}'
+                    f'{" rl-picked-turn" if turn.id == picked else ""}">'
+                    f"{escape(item.turn_label(number, turn))}{mark}</li>")
+    missing = ("" if picked in {t.id for t in item.turns}
+               else f'<p class="rl-answer">{_not_in_item(picked)}</p>')
+    return f'<ol class="rl-answer rl-moment">{"".join(rows)}</ol>{missing}'
+
+
 def order_answer(item: Any, response: Any) -> str:
     """The steps in the order given, each in its own words."""
     if item is None or not isinstance(response, list):
@@ -145,6 +162,7 @@ def _choice_text(item: Any, turn: dict) -> str:
 
 
 CHOICE = Renderer(choice_answer, "Answer chosen")
+MOMENT = Renderer(moment_answer, "Turn picked")
 ORDER = Renderer(order_answer, "Order given")
 REWRITE = Renderer(text_answer, "Reply written")
 REFLECTION = Renderer(text_answer, "Reflection")

@@ -1,0 +1,55 @@
+"""Find the moment: a short transcript, and the turn at which the rupture begins.
+
+Each turn is an option the student can pick, in the order it was said (never shuffled: the
+order is the conversation), and each carries the author's note on why the rupture does or
+does not begin there. So the kind is a single-choice item whose options are turns: it shares
+the choice kinds' scorer, and ``repairlab check``'s cue warnings (key always in one position,
+or always the longest line) read its turns as they read options (content/cues.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from .base import Feedback
+from .choice import Choice, score_choice
+
+SPEAKER = {"client": "Client", "therapist": "Therapist"}
+
+
+class FindTheMomentBehaviour:
+    """The item's turns as choices (schemas/find_the_moment.py ``FindTheMoment``)."""
+
+    default_question = "At which turn does the rupture begin?"
+
+    @property
+    def prompt(self) -> str:
+        return self.question or self.default_question
+
+    @property
+    def answer_id(self) -> str:
+        return self.answer
+
+    def choices(self) -> tuple[Choice, ...]:
+        """One choice per turn, in reading order; the label is the line as said."""
+        return tuple(Choice(t.id, t.says, t.note) for t in self.turns)
+
+    def turn_label(self, number: int, turn: Any) -> str:
+        """How a turn reads in the radio group and the hand-in: its number and who speaks."""
+        return f"Turn {number}, {SPEAKER.get(turn.speaker, turn.speaker).lower()}: {turn.says}"
+
+
+def score(item: Any, response: Any) -> Feedback:
+    """The picked turn's note; the explanation only once the moment is found (retry allowed)."""
+    if response is None or response == "":
+        return Feedback("empty", "Choose a turn first.",
+                        next_step="Pick the turn where you think the rupture begins.")
+    if str(response) not in {c.id for c in item.choices()}:
+        return Feedback("empty", "That turn is not part of this transcript. Choose one of the "
+                                 "turns shown.")
+    feedback = score_choice(item, response)
+    if feedback.status == "incorrect":
+        return replace(feedback, next_step="Read the turns again and pick another, or show "
+                                           "the explanation.")
+    return feedback
