@@ -393,6 +393,24 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        5,
+        "ratings table: how hard an attempt felt (0-10), kept beside the attempt, not in it",
+        (
+            # Keyed by the attempt's item and moment (its created_at, to the microsecond):
+            # the attempt row itself is never rewritten; rating again replaces the rating.
+            """
+            CREATE TABLE ratings (
+                student TEXT NOT NULL,
+                item_id TEXT NOT NULL,
+                attempt_at TEXT NOT NULL,
+                rating INTEGER NOT NULL CHECK (rating BETWEEN 0 AND 10),
+                rated_at TEXT NOT NULL,
+                PRIMARY KEY (student, item_id, attempt_at)
+            )
+            """,
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -692,6 +710,34 @@ class ProgressStore:
 
         return self._run("clear a draft", write, False)
 
+    # -- difficulty ratings (schema 5): 0-10, how hard an attempt felt; optional --
+
+    def save_rating(self, student: str, attempt: Attempt, rating: int) -> bool:
+        """Keep how hard the student found a stored attempt (0-10), replacing an earlier
+        rating of it. True when it was written."""
+        if isinstance(rating, bool) or not isinstance(rating, int) or not 0 <= rating <= 10:
+            raise ValueError(f"a difficulty rating is a whole number from 0 to 10, got {rating!r}")
+        if not attempt.created_at:
+            raise ValueError("only a stored attempt (one with created_at) can be rated")
+
+        def write(conn: sqlite3.Connection) -> bool:
+            conn.execute("INSERT OR REPLACE INTO ratings "
+                         "(student, item_id, attempt_at, rating, rated_at) VALUES (?, ?, ?, ?, ?)",
+                         (student, attempt.item_id, attempt.created_at, rating,
+                          timestamps.utc_now()))
+            return True
+
+        return self._run("save a difficulty rating", write, False)
+
+    def ratings(self, student: str) -> dict[tuple[str, str], int]:
+        """The student's ratings, keyed by (item id, the attempt's created_at)."""
+        def query(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
+            rows = conn.execute("SELECT item_id, attempt_at, rating FROM ratings "
+                                "WHERE student = ?", (student,)).fetchall()
+            return {(str(item), str(at)): int(rating) for item, at, rating in rows}
+
+        return self._run("read difficulty ratings", query, {})
+
     # -- reading --
 
     def attempts(
@@ -849,6 +895,12 @@ class DisabledStore:
 
     def clear_draft(self, student: str, item_id: str) -> bool:
         return False
+
+    def save_rating(self, student: str, attempt: Attempt, rating: int) -> bool:
+        return False
+
+    def ratings(self, student: str) -> dict[tuple[str, str], int]:
+        return {}
 
     def students(self) -> list[str]:
         return []
