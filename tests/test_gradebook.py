@@ -252,8 +252,10 @@ def test_a_column_per_skill_says_mastered_in_progress_or_not_started(handins):
     result = merge_submissions(
         [handins["ann"], handins["bob"], handins["carol_new"]], curriculum_version=VERSION,
         modules=MODULES, module_items=MODULE_ITEMS, module_skills={"noticing": (noticing, items)})
-    assert result.columns[:5] == ["student", "noticing completion", "noticing score",
-                                  "noticing naming-your-schema", "noticing noticing-markers"]
+    assert result.columns[:6] == ["student", "noticing completion", "noticing score",
+                                  "noticing naming-your-schema", "noticing noticing-markers",
+                                  "noticing mean difficulty"]
+    assert {row["noticing mean difficulty"] for row in result.rows} == {None}  # none rated
     cells = {row["student"]: (row["noticing naming-your-schema"], row["noticing noticing-markers"])
              for row in result.rows}
     # ann: wrong then right on one serving of the schema item (one try, missed); the marker
@@ -262,3 +264,32 @@ def test_a_column_per_skill_says_mastered_in_progress_or_not_started(handins):
                      "bob": ("mastered", "not started"),
                      "carol": ("in progress", "mastered")}
     assert "repairing naming-your-schema" not in result.columns  # no skills given for it
+
+
+def test_the_mean_difficulty_column_is_the_mean_of_the_ratings_handed_in(tmp_path):
+    from repairlab.practice import PracticeItem, SkillSpec
+
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    with ProgressStore(tmp_path / "ann.sqlite3") as store:
+        for item_id, rating in [("n-schema-1", 9), ("n-marker-1", 4), ("n-marker-1", None),
+                                ("r-order-1", 0)]:  # r-order-1 is another module's
+            stored = store.record(Attempt(
+                student="ann", item_id=item_id, module=MODULE_OF[item_id], kind=KINDS[item_id],
+                response="my answer", feedback={"message": "shown"}, score=1.0,
+                status="correct", curriculum_version=VERSION))
+            if rating is not None:
+                store.save_rating("ann", stored, rating)
+        export_submission(store, "ann", folder / "ann.html", course_title="RepairLab",
+                          curriculum_version=VERSION, items=ITEMS)
+    skills = [SkillSpec("noticing-markers", "Noticing markers")]
+    items = [PracticeItem(i, "noticing-markers", "beginner", KINDS[i])
+             for i in ("n-schema-1", "n-marker-1")]
+    result = merge_submissions([folder], curriculum_version=VERSION, modules=MODULES,
+                               module_items=MODULE_ITEMS,
+                               module_skills={"noticing": (skills, items)})
+    assert result.row_for("ann")["noticing mean difficulty"] == 6.5
+    rows = write_csv(result, tmp_path / "grades.csv").read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    ann = next(row for row in rows if row.startswith("ann,")).split(",")
+    assert ann[header.index("noticing mean difficulty")] == "6.5"

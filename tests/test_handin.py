@@ -426,3 +426,29 @@ def test_practice_modes_serving_id_is_kept_but_not_shown_and_a_case_reflection_i
     assert "3fa9c0d2e1b4" not in readable
     assert "Your reflection I rushed to fix it. <b>Next time</b> I'd slow down." in readable
     assert "<b>Next time</b>" not in page  # text, never markup
+
+
+def test_a_difficulty_rating_goes_in_with_the_attempt_it_rates_and_reads_on_the_page(
+        tmp_path, course):
+    from repairlab.coursework import item_index
+    from repairlab.handin.format import SCHEMA_VERSION
+    from repairlab.registry import score
+
+    item = course.item("m01-step-01")
+    feedback = score(item, "explain")
+    with ProgressStore(tmp_path / "progress.sqlite3") as store:
+        rated, _unrated = (store.record(Attempt(
+            student="ann", item_id=item.id, module="demo", kind=item.type, response="explain",
+            feedback=feedback.to_dict(), score=feedback.score, status=feedback.status,
+            curriculum_version=course.version)) for _ in range(2))
+        store.save_rating("ann", rated, 9)
+        path = tmp_path / "work.html"
+        export_submission(store, "ann", path, items=item_index(course), course_title="C",
+                          curriculum_version=course.version)
+    sub = read_submission(path)
+    assert sub["schema_version"] == SCHEMA_VERSION == 2  # an optional key: old readers read it
+    assert [a.get("rating") for a in sub["attempts"]] == [9, None]
+    assert "rating" not in sub["attempts"][1]
+    assert Attempt.from_dict(sub["attempts"][0]).created_at == rated.created_at
+    text = read_as_a_person(path.read_text(encoding="utf-8"))
+    assert text.count("felt 9 of 10 hard") == 1

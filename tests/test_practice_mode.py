@@ -136,3 +136,16 @@ def test_every_module_of_the_course_opens_in_practice_mode(monkeypatch, tmp_path
                 levels, key=("beginner", "intermediate", "advanced").index)
     finally:
         notebook._progress.cache_clear()
+
+
+def test_the_ratings_in_the_store_nudge_what_practice_mode_serves(in_module):
+    """Missed, then right, both rated 9 of 10 hard: held at beginner, where a student who did
+    not rate them moves up (test_answering_right_climbs_...)."""
+    handle, student = notebook._progress()
+    mode = practice_mode_view()
+    for right in (False, True):
+        item_id = _answer(mode, right=right)
+        handle.store.save_rating(student, handle.store.latest(student, item_id), 9)
+        mode.next_item()
+    assert mode.view.item.difficulty == "beginner"
+    assert mode.view.item.id == item_id

@@ -33,16 +33,17 @@ ITEMS = _bank(OWN.id, 4) + _bank(NOTICE.id, 3, "classify-marker")
 LEVEL = {item.id: item.difficulty for item in ITEMS}
 
 
-def _attempt(item_id: str, right: bool) -> dict:
+def _attempt(item_id: str, right: bool, rating: int | None = None) -> dict:
     kind = next(item.kind for item in ITEMS if item.id == item_id)
     good = "good" if kind == "rewrite-reply" else "correct"
     bad = "needs-work" if kind == "rewrite-reply" else "incorrect"
-    return {"item_id": item_id, "kind": kind, "status": good if right else bad}
+    return {"item_id": item_id, "kind": kind, "status": good if right else bad, "rating": rating}
 
 
-def practise(answers, steps: int, skills=SKILLS, items=ITEMS):
+def practise(answers, steps: int, skills=SKILLS, items=ITEMS, rate=lambda n, item: None):
     """Let a simulated student practise ``steps`` items; ``answers(n, item_id)`` says whether
-    try ``n`` (from 0) is right. Returns the history and the items served, in order."""
+    try ``n`` (from 0) is right, ``rate(n, item_id)`` how hard it felt (0-10, or None).
+    Returns the history and the items served, in order."""
     history: list[dict] = []
     served: list[str] = []
     for n in range(steps):
@@ -50,7 +51,7 @@ def practise(answers, steps: int, skills=SKILLS, items=ITEMS):
         if step.item_id is None:
             break
         served.append(step.item_id)
-        history.append(_attempt(step.item_id, answers(n, step.item_id)))
+        history.append(_attempt(step.item_id, answers(n, step.item_id), rate(n, step.item_id)))
     return history, served
 
 
@@ -221,3 +222,78 @@ def test_a_student_who_learns_after_a_few_tries_gets_there(module_four):
         course, skills, items, lambda n, i: i.defensive_reply if n < 5 else i.model_rewrite, 50)
     assert skill_states(skills, items, history)[0].mastered
     assert len(served) > 9
+
+
+# How hard it felt (0-10): the ratings nudge the level; unrated practice is as before.
+
+def test_a_right_student_who_finds_it_easy_moves_up_after_two_tries_a_level():
+    history, served = practise(lambda n, item: True, 100, rate=lambda n, item: 2)
+    levels = [LEVEL[i] for i in served if i.startswith(OWN.id)]
+    # Two easy right tries at beginner and at intermediate; the top level still needs 3 of 4.
+    assert levels == ["beginner"] * 2 + ["intermediate"] * 2 + ["advanced"] * 3
+    own = skill_states(SKILLS, ITEMS, history)[0]
+    assert own.mastered
+    assert own.levels_met == ["advanced"]  # skipped up early, met only where it counts
+
+
+def test_easy_ratings_never_master_a_skill_without_the_criterion():
+    # Right and easy up to the top level, right and easy twice there, then a miss: two easy
+    # right tries in a row at the top are not mastery; 2 of 3 is short of 3 of 4.
+    history, served = practise(lambda n, item: n < 6, 7, rate=lambda n, item: 0)
+    assert [LEVEL[i] for i in served] == (["beginner"] * 2 + ["intermediate"] * 2
+                                         + ["advanced"] * 3)
+    own = skill_states(SKILLS, ITEMS, history)[0]
+    assert (own.level, own.mastered) == ("advanced", False)
+
+
+def test_a_right_student_who_finds_it_hard_stays_at_the_level():
+    # Right every time but rated 9: the criterion is met at the third try, yet two hard
+    # ratings in a row hold them at beginner.
+    history, served = practise(lambda n, item: True, 12, rate=lambda n, item: 9)
+    assert {LEVEL[i] for i in served} == {"beginner"}
+    assert skill_states(SKILLS, ITEMS, history)[0].levels_met == []
+
+
+def test_once_it_stops_feeling_hard_the_criterion_moves_them_up():
+    _, served = practise(lambda n, item: True, 12,
+                               rate=lambda n, item: 9 if n < 3 else 5)
+    assert [LEVEL[i] for i in served[:5]] == ["beginner"] * 4 + ["intermediate"]
+
+
+def test_hard_twice_with_a_miss_steps_down_a_level():
+    # Right at beginner (3 tries, unrated), then at intermediate right-hard then wrong-hard.
+    history, _ = practise(lambda n, item: n != 4, 5, rate=lambda n, item: 9 if n >= 3 else None)
+    assert [LEVEL[a["item_id"]] for a in history] == ["beginner"] * 3 + ["intermediate"] * 2
+    assert skill_states(SKILLS, ITEMS, history)[0].level == "beginner"
+
+
+def test_a_middling_rating_changes_nothing():
+    _, served_plain = practise(lambda n, item: n % 3 != 1, 40)
+    _, served_rated = practise(lambda n, item: n % 3 != 1, 40, rate=lambda n, item: 5)
+    assert served_rated == served_plain
+
+
+def test_the_latest_rating_within_a_try_counts_and_nonsense_is_ignored():
+    item = "owning-your-part-beg-1"
+    tries = tries_from_attempts([_attempt(item, True, None), _attempt(item, True, 7),
+                                 _attempt("owning-your-part-beg-2", True, 11),
+                                 _attempt("owning-your-part-beg-3", True, True)])
+    assert [t.rating for t in tries] == [7, None, None]
+
+
+def test_ratings_from_the_store_reach_the_rule_through_the_attempts_they_rate(tmp_path):
+    from repairlab.practice import rated_attempts
+    from repairlab.progress import Attempt, ProgressStore
+
+    with ProgressStore(tmp_path / "progress.sqlite3") as store:
+        for n in range(2):
+            item = f"owning-your-part-beg-{n + 1}"
+            stored = store.record(Attempt(
+                student="ann", item_id=item, module="m04", kind="rewrite-reply",
+                response="reply", feedback={}, score=1.0, status="good",
+                curriculum_version="v1"))
+            store.save_rating("ann", stored, 1)
+        history = rated_attempts(store.attempts("ann"), store.ratings("ann"))
+    assert [a["rating"] for a in history] == [1, 1]
+    # Two easy right tries: the next item is a level up.
+    assert LEVEL[next_step(SKILLS, ITEMS, history).item_id] == "intermediate"

@@ -687,7 +687,7 @@ def test_a_version_1_database_is_upgraded_in_place_without_losing_attempts(tmp_p
 
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         columns = [row[1] for row in conn.execute("PRAGMA table_info(attempts)")]
         assert "extra" in columns
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(attempts)")}
@@ -822,3 +822,65 @@ def test_a_browser_store_from_a_newer_repairlab_is_not_touched(tmp_path):
     assert not handle.saving
     assert "newer version of RepairLab" in handle.problem
     assert path.read_text(encoding="utf-8") == text
+
+
+# -- difficulty ratings (schema 5): 0-10 beside the attempt, never rewriting it --
+
+
+def test_a_rating_is_kept_beside_its_attempt_replaced_on_rerating_and_survives_reopening(
+        tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    with ProgressStore(path) as store:
+        first = store.record(make_attempt(item_id="m04-rewrite-01"))
+        second = store.record(make_attempt(item_id="m04-rewrite-01"))
+        assert store.save_rating("ann", first, 9)
+        assert store.save_rating("ann", first, 6)  # changed their mind: the new one counts
+        assert store.save_rating("ann", second, 2)
+        with pytest.raises(ValueError, match="0 to 10"):
+            store.save_rating("ann", second, 11)
+        with pytest.raises(ValueError, match="stored attempt"):
+            store.save_rating("ann", make_attempt(), 3)  # not stored: nothing to key it to
+    with ProgressStore(path) as store:
+        assert store.ratings("ann") == {("m04-rewrite-01", first.created_at): 6,
+                                        ("m04-rewrite-01", second.created_at): 2}
+        assert store.ratings("bob") == {}
+        assert [a.to_dict() for a in store.attempts("ann")] == [first.to_dict(), second.to_dict()]
+
+
+def test_a_schema_4_file_gains_the_ratings_table_and_keeps_its_attempts_and_drafts(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    _make_v1_database(path)
+    conn = sqlite3.connect(path)
+    try:  # bring it to schema 4 only, as the previous release left it
+        for migration in progress.MIGRATIONS[1:4]:
+            for step in migration.steps:
+                step(conn) if callable(step) else conn.execute(step)
+        conn.execute("INSERT INTO drafts VALUES ('ann', 'm05-reflect-01', 'kept', 'now')")
+        conn.execute("PRAGMA user_version = 4")
+        conn.commit()
+    finally:
+        conn.close()
+    with ProgressStore(path) as store:
+        old = store.attempts("ann")
+        assert len(old) == 2
+        assert store.draft("ann", "m05-reflect-01") == "kept"
+        assert store.save_rating("ann", old[0], 8)
+        assert store.ratings("ann") == {(old[0].item_id, old[0].created_at): 8}
+
+
+def test_saving_off_keeps_no_rating_and_never_fails():
+    store = DisabledStore()
+    assert store.save_rating("ann", make_attempt(created_at="2026-01-01T00:00:00+00:00"), 5) is False
+    assert store.ratings("ann") == {}
+
+
+def test_the_browser_store_keeps_ratings_as_the_sqlite_store_does(tmp_path):
+    with LinesStore(tmp_path / "progress.jsonl") as store:
+        first = store.record(make_attempt(item_id="m04-rewrite-01"))
+        assert store.save_rating("ann", first, 9)
+        assert store.save_rating("ann", first, 6)  # re-rated: the later line counts
+        with pytest.raises(ValueError, match="0 to 10"):
+            store.save_rating("ann", first, 11)
+    with LinesStore(tmp_path / "progress.jsonl") as store:
+        assert store.ratings("ann") == {("m04-rewrite-01", first.created_at): 6}
+        assert store.ratings("bob") == {}

@@ -285,6 +285,12 @@ class DisabledStore:
     def clear_draft(self, student: str, item_id: str) -> bool:
         return False
 
+    def save_rating(self, student: str, attempt: Attempt, rating: int) -> bool:
+        return False
+
+    def ratings(self, student: str) -> dict[tuple[str, str], int]:
+        return {}
+
     def students(self) -> list[str]:
         return []
 
@@ -361,3 +367,12 @@ class StoreHandle:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def check_rating(attempt: Attempt, rating: Any) -> None:
+    """A difficulty rating is a whole number 0-10 of an attempt already stored (its
+    ``created_at`` keys it): ``ValueError`` otherwise. One rule for every store."""
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 0 <= rating <= 10:
+        raise ValueError(f"a difficulty rating is a whole number from 0 to 10, got {rating!r}")
+    if not attempt.created_at:
+        raise ValueError("only a stored attempt (one with created_at) can be rated")

@@ -27,7 +27,7 @@ from typing import Any
 
 from repairlab.atomic import write_text_atomic
 from repairlab.collect import HandIn, choose, collect
-from repairlab.grading import outcome
+from repairlab.grading import mean_difficulty, outcome
 
 __all__ = [
     "GradebookResult",
@@ -68,6 +68,8 @@ def _columns(modules: Sequence[tuple[str, str]], module_skills: Mapping[str, Any
         columns += [f"{slug} completion", f"{slug} score"]
         skills, _items = module_skills.get(slug, ((), ()))
         columns += [f"{slug} {skill.id}" for skill in skills]
+        if skills:
+            columns.append(f"{slug} mean difficulty")
     return [*columns, "total completion", "total score"]
 
 
@@ -81,8 +83,9 @@ def _skill_cells(attempts: Sequence[Any], slug: str, module_skills: Mapping[str,
     own = {item.id for item in items}
     # Only this module's attempts: another module's between two of its own is not a new try.
     mine = [a for a in attempts if a.get("item_id") in own]
-    return {f"{slug} {state.skill.id}": state.status
-            for state in skill_states(skills, items, mine)}
+    return {**{f"{slug} {state.skill.id}": state.status
+               for state in skill_states(skills, items, mine)},
+            f"{slug} mean difficulty": mean_difficulty(mine, list(own))}
 
 
 def merge_submissions(
@@ -106,7 +109,8 @@ def merge_submissions(
     done = 1 .. total. ``newest`` and ``renames`` are :func:`repairlab.collect.choose`'s (a
     rename that finds no file raises :class:`repairlab.collect.RenameError`).
     ``module_skills`` (module slug -> (skills, items), :func:`repairlab.practice.module_plan`)
-    adds a column per skill: mastered, in progress or not started, by the practice rule.
+    adds a column per skill: mastered, in progress or not started, by the practice rule; and
+    the module's mean self-rated difficulty (0-10, :func:`repairlab.grading.mean_difficulty`).
     """
     module_skills = module_skills or {}
     missing = [slug for slug, _title in modules if slug not in module_items]

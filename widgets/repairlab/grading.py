@@ -27,6 +27,9 @@ Scores are fractions from 0 to 1 on each attempt; the gradebook shows percentage
 * Attempts at items that are not in the course's item list (e.g. an item removed mid-term) are
   ignored. Attempts from an earlier curriculum version count: item ids are never reused.
 
+* **Mean difficulty** of a set of items = the mean of the 0-10 ratings of how hard an attempt
+  felt (the optional ``rating`` on an attempt), to one decimal; empty when none is rated.
+
 *Solved* is stricter than completed: marked correct or good, or a reflection submitted
 (:data:`SOLVED`). A rewrite that still reads as defensive completes its item (the student did
 the work) but does not solve it; the dashboard's "items students miss most" counts solved.
@@ -46,6 +49,7 @@ __all__ = [
     "completed_items",
     "counts_as_completed",
     "is_solved",
+    "mean_difficulty",
     "outcome",
 ]
 
@@ -112,3 +116,12 @@ def outcome(attempts: Iterable[Any], item_ids: Sequence[str]) -> Outcome:
     done = completed_items(relevant)
     score = sum(best.values()) / len(best) if best else None
     return Outcome(completed=len(done), total=len(wanted), score=score)
+
+
+def mean_difficulty(attempts: Iterable[Any], item_ids: Sequence[str]) -> float | None:
+    """The mean 0-10 self-rated difficulty of the attempts at ``item_ids``; None if unrated."""
+    wanted = set(item_ids)
+    ratings = [rating for a in attempts if _field(a, "item_id") in wanted
+               for rating in [_field(a, "rating")]
+               if isinstance(rating, int) and not isinstance(rating, bool) and 0 <= rating <= 10]
+    return round(sum(ratings) / len(ratings), 1) if ratings else None

@@ -225,7 +225,7 @@ def practice_mode() -> None:
 
 def practice_mode_view(course=None, module=None):
     from .content.layout import notebook_content_warnings
-    from .practice import SERVING, module_plan
+    from .practice import SERVING, module_plan, rated_attempts
     from .views.practice_mode import PracticeModeView
 
     course = course or current_course()
@@ -242,7 +242,9 @@ def practice_mode_view(course=None, module=None):
     def read_attempts() -> list:
         # Saving may have stopped mid-visit: then this visit's answers still move practice on.
         if handle.saving:
-            return handle.store.attempts(student, module=module.slug)
+            # With the 0-10 ratings the student gave, which nudge the level (practice.py).
+            return rated_attempts(handle.store.attempts(student, module=module.slug),
+                                  handle.store.ratings(student))
         return started + session
 
     def make_view(item_id: str):

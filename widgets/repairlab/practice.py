@@ -38,7 +38,14 @@ module's order, one at a time: the *current skill* is the first one not yet mast
   just-mastered item returns only when the level has nothing else. Once every skill is
   mastered there is no next item.
 
-The 0-10 difficulty a student may give after a try is not part of this rule yet.
+* **How hard it felt.** After a try the student may rate it 0-10 (``rating`` on the attempt:
+  the page joins the store's ratings to the attempts; the latest rating within a try counts).
+  Unrated tries leave the rule as above. Two tries in a row at the current level rated
+  ``HARD`` (8) or more hold the student where they are: the level is not met on that try,
+  even if the criterion is, and if either of the two was missed they step down a level (never
+  below the lowest). Two right tries in a row at the current level rated ``EASY`` (3) or less
+  move them up a level early, below the top level only: mastery of a skill always needs its
+  criterion met at the top level.
 """
 
 from __future__ import annotations
@@ -59,6 +66,7 @@ __all__ = [
     "SkillState",
     "Try",
     "next_step",
+    "rated_attempts",
     "resolve_skill",
     "skill_states",
     "tries_from_attempts",
@@ -70,6 +78,10 @@ UNSCORED_KINDS = frozenset({"reflection"})
 # Statuses that are not a judgement of the answer: the attempt is not a try.
 NOT_JUDGED = frozenset({"unsure", "empty"})
 FIRST_REVIEW_GAP = 2
+# The 0-10 self-rated difficulty that nudges the level (see "How hard it felt" above).
+HARD = 8
+EASY = 3
+NUDGE_AFTER = 2  # ratings in a row that nudge
 # The key in an attempt's ``extra`` naming the serving it belongs to: practice mode gives each
 # item it shows a new one, so the same item served twice in a row is two tries.
 SERVING = "serving"
@@ -101,6 +113,7 @@ class PracticeItem:
 class Try:
     item_id: str
     right: bool
+    rating: int | None = None  # 0-10, how hard it felt; None when the student did not say
 
 
 @dataclass
@@ -147,21 +160,43 @@ def _field(attempt: Any, name: str) -> Any:
 def tries_from_attempts(attempts: Iterable[Any]) -> list[Try]:
     """The tries in a history of attempts (dicts or ``progress.Attempt``), oldest first:
     consecutive attempts at one item (and one serving) are one try, right if its first judged
-    attempt solved."""
+    attempt solved, rated by the latest rating given within it."""
     tries: list[Try] = []
     previous = None
     for attempt in attempts:
         item_id = _field(attempt, "item_id")
         status = _field(attempt, "status")
+        rating = _rating(_field(attempt, "rating"))
         if _field(attempt, "kind") in UNSCORED_KINDS or status in NOT_JUDGED:
             continue
         extra = _field(attempt, "extra")
         serving = (item_id, extra.get(SERVING) if isinstance(extra, Mapping) else None)
         if serving == previous:
+            if rating is not None:
+                tries[-1] = Try(tries[-1].item_id, tries[-1].right, rating)
             continue
         previous = serving
-        tries.append(Try(item_id, is_solved(status)))
+        tries.append(Try(item_id, is_solved(status), rating))
     return tries
+
+
+def rated_attempts(attempts: Iterable[Any],
+                   ratings: Mapping[tuple[str, str], int]) -> list[dict[str, Any]]:
+    """The attempts as dicts, each with its ``rating`` (or None) from the store's ratings,
+    keyed by (item id, the attempt's created_at): what the rule reads."""
+    rated = []
+    for attempt in attempts:
+        row = dict(attempt) if isinstance(attempt, Mapping) else attempt.to_dict()
+        row["rating"] = ratings.get((row.get("item_id"), row.get("created_at")))
+        rated.append(row)
+    return rated
+
+
+def _rating(value: Any) -> int | None:
+    """A 0-10 rating, or None for no rating (or anything that is not one: never a crash)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        return None
+    return value
 
 
 def _levels(items: Sequence[PracticeItem]) -> list[str]:
@@ -176,6 +211,7 @@ def _replay(skill: SkillSpec, items: Sequence[PracticeItem], tries: Sequence[Try
     criterion = skill.criterion
     state = SkillState(skill, levels[0] if levels else LEVELS[0])
     window: list[bool] = []  # tries at the current level since the student reached it
+    rated: list[Try] = []  # the same tries, with how hard each felt
     for attempt in tries:
         level = level_of.get(attempt.item_id)
         if level is None:
@@ -184,19 +220,35 @@ def _replay(skill: SkillSpec, items: Sequence[PracticeItem], tries: Sequence[Try
         if state.mastered or level != state.level:
             continue
         window.append(attempt.right)
+        rated.append(attempt)
         index = levels.index(state.level)
         need = _needed(criterion, items, state.level)
+        latest = rated[-NUDGE_AFTER:]
+        felt_hard = len(latest) == NUDGE_AFTER and all(
+            t.rating is not None and t.rating >= HARD for t in latest)
+        felt_easy = len(latest) == NUDGE_AFTER and all(
+            t.right and t.rating is not None and t.rating <= EASY for t in latest)
+        if felt_hard:
+            # Hard twice: not met on this try; down a level if either was missed.
+            if index > 0 and not all(t.right for t in latest):
+                state.level = levels[index - 1]
+                window, rated = [], []
+            continue
+        if felt_easy and index + 1 < len(levels):
+            state.level = levels[index + 1]
+            window, rated = [], []
+            continue
         if sum(window[-criterion.of_last:]) >= need:
             state.levels_met.append(state.level)
             if index + 1 == len(levels):
                 state.mastered = True
             else:
                 state.level = levels[index + 1]
-            window = []
+            window, rated = [], []
         elif (index > 0 and len(window) >= criterion.down_after
               and not any(window[-criterion.down_after:])):
             state.level = levels[index - 1]
-            window = []
+            window, rated = [], []
     state.needed_at_level = _needed(criterion, items, state.level)
     state.right_at_level = sum(window[-criterion.of_last:])
     return state

@@ -69,6 +69,7 @@ from repairlab.attempts import (  # noqa: F401  (re-exported: callers import the
     _saving_off,
     _student_from_env,
     _to_json,
+    check_rating,
     clean_student_id,
     current_student,
     default_data_dir,
@@ -209,6 +210,24 @@ MIGRATIONS: tuple[Migration, ...] = (
                 text TEXT NOT NULL,
                 saved_at TEXT NOT NULL,
                 PRIMARY KEY (student, item_id)
+            )
+            """,
+        ),
+    ),
+    Migration(
+        5,
+        "ratings table: how hard an attempt felt (0-10), kept beside the attempt, not in it",
+        (
+            # Keyed by the attempt's item and moment (its created_at, to the microsecond):
+            # the attempt row itself is never rewritten; rating again replaces the rating.
+            """
+            CREATE TABLE ratings (
+                student TEXT NOT NULL,
+                item_id TEXT NOT NULL,
+                attempt_at TEXT NOT NULL,
+                rating INTEGER NOT NULL CHECK (rating BETWEEN 0 AND 10),
+                rated_at TEXT NOT NULL,
+                PRIMARY KEY (student, item_id, attempt_at)
             )
             """,
         ),
@@ -486,6 +505,31 @@ class ProgressStore:
             return True
 
         return self._run("clear a draft", write, False)
+
+    # -- difficulty ratings (schema 5): 0-10, how hard an attempt felt; optional --
+
+    def save_rating(self, student: str, attempt: Attempt, rating: int) -> bool:
+        """Keep how hard the student found a stored attempt (0-10), replacing an earlier
+        rating of it. True when it was written."""
+        check_rating(attempt, rating)
+
+        def write(conn: sqlite3.Connection) -> bool:
+            conn.execute("INSERT OR REPLACE INTO ratings "
+                         "(student, item_id, attempt_at, rating, rated_at) VALUES (?, ?, ?, ?, ?)",
+                         (student, attempt.item_id, attempt.created_at, rating,
+                          timestamps.utc_now()))
+            return True
+
+        return self._run("save a difficulty rating", write, False)
+
+    def ratings(self, student: str) -> dict[tuple[str, str], int]:
+        """The student's ratings, keyed by (item id, the attempt's created_at)."""
+        def query(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
+            rows = conn.execute("SELECT item_id, attempt_at, rating FROM ratings "
+                                "WHERE student = ?", (student,)).fetchall()
+            return {(str(item), str(at)): int(rating) for item, at, rating in rows}
+
+        return self._run("read difficulty ratings", query, {})
 
     # -- reading --
 

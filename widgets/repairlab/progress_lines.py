@@ -11,7 +11,9 @@ The file (``progress.jsonl``), one JSON object a line:
 * ``{"attempt": {...}}`` one per answer, ``Attempt.to_dict()`` as the SQLite store would
   return it (JSON-normalised, timestamp filled in);
 * ``{"draft": {"student", "item_id", "text", "saved_at"}}``, the text ``""`` when cleared;
-* ``{"meta": "student_name", "value": "..."}``, the name the student gave.
+* ``{"meta": "student_name", "value": "..."}``, the name the student gave;
+* ``{"rating": {"student", "item_id", "attempt_at", "rating", "rated_at"}}``, how hard an
+  attempt felt (0-10); a later line for the same attempt replaces it.
 
 Appending only, never rewriting, keeps every saved line safe from a later failed write. A line
 that cannot be read (a write cut off when the tab closed) is skipped with a log message, as
@@ -45,6 +47,7 @@ from repairlab.attempts import (
     _prepared,
     _saving_off,
     _to_json,
+    check_rating,
     clean_student_id,
 )
 
@@ -73,6 +76,7 @@ class _Events:
     def __init__(self) -> None:
         self.attempts: list[Attempt] = []
         self.drafts: dict[tuple[str, str], str] = {}
+        self.ratings: dict[str, dict[tuple[str, str], int]] = {}
         self.meta: dict[str, str] = {}
         self.ends_with_newline = True
 
@@ -96,6 +100,10 @@ def _read(path: Path) -> _Events:
                     events.drafts[key] = str(draft["text"])
                 else:
                     events.drafts.pop(key, None)
+            elif "rating" in event:
+                rated = event["rating"]
+                events.ratings.setdefault(str(rated["student"]), {})[
+                    (str(rated["item_id"]), str(rated["attempt_at"]))] = int(rated["rating"])
             elif "meta" in event:
                 events.meta[str(event["meta"])] = str(event["value"])
             elif "format" in event:
@@ -230,6 +238,19 @@ class LinesStore:
                                 "saved_at": timestamps.utc_now()}})
         return True
 
+    def save_rating(self, student: str, attempt: Attempt, rating: int) -> bool:
+        """Keep how hard the student found a stored attempt (0-10), replacing an earlier
+        rating of it. True when it was written."""
+        check_rating(attempt, rating)
+
+        def write() -> bool:
+            self._append({"rating": {"student": student, "item_id": attempt.item_id,
+                                     "attempt_at": attempt.created_at, "rating": rating,
+                                     "rated_at": timestamps.utc_now()}})
+            return True
+
+        return self._run("save a difficulty rating", write, False)
+
     def set_student_name(self, name: str) -> str | None:
         cleaned = clean_student_id(name)
 
@@ -260,6 +281,11 @@ class LinesStore:
     def students(self) -> list[str]:
         return self._run("list students",
                          lambda: sorted({a.student for a in self._events().attempts}), [])
+
+    def ratings(self, student: str) -> dict[tuple[str, str], int]:
+        """The student's ratings, keyed by (item id, the attempt's created_at)."""
+        return self._run("read difficulty ratings",
+                         lambda: dict(self._events().ratings.get(student, {})), {})
 
     def draft(self, student: str, item_id: str) -> str | None:
         return self._run("read a draft", lambda: self._events().drafts.get((student, item_id)),

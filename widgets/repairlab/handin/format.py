@@ -127,9 +127,15 @@ def build_submission(
     carries the name the student gave: see :func:`repairlab.progress.identify`).
     """
     attempts = []
+    # 0-10 difficulty ratings go in as an optional "rating" key on the attempt they rate:
+    # readers of format 2 ignore keys they do not know, so the format number stays.
+    ratings = store.ratings(attempts_of or student) if hasattr(store, "ratings") else {}
     for attempt in store.attempts(attempts_of or student):
         record = attempt.to_dict() if hasattr(attempt, "to_dict") else dict(attempt)
         record["student"] = student  # one id throughout the file
+        rating = ratings.get((record.get("item_id"), record.get("created_at")))
+        if rating is not None:
+            record["rating"] = rating
         attempts.append(record)
     store_id = getattr(store, "store_id", None)
     item_meta = {str(item_id): dict(meta) for item_id, meta in items.items()}

@@ -149,9 +149,13 @@ def _attempt(number: int, attempt: Mapping[str, Any], item: Any) -> str:
     score = attempt.get("score")
     score_html = ("" if not isinstance(score, (int, float)) or isinstance(score, bool)
                   else f" · score {e(round(100 * float(score), 1))}%")
+    rating = attempt.get("rating")
+    # How hard the student said it felt (0-10, optional; absent in older hand-ins).
+    rating_html = (f" · felt {e(rating)} of 10 hard"
+                   if isinstance(rating, int) and not isinstance(rating, bool) else "")
     heading = (f"<h4>Attempt {number} · {_when(attempt.get('created_at', ''))} · "
                f'<span class="status-{e(status)}">{e(status.replace("-", " ").capitalize())}'
-               f"</span>{score_html}</h4>")
+               f"</span>{score_html}{rating_html}</h4>")
     kind = attempt.get("kind")
     body = _renderer(kind).attempt(item, attempt.get("response"),
                                    Feedback.from_dict(attempt.get("feedback")),
