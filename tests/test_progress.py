@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import pwd
 import re
+import shutil
 import signal
 import sqlite3
 import sys
+import tempfile
 import time
+import traceback
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -491,72 +495,119 @@ def test_a_folder_where_the_file_should_be_turns_saving_off_quietly(tmp_path):
     assert list(tmp_path.iterdir()) == [path]
 
 
-@pytest.fixture
-def permissions_enforced(tmp_path):
-    probe = tmp_path / "probe"
-    probe.mkdir()
-    probe.chmod(0o500)
-    try:
-        (probe / "x").write_text("x")
-    except PermissionError:
-        pass
-    else:
-        pytest.skip("file permissions are not enforced for this user (running as root?)")
-    finally:
+def as_a_student(check) -> None:
+    """Run `check(folder)` as an ordinary user, in a fresh folder that user owns.
+
+    File permissions mean nothing to root, and CI runs as root, so there the check runs in a
+    forked child that has dropped to the `nobody` user (the child already has every module
+    imported, so it needs no access to the checkout or the venv). A failure in the child fails
+    the test with the child's traceback; these tests are never skipped.
+    """
+    if os.geteuid() != 0:
+        folder = Path(tempfile.mkdtemp(prefix="repairlab-perm-"))
+        try:
+            check(folder)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    nobody = pwd.getpwnam("nobody")
+    folder = Path(tempfile.mkdtemp(prefix="repairlab-perm-"))
+    os.chown(folder, nobody.pw_uid, nobody.pw_gid)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop root for good, run the check, report, exit without cleanup
+        os.close(read_end)
+        status = 0
+        try:
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            assert os.geteuid() != 0
+            check(folder)
+        except BaseException:
+            os.write(write_end, traceback.format_exc().encode())
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        report = pipe.read().decode()
+    _, status = os.waitpid(pid, 0)
+    shutil.rmtree(folder, ignore_errors=True)
+    if os.waitstatus_to_exitcode(status) != 0:
+        pytest.fail(f"the check failed as user nobody:\n{report}", pytrace=False)
+
+
+def test_permission_bits_hold_for_the_user_the_checks_run_as():
+    # Without this, a change to as_a_student could make every check below pass vacuously.
+    def check(folder):
+        probe = folder / "probe"
+        probe.mkdir()
+        probe.chmod(0o500)
+        with pytest.raises(PermissionError):
+            (probe / "x").write_text("x")
         probe.chmod(0o700)
 
-
-@pytest.mark.usefixtures("permissions_enforced")
-def test_a_read_only_folder_turns_saving_off_quietly(tmp_path):
-    folder = tmp_path / "full-disk"
-    folder.mkdir()
-    folder.chmod(0o500)
-    try:
-        handle = open_store_safely(folder / "progress.sqlite3")
-        assert isinstance(handle.store, DisabledStore)
-        assert handle.problem == (
-            "Saving is off: your work on this page will not be kept. Tell your instructor: "
-            "the progress folder cannot be written to."
-        )
-        assert handle.store.record(make_attempt()) is None
-    finally:
-        folder.chmod(0o700)
+    as_a_student(check)
 
 
-@pytest.mark.usefixtures("permissions_enforced")
-def test_an_unwritable_folder_never_costs_the_old_file(tmp_path):
-    folder = tmp_path / "data"
-    folder.mkdir()
-    path = folder / "progress.sqlite3"
-    with ProgressStore(path) as store:
-        store.record(make_attempt())
-    before = path.read_bytes()
-    folder.chmod(0o500)
-    try:
-        handle = open_store_safely(path)
-        assert isinstance(handle.store, DisabledStore)
-        assert handle.problem.startswith("Saving is off")
-    finally:
-        folder.chmod(0o700)
-    assert path.read_bytes() == before
-    assert sorted(p.name for p in folder.iterdir()) == ["progress.sqlite3"]
+def test_a_read_only_folder_turns_saving_off_quietly():
+    def check(tmp_path):
+        folder = tmp_path / "full-disk"
+        folder.mkdir()
+        folder.chmod(0o500)
+        try:
+            handle = open_store_safely(folder / "progress.sqlite3")
+            assert isinstance(handle.store, DisabledStore)
+            assert handle.problem == (
+                "Saving is off: your work on this page will not be kept. Tell your instructor: "
+                "the progress folder cannot be written to."
+            )
+            assert handle.store.record(make_attempt()) is None
+        finally:
+            folder.chmod(0o700)
+
+    as_a_student(check)
 
 
-@pytest.mark.usefixtures("permissions_enforced")
-def test_an_unreadable_file_is_left_alone(tmp_path):
-    path = tmp_path / "progress.sqlite3"
-    with ProgressStore(path) as store:
-        store.record(make_attempt())
-    path.chmod(0o000)
-    try:
-        handle = open_store_safely(path)
-        assert isinstance(handle.store, DisabledStore)
-        assert handle.problem.startswith("Saving is off")
-    finally:
-        path.chmod(0o600)
-    assert not list(tmp_path.glob("*.corrupt-*"))
-    with ProgressStore(path) as store:
-        assert len(store.attempts("ann")) == 1
+def test_an_unwritable_folder_never_costs_the_old_file():
+    def check(tmp_path):
+        folder = tmp_path / "data"
+        folder.mkdir()
+        path = folder / "progress.sqlite3"
+        with ProgressStore(path) as store:
+            store.record(make_attempt())
+        before = path.read_bytes()
+        folder.chmod(0o500)
+        try:
+            handle = open_store_safely(path)
+            assert isinstance(handle.store, DisabledStore)
+            assert handle.problem.startswith("Saving is off")
+        finally:
+            folder.chmod(0o700)
+        assert path.read_bytes() == before
+        assert sorted(p.name for p in folder.iterdir()) == ["progress.sqlite3"]
+
+    as_a_student(check)
+
+
+def test_an_unreadable_file_is_left_alone():
+    def check(tmp_path):
+        path = tmp_path / "progress.sqlite3"
+        with ProgressStore(path) as store:
+            store.record(make_attempt())
+        path.chmod(0o000)
+        try:
+            handle = open_store_safely(path)
+            assert isinstance(handle.store, DisabledStore)
+            assert handle.problem.startswith("Saving is off")
+        finally:
+            path.chmod(0o600)
+        assert not list(tmp_path.glob("*.corrupt-*"))
+        with ProgressStore(path) as store:
+            assert len(store.attempts("ann")) == 1
+
+    as_a_student(check)
 
 
 def test_a_store_that_stops_working_mid_session_turns_saving_off_without_raising(tmp_path, caplog):
