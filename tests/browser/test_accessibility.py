@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from browser_helpers import PRACTICE, answer, expect_feedback, item_of_kind
@@ -93,7 +94,9 @@ def test_every_control_is_labelled_and_feedback_is_announced(demo_server, open_p
         group = groups.nth(index)
         expect(group).to_have_attribute("role", "radiogroup")
         label = tab.page.locator("#" + group.get_attribute("aria-labelledby"))
-        expect(label).to_have_text("Your answer")
+        # An answered rewrite (an earlier test's, on this shared server) also has its
+        # difficulty check (views/rating.py).
+        expect(label).to_have_text(re.compile(r"^(Your answer|How hard did that feel\?.*)$"))
     areas = tab.page.locator(".repairlab-exercise .repairlab-feedback")
     assert areas.count() == tab.page.locator(".repairlab-exercise").count()
     for index in range(areas.count()):

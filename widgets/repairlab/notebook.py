@@ -103,20 +103,25 @@ def _progress():
     return open_safely(), current_student()
 
 
-def _recorder(course, module_slug: str, extra: dict | None = None):
+def _recorder(course, module_slug: str, extra: dict | None = None,
+              recorded: dict | None = None):
+    """The attempt listener a view is given; ``recorded`` (item id -> the attempt as stored)
+    lets a difficulty rating name exactly the attempt this view just saved."""
     handle, student = _progress()
 
     def record(item, response, feedback) -> None:
         from .attempts import Attempt
 
         # Read handle.store at call time: it is swapped for a no-op store if saving breaks.
-        handle.store.record(Attempt(
+        stored = handle.store.record(Attempt(
             student=student, item_id=item.id, module=module_slug, kind=item.type,
             response=response, feedback=feedback.to_dict(), score=feedback.score,
             status=feedback.status, curriculum_version=course.version,
             # Practice mode's serving id, and what the view keeps beside the response (a
             # case's debrief reflection).
             extra={**(extra or {}), **(feedback.kept or {})} or None))
+        if recorded is not None and stored is not None:
+            recorded[item.id] = stored
 
     return record
 
@@ -138,6 +143,30 @@ class StoreDrafts:
         self.handle.store.clear_draft(self.student, key)
 
 
+class StoreRatings:
+    """One student's difficulty ratings in the progress store (``views.rating.Ratings``).
+    A rating is of the attempt this view recorded last (``recorded``), else of the student's
+    latest attempt at the item (a reloaded page)."""
+
+    def __init__(self, handle, student: str, recorded: dict):
+        self.handle, self.student, self.recorded = handle, student, recorded
+
+    def _attempt(self, item_id: str):
+        return self.recorded.get(item_id) or self.handle.store.latest(self.student, item_id)
+
+    def load(self, item_id: str) -> int | None:
+        attempt = self._attempt(item_id)
+        if attempt is None:
+            return None
+        return self.handle.store.ratings(self.student).get((item_id, attempt.created_at))
+
+    def save(self, item_id: str, rating: int) -> bool:
+        attempt = self._attempt(item_id)
+        if attempt is None:
+            return False
+        return bool(self.handle.store.save_rating(self.student, attempt, rating))
+
+
 def build_view(item_id: str, course=None, *, restore: bool = True, extra: dict | None = None):
     """The view for one item, with saving wired in, the student's unsent draft shown again
     and (``restore``) their last response; ``extra`` goes into each attempt it records.
@@ -153,9 +182,11 @@ def build_view(item_id: str, course=None, *, restore: bool = True, extra: dict |
     module = course.module_of_item(item_id)
     slug = module.slug if module else ""
     handle, student = _progress()
+    recorded: dict = {}
+    ratings = StoreRatings(handle, student, recorded)
     view = KINDS[item.type].view_class()(
-        item, on_attempt=_recorder(course, slug, extra), notice=handle.problem,
-        drafts=StoreDrafts(handle, student))
+        item, on_attempt=_recorder(course, slug, extra, recorded), notice=handle.problem,
+        drafts=StoreDrafts(handle, student), ratings=ratings)
     handle.subscribe(view.set_status)  # "saving is off" appears the moment saving stops
     if not restore:
         view.restore_draft()
@@ -169,6 +200,10 @@ def build_view(item_id: str, course=None, *, restore: bool = True, extra: dict |
         view.restore(last.response)
         if last.extra:
             view.restore_extra(last.extra)
+        try:
+            view.offer_rating(ratings.load(item_id))  # the rating of that attempt, if any
+        except Exception:
+            log.exception("could not read the difficulty rating of %s", item_id)
     view.restore_draft()  # typed after the last submission, so it goes over it
     return view
 

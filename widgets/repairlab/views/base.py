@@ -106,11 +106,16 @@ class ExerciseView(widgets.VBox):
     """
 
     heading_in_body = False
+    # Kinds whose attempts the student may rate for difficulty (views/rating.py, issue 16).
+    offers_rating = False
 
     def __init__(self, item: Item, *, on_attempt: AttemptListener | None = None,
-                 notice: str | None = None, drafts: Drafts | None = None):
+                 notice: str | None = None, drafts: Drafts | None = None,
+                 ratings: Any = None):
         self.item = item
         self.drafts = drafts
+        self.ratings = ratings  # a views.rating.Ratings, or None: no difficulty check
+        self.rating = None  # the RatingControl, made at the first recorded attempt
         self._restoring = False
         self.kind = kind_of(item)
         self.listeners: list[AttemptListener] = [on_attempt] if on_attempt else []
@@ -195,6 +200,7 @@ class ExerciseView(widgets.VBox):
                     listener(self.item, response, feedback)
                 except Exception:  # saving must never cost the student their feedback
                     log.exception("could not record an attempt at %s", self.item.id)
+            self.offer_rating(None)  # a new attempt: not rated yet
         self.last_feedback = feedback
         return feedback
 
@@ -210,6 +216,19 @@ class ExerciseView(widgets.VBox):
         if feedback.status != "empty":
             self.last_feedback = feedback
             self.show_feedback(feedback)
+
+    def offer_rating(self, rating: int | None) -> None:
+        """Show the optional difficulty check below the feedback, holding ``rating`` (None:
+        not rated). Only kinds that offer one, and only when ratings can be kept."""
+        if not self.offers_rating or self.ratings is None:
+            return
+        if self.rating is None:
+            from .rating import RatingControl
+
+            self.rating = RatingControl(self.item.id, self.ratings)
+            at = list(self.children).index(self.feedback) + 1
+            self.children = (*self.children[:at], self.rating, *self.children[at:])
+        self.rating.show(rating)
 
     def restore_extra(self, extra: dict[str, Any]) -> None:
         """Show what an attempt kept beside its response (a kind that keeps some knows it)."""

@@ -16,6 +16,7 @@ MAX_CHARS = 5000  # a reply is a few sentences; the cap keeps a paste accident h
 
 class RewriteView(ExerciseView):
     heading_in_body = True
+    offers_rating = True
 
     def build(self) -> list[widgets.Widget]:
         # The first check would otherwise compile the assessor's lexicon (~0.3 s).

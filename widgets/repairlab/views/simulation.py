@@ -43,6 +43,9 @@ _TONE_STATUS = {"good": "good", "warn": "needs-work", "info": "empty"}
 class SimulationView(ExerciseView):
     assessor: Assessor | None = None  # tests may put a stand-in here; None = repairlab.feedback
     heading_in_body = True
+    # The case is one attempt, recorded at its ending: that is when the difficulty check is
+    # offered (a turn mid-case is not an attempt of its own to rate).
+    offers_rating = True
 
     def __init__(self, item, **kwargs):
         self.reflection_text = ""  # the debrief reflection kept with this ending, if any
@@ -250,11 +253,21 @@ class SimulationView(ExerciseView):
             except Exception:
                 log.exception("could not keep the debrief reflection of %s", self.item.id)
         self.reflection_text = text
+        self._carry_rating()
         self.drop_draft(self._reflection_key())
         self.reflection_saved.value = feedback_html(Feedback(
             "submitted", "Saved. Your reflection is kept with your work and goes into your "
             "hand-in file."))
         return feedback
+
+    def _carry_rating(self) -> None:
+        # The ending was recorded again with the reflection: its rating goes with it.
+        chosen = self.rating.choice.value if self.rating is not None else None
+        if chosen is not None and self.ratings is not None:
+            try:
+                self.ratings.save(self.item.id, int(chosen))
+            except Exception:
+                log.exception("could not carry the difficulty rating of %s", self.item.id)
 
     def restore_extra(self, extra) -> None:
         text = extra.get("reflection") if isinstance(extra, dict) else None
@@ -289,6 +302,9 @@ class SimulationView(ExerciseView):
         self.play = Playthrough.start(self.item, self.assessor)
         self.feedback.value = ""
         self.reflection_text = ""
+        if self.rating is not None:  # a new run: rated once it ends
+            self.children = tuple(c for c in self.children if c is not self.rating)
+            self.rating = None
         self._render()
         self._render_reflection()
         self._focus_next()
