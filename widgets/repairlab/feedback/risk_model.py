@@ -23,10 +23,7 @@ signed 16-bit weight per feature bucket (little-endian), checked against the jso
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
-import sys
 import zlib
 from array import array
 from collections.abc import Iterable, Sequence
@@ -35,7 +32,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from .risk_rules import Sentence, normalised
-from .verdict import _sigmoid
+from .verdict import _sigmoid, read_weights
 
 RISK_FEATURE_VERSION = 1
 BUCKETS = 1 << 16
@@ -121,19 +118,8 @@ class RiskModel:
 
 
 def load_risk_model(folder: Path = _HERE) -> RiskModel:
-    try:
-        manifest = json.loads((folder / "risk.json").read_text(encoding="utf-8"))
-        payload = (folder / "risk.weights").read_bytes()
-    except OSError as exc:
-        raise RiskModelError(f"the risk model's files are missing ({exc})") from exc
-    if manifest.get("feature_version") != RISK_FEATURE_VERSION or manifest.get("buckets") != BUCKETS:
-        raise RiskModelError("risk.json was trained on other features: run tools/train_risk.py")
-    if hashlib.sha256(payload).hexdigest() != manifest.get("weights_sha256"):
-        raise RiskModelError("risk.weights does not match risk.json: run tools/train_risk.py")
-    weights = array("h")
-    weights.frombytes(payload)
-    if sys.byteorder == "big":
-        weights.byteswap()  # the file is little-endian
+    manifest, weights = read_weights(folder, "risk", RISK_FEATURE_VERSION, BUCKETS,
+                                     RiskModelError, "tools/train_risk.py")
     if len(weights) != BUCKETS:
         raise RiskModelError("risk.weights has the wrong size: run tools/train_risk.py")
     return RiskModel(float(manifest["bias"]), float(manifest["scale"]), weights,

@@ -72,20 +72,29 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-def load_model(folder: Path = _HERE) -> VerdictModel:
+def read_weights(folder: Path, stem: str, feature_version: int, buckets: int,
+                 error: type[Exception], tool: str) -> tuple[dict, array]:
+    """``<stem>.json`` and ``<stem>.weights`` (int16, little-endian) as trained by ``tool``:
+    the manifest and the weights, or ``error`` saying what does not match and what to run."""
     try:
-        manifest = json.loads((folder / "verdict.json").read_text(encoding="utf-8"))
-        payload = (folder / "verdict.weights").read_bytes()
+        manifest = json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))
+        payload = (folder / f"{stem}.weights").read_bytes()
     except OSError as exc:
-        raise VerdictModelError(f"the assessor's model files are missing ({exc})") from exc
-    if manifest.get("feature_version") != FEATURE_VERSION or manifest.get("buckets") != BUCKETS:
-        raise VerdictModelError("verdict.json was trained on other features: run tools/train_assessor.py")
+        raise error(f"the {stem} model's files are missing ({exc})") from exc
+    if manifest.get("feature_version") != feature_version or manifest.get("buckets") != buckets:
+        raise error(f"{stem}.json was trained on other features: run {tool}")
     if hashlib.sha256(payload).hexdigest() != manifest.get("weights_sha256"):
-        raise VerdictModelError("verdict.weights does not match verdict.json: run tools/train_assessor.py")
+        raise error(f"{stem}.weights does not match {stem}.json: run {tool}")
     weights = array("h")
     weights.frombytes(payload)
     if sys.byteorder == "big":
         weights.byteswap()  # the file is little-endian
+    return manifest, weights
+
+
+def load_model(folder: Path = _HERE) -> VerdictModel:
+    manifest, weights = read_weights(folder, "verdict", FEATURE_VERSION, BUCKETS,
+                                     VerdictModelError, "tools/train_assessor.py")
     outputs = tuple(manifest["outputs"])
     if len(weights) != len(outputs) * BUCKETS:
         raise VerdictModelError("verdict.weights has the wrong size: run tools/train_assessor.py")

@@ -13,23 +13,16 @@ from dataclasses import replace
 from typing import Any
 
 from .base import Feedback
-from .choice import Choice, score_choice
+from .choice import Choice, ChoiceItemBehaviour, score_choice
 
 SPEAKER = {"client": "Client", "therapist": "Therapist"}
 
 
-class FindTheMomentBehaviour:
-    """The item's turns as choices (schemas/find_the_moment.py ``FindTheMoment``)."""
+class FindTheMomentBehaviour(ChoiceItemBehaviour):
+    """The item's turns as choices (schemas/find_the_moment.py ``FindTheMoment``): a choice
+    item whose options are the transcript's turns."""
 
     default_question = "At which turn does the rupture begin?"
-
-    @property
-    def prompt(self) -> str:
-        return self.question or self.default_question
-
-    @property
-    def answer_id(self) -> str:
-        return self.answer
 
     def choices(self) -> tuple[Choice, ...]:
         """One choice per turn, in reading order; the label is the line as said."""
