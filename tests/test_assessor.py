@@ -201,7 +201,7 @@ def test_each_rewrite_item_says_what_it_asks_for() -> None:
         pass
 
     item = Real(**BROTHER.__dict__)
-    assert item.asks_for() == ("an apology for the impact, owning your part, in the first person and "
+    assert item.asks_for() == ("an apology for the impact, owning your part in the first person and "
                                "an open invitation to say more")
 
 

@@ -10,7 +10,7 @@ from .base import Facts, Feedback, Note
 # Plain names for the moves, as a student reads them in a list of what an item asks for.
 MOVE_NAMES = {
     "apology": "an apology for the impact",
-    "ownership": "owning your part, in the first person",
+    "ownership": "owning your part in the first person",
     "validation": "validating the client's feeling",
     "exploration": "an open invitation to say more",
     "autonomy": "leaving the choice and pace to the client",
