@@ -179,3 +179,14 @@ def test_new_module_notebooks_run_and_show_on_the_landing_page(demo_course, monk
     assert "Module 1: Demo module" in state
     assert "01-demo/practice.ipynb" in state
     assert "not therapy" in state
+
+
+def test_a_new_modules_headings_number_it_as_the_course_does(tmp_path, course_builder):
+    # The shipped modules say "Module 1 practice", not "Module 01": a new one must match them.
+    course = course_builder(tmp_path / "c", ("first", "First"), ("second-topic", "Second topic"))
+    for name in ("reading", "practice", "practice-mode", "cases"):
+        notebook = nbformat.read(course / "curriculum" / "02-second-topic" / f"{name}.ipynb",
+                                 as_version=4)
+        heading = next(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+        assert heading.startswith("# Module 2"), (name, heading.splitlines()[0])
+        assert "Module 02" not in heading

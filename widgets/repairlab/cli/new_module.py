@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
     # Titles go into YAML and Markdown: escape the one character that would end the quoted value.
-    values = {"__NN__": f"{number:02d}", "__SLUG__": args.slug,
+    values = {"__NN__": f"{number:02d}", "__N__": str(number), "__SLUG__": args.slug,
               "__TITLE__": args.title.replace('"', "'")}
     template = resources.files("repairlab") / "templates" / "module"
     for source_dir, target_dir in (("curriculum", module_dir), ("exercises", exercise_dir)):
