@@ -65,6 +65,7 @@ __all__ = [
     "SkillSpec",
     "SkillState",
     "Try",
+    "module_skill_states",
     "next_step",
     "rated_attempts",
     "resolve_skill",
@@ -264,6 +265,17 @@ def skill_states(skills: Sequence[SkillSpec], items: Sequence[PracticeItem],
     """Each skill's level and mastery after the attempts (oldest first), in module order."""
     tries = tries_from_attempts(attempts)
     return [_replay(skill, _items_of(skill, items), tries) for skill in skills]
+
+
+def module_skill_states(plan: tuple[Sequence[SkillSpec], Sequence[PracticeItem]],
+                        attempts: Iterable[Any]) -> list[SkillState]:
+    """Each skill of one module after a student's attempts, from the module's own attempts only
+    (another module's attempt between two of its own is not a new try). ``plan`` is
+    :func:`module_plan`'s (skills, items). What the gradebook's skill columns and the
+    dashboard's mastery table both show."""
+    skills, items = plan
+    own = {item.id for item in items}
+    return skill_states(skills, items, [a for a in attempts if _field(a, "item_id") in own])
 
 
 def _items_of(skill: SkillSpec, items: Sequence[PracticeItem]) -> list[PracticeItem]:
