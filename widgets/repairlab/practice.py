@@ -1,9 +1,10 @@
 """The practice rule: which item a student practises next, from what they have done so far.
 
 A pure function of the attempt history: no kernel, no store, no widgets, nothing of ours but
-``grading`` (what counts as solved). The practice-mode page reads the module's attempts from
-the progress store, calls :func:`next_step` and shows the item it names; the landing page, the
-hand-in and the tests call :func:`skill_states` on the same history.
+``grading`` (what counts as solved) and ``vocab`` (the levels). The practice-mode page reads
+the module's attempts from the progress store, calls :func:`next_step` and shows the item it
+names; the landing page, the hand-in and the tests call :func:`skill_states` on the same
+history.
 
 The rule
 --------
@@ -55,6 +56,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .grading import is_solved
+from .vocab import DIFFICULTIES
 
 __all__ = [
     "LEVELS",
@@ -73,7 +75,7 @@ __all__ = [
     "tries_from_attempts",
 ]
 
-LEVELS = ("beginner", "intermediate", "advanced")
+LEVELS = DIFFICULTIES
 # Kinds that have no right or wrong: they are never served in practice mode, nor tries.
 UNSCORED_KINDS = frozenset({"reflection"})
 # Statuses that are not a judgement of the answer: the attempt is not a try.

@@ -32,7 +32,7 @@ from ..kinds.simulation.graph import (
     loop_from,
 )
 from ..kinds.simulation.vocabulary import CODES, ENDINGS, PHASES
-from ..vocab import MOVES
+from ..vocab import MOVES, RUPTURE_TYPES
 from .base import ItemBase, NonEmptyText, Strict
 
 CodeName = Literal[tuple(CODES)]  # type: ignore[valid-type]
@@ -158,7 +158,7 @@ class Node(Strict):
 
 class Simulation(SimulationBehaviour, ItemBase):
     type: Literal["simulation"]
-    rupture_type: Literal["confrontation", "withdrawal"] = Field(
+    rupture_type: Literal[RUPTURE_TYPES] = Field(  # type: ignore[valid-type]
         description="The kind of rupture the case turns on: confrontation or withdrawal.")
     context: NonEmptyText = Field(description="The setting and what happened before, briefly.")
     client_name: NonEmptyText = Field(description="The client's first name, as the transcript "

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from ...vocab import SPEAKERS
 from ..base import stable_shuffle
 from .vocabulary import CODES, FAMILY_LABELS
 
@@ -109,7 +110,7 @@ Assessor = Callable[..., Any]
 
 @dataclass(frozen=True)
 class Line:
-    speaker: Literal["client", "therapist", "narrator"]
+    speaker: Literal[SPEAKERS]  # type: ignore[valid-type]
     text: str
 
 
