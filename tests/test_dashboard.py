@@ -30,12 +30,14 @@ from nbclient import NotebookClient
 from repairlab.cli import dashboard as dashboard_cli
 from repairlab.dashboard import (
     SUBMISSIONS_ENV,
-    completion_by_module,
     course_arguments,
     dashboard_app,
     dashboard_html,
-    difficulty_by_module,
     load_folder,
+)
+from repairlab.dashboard.statistics import (
+    completion_by_module,
+    difficulty_by_module,
     marker_use,
     missed_items,
     rewrite_by_module,

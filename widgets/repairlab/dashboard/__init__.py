@@ -17,28 +17,11 @@ Nothing here imports ipywidgets or matplotlib at import time: ``import repairlab
 and the statistics are usable (and testable) without Jupyter.
 """
 
-from repairlab.collect import Skipped
-from repairlab.grading import SOLVED
-
+# The entry points: the CLI, the notebook and the hand-in service use these. The tables
+# themselves are imported from .statistics by whoever draws or tests them.
 from .loading import ClassData, course_arguments, is_folder_or_zip, load_folder
 from .page import dashboard_html, table_html
-from .statistics import (
-    ItemMiss,
-    MarkerUse,
-    ModuleCompletion,
-    ModuleDifficulty,
-    RewriteChange,
-    SkillMastery,
-    completion_by_module,
-    difficulty_by_module,
-    fmt_percent,
-    marker_use,
-    missed_items,
-    rewrite_by_module,
-    rewrite_overall,
-    rewrite_progress,
-    skill_mastery,
-)
+from .statistics import fmt_percent
 from .widget import (
     COURSE_ENV,
     NEWEST_ENV,
@@ -53,31 +36,15 @@ __all__ = [
     "COURSE_ENV",
     "NEWEST_ENV",
     "RENAMES_ENV",
-    "SOLVED",
     "SUBMISSIONS_ENV",
     "ClassData",
-    "ItemMiss",
-    "MarkerUse",
-    "ModuleCompletion",
-    "ModuleDifficulty",
-    "RewriteChange",
-    "SkillMastery",
-    "Skipped",
     "choice_from_env",
-    "completion_by_module",
     "course_arguments",
     "dashboard_app",
     "dashboard_html",
-    "difficulty_by_module",
     "fmt_percent",
     "is_folder_or_zip",
     "load_folder",
-    "marker_use",
-    "missed_items",
-    "rewrite_by_module",
-    "rewrite_overall",
-    "rewrite_progress",
     "show_dashboard",
-    "skill_mastery",
     "table_html",
 ]
