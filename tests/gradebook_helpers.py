@@ -11,7 +11,8 @@ import pytest
 
 from repairlab.cli import main as repairlab
 from repairlab.coursework import item_index, module_items, module_titles
-from repairlab.dashboard import completion_by_module, load_folder
+from repairlab.dashboard import load_folder
+from repairlab.dashboard.statistics import completion_by_module
 from repairlab.gradebook import merge_submissions
 
 

@@ -18,7 +18,7 @@ from gradebook_helpers import assert_they_agree, demo_share, read_both
 from repairlab.cli import main as repairlab
 from repairlab.content.course import load_course
 from repairlab.coursework import item_index
-from repairlab.dashboard import completion_by_module
+from repairlab.dashboard.statistics import completion_by_module
 from repairlab.handin import export_submission
 from repairlab.progress import ProgressStore
 

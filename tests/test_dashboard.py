@@ -1,14 +1,17 @@
 """The class dashboard: the numbers an instructor reads off it, and the files it leaves out.
 
-The aggregation tests build a class of three by hand (attempts with the feedback the real
-scorers record) so every expected number below can be checked with pencil and paper; the
-end-to-end tests make hand-ins through the real exercise views and the real `repairlab export`.
+The class is real: three students work through a two-module course in the real exercise views
+(their answers, feedback and difficulty ratings recorded by the real scorers in a real progress
+store) and hand in with `repairlab export` (tests/class_work.py). Every expected number below is
+worked out by hand from what each student did, in the comments beside it. Only the escaping
+test writes its own attempts: no scorer produces markup in a marker name, and it must.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,122 +24,101 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from class_work import CLASS, MODULES, export, work
 from nbclient import NotebookClient
 
 from repairlab.cli import dashboard as dashboard_cli
 from repairlab.dashboard import (
     SUBMISSIONS_ENV,
-    completion_by_module,
+    course_arguments,
     dashboard_app,
     dashboard_html,
     load_folder,
+)
+from repairlab.dashboard.statistics import (
+    completion_by_module,
+    difficulty_by_module,
     marker_use,
     missed_items,
     rewrite_by_module,
     rewrite_overall,
     rewrite_progress,
+    skill_mastery,
 )
 from repairlab.handin import export_submission
-from repairlab.progress import Attempt, ProgressStore
-
-VERSION = "2025.1"
-MODULES = {"noticing": "Noticing ruptures", "repairing": "Repairing ruptures"}
-KINDS = {
-    "n-schema-1": ("noticing", "spot-the-schema", "The clock"),
-    "n-marker-1": ("noticing", "classify-marker", "Fine, whatever"),
-    "n-reflect-1": ("noticing", "reflection", "Your own reaction"),
-    "r-step-1": ("repairing", "pick-repair-step", "After the late start"),
-    "r-rewrite-1": ("repairing", "rewrite-reply", "The fee"),
-    "r-rewrite-2": ("repairing", "rewrite-reply", "The holiday"),
-}
-ITEMS = {item: {"module": slug, "module_title": MODULES[slug], "kind": kind, "title": title}
-         for item, (slug, kind, title) in KINDS.items()}
+from repairlab.progress import Attempt, ProgressStore, default_store_path
 
 
-def choice(item, status):
-    return item, status, 1.0 if status == "correct" else 0.0, {}
+class RealClass:
+    """The class's course, hand-ins and progress file, made once for this file."""
+
+    def __init__(self, root: Path):
+        from course_factory import make_course
+
+        self.root = root
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("REPAIRLAB_DATA_DIR", str(root / "data"))
+            mp.setenv("XDG_CACHE_HOME", str(root / "user-cache"))
+            mp.delenv("REPAIRLAB_COURSE_DIR", raising=False)
+            self.course = make_course(root / "course", *MODULES)
+            for student, answers in CLASS.items():
+                work(self.course, student, answers, mp)
+            self.folder = root / "handins"
+            for student in CLASS:
+                export(self.course, student, self.folder / f"{student}.html")
+            self.store = default_store_path()
+        from repairlab.content.course import load_course
+
+        course, _problems = load_course(self.course)
+        self.version = course.version
+        self.arguments = course_arguments(course)
+
+    def copy(self, to: Path) -> Path:
+        """A copy of the hand-in folder, for a test that adds or changes files."""
+        return Path(shutil.copytree(self.folder, to / "handins"))
+
+    def export(self, student: str, path: Path, **options) -> Path:
+        """``student``'s hand-in from the class's progress file, by the handin package, with
+        ``options`` (created_at, curriculum_version) as given."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        index = self.arguments["items"]
+        with ProgressStore(self.store) as store:
+            export_submission(store, student, path, course_title="Repair practice",
+                              items=index, **{"curriculum_version": self.version, **options})
+        return path
 
 
-def rewrite(item, status, score, *, markers=(), moves=()):
-    """A rewrite attempt as kinds/rewrite_reply.py records it (feedback.extra)."""
-    extra = {"moves": sorted(moves), "markers": list(markers), "defensive": bool(markers)}
-    return item, status, score, extra
-
-
-def reflect(item):
-    return item, "submitted", None, {}
-
-
-# ana: solves everything in the end; ben: struggles; chi: one answer only.
-CLASS = {
-    "ana": [
-        choice("n-schema-1", "incorrect"), choice("n-schema-1", "correct"),
-        choice("n-marker-1", "correct"), reflect("n-reflect-1"), choice("r-step-1", "correct"),
-        rewrite("r-rewrite-1", "needs-work", 0.0,
-                markers=["justifying", "justifying", "minimising"]),
-        rewrite("r-rewrite-1", "good", 1.0, moves=["ownership", "validation"]),
-        rewrite("r-rewrite-2", "partial", 0.5, moves=["validation"]),
-    ],
-    "ben": [
-        choice("n-schema-1", "incorrect"), choice("n-schema-1", "incorrect"),
-        choice("n-marker-1", "correct"),
-        rewrite("r-rewrite-1", "needs-work", 0.0, markers=["counter-attack"]),
-        rewrite("r-rewrite-1", "partial", 0.5, moves=["ownership"]),
-        rewrite("r-rewrite-1", "needs-work", 0.0, markers=["justifying"]),
-        rewrite("r-rewrite-2", "partial", 0.5, moves=["validation"]),
-        rewrite("r-rewrite-2", "needs-work", 0.0, markers=["minimising"]),
-    ],
-    "chi": [choice("n-schema-1", "correct")],
-}
-
-
-def hand_in(folder: Path, student: str, attempts, *, name=None, version=VERSION,
-            created_at=None, store=None) -> Path:
-    """Record the attempts in a real ProgressStore (one per file, or ``store``'s) and export
-    the student's hand-in."""
-    path = folder / (name or f"{student}.html")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    store_dir = folder.parent / "stores"
-    store_dir.mkdir(exist_ok=True)
-    with ProgressStore(store_dir / f"{store or path.stem}.sqlite3") as store:
-        for n, (item_id, status, score, extra) in enumerate(attempts):
-            feedback = {"status": status, "headline": "…", "score": score, "extra": extra}
-            store.record(Attempt(
-                student=student, item_id=item_id, module=ITEMS[item_id]["module"],
-                kind=ITEMS[item_id]["kind"], response=f"answer {n}", feedback=feedback,
-                score=score, status=status, curriculum_version=version,
-                created_at=f"2025-03-01T10:{n:02d}:00+00:00"))
-        export_submission(store, student, path, course_title="Repair practice",
-                          curriculum_version=version, items=ITEMS, created_at=created_at)
-    return path
+@pytest.fixture(scope="module")
+def real_class(tmp_path_factory) -> RealClass:
+    return RealClass(tmp_path_factory.mktemp("class"))
 
 
 @pytest.fixture
-def handins(tmp_path) -> Path:
-    folder = tmp_path / "handins"
-    for student, attempts in CLASS.items():
-        hand_in(folder, student, attempts)
-    return folder
+def handins(real_class) -> Path:
+    return real_class.folder
 
 
 # --------------------------------------------------------------------------------------------
 # Loading
 
 
-def test_load_folder_reads_one_hand_in_per_student(handins):
-    data = load_folder(handins)
+def test_load_folder_reads_one_hand_in_per_student(real_class):
+    data = load_folder(real_class.folder)
     assert data.students == ["ana", "ben", "chi"]
     assert data.skipped == []
     assert data.notes == []
-    assert data.curriculum_version == VERSION
-    assert data.course == "Repair practice"
-    assert list(data.items) == list(ITEMS)  # course order, from the hand-ins themselves
+    assert data.curriculum_version == real_class.version
+    assert list(data.items) == list(real_class.arguments["items"])  # from the hand-ins
     assert data.modules == [("noticing", "Noticing ruptures"), ("repairing", "Repairing ruptures")]
+    assert data.skills == {}  # the hand-ins do not carry the skills: the course does
+    assert list(load_folder(real_class.folder, **real_class.arguments).skills) == [
+        "noticing", "repairing"]
 
 
-def test_a_tampered_and_a_foreign_file_are_listed_and_the_rest_still_shown(handins):
+def test_a_tampered_and_a_foreign_file_are_listed_and_the_rest_still_shown(real_class, tmp_path):
+    handins = real_class.copy(tmp_path)
     ben = handins / "ben.html"
-    ben.write_text(ben.read_text(encoding="utf-8").replace("answer 1", "answer one"),
+    ben.write_text(ben.read_text(encoding="utf-8").replace("keep an eye", "keep an ear"),
                    encoding="utf-8")
     (handins / "notes.html").write_text("<html><body>Week 3 notes</body></html>",
                                         encoding="utf-8")
@@ -159,26 +141,26 @@ def test_a_tampered_and_a_foreign_file_are_listed_and_the_rest_still_shown(handi
     assert "<strong>ben.html</strong> was edited by hand after download" in html
     assert "2 students" in html  # ana and chi are still shown
     [noticing, _] = completion_by_module(data)
-    assert (noticing.students, noticing.all_done, noticing.some_done) == (2, 1, 1)
+    assert (noticing.students, noticing.some_done, noticing.none_done) == (2, 2, 0)
 
 
-def test_a_file_too_big_to_be_a_hand_in_is_not_read(handins, monkeypatch):
+def test_a_file_too_big_to_be_a_hand_in_is_not_read(real_class, tmp_path, monkeypatch):
     import repairlab.collect as collect
 
+    handins = real_class.copy(tmp_path)
     biggest = max(path.stat().st_size for path in handins.iterdir())
     monkeypatch.setattr(collect, "MAX_HANDIN_BYTES", biggest)
-    (handins / "lecture.html").write_text("<p>" + "x" * 200_000 + "</p>", encoding="utf-8")
+    (handins / "lecture.html").write_text("<p>" + "x" * (biggest + 1) + "</p>", encoding="utf-8")
     data = load_folder(handins)
     assert [s.name for s in data.skipped] == ["lecture.html"]
     assert "too big" in data.skipped[0].reason
 
 
-def test_duplicates_keep_the_newest_and_subfolders_are_read(tmp_path):
+def test_duplicates_keep_the_newest_and_subfolders_are_read(real_class, tmp_path):
     folder = tmp_path / "handins"
-    hand_in(folder, "ana", CLASS["ana"][:1], name="ana-week1.html", store="ana",
-            created_at="2025-03-01T09:00:00+00:00")
-    hand_in(folder, "ana", CLASS["ana"][1:], name="late/ana-week2.html", store="ana",
-            created_at="2025-03-08T09:00:00+00:00")
+    real_class.export("ana", folder / "ana-week1.html", created_at="2025-03-01T09:00:00+00:00")
+    real_class.export("ana", folder / "late" / "ana-week2.html",
+                      created_at="2025-03-08T09:00:00+00:00")
     data = load_folder(folder)
     assert data.students == ["ana"]
     assert len(data.submissions["ana"]["attempts"]) == len(CLASS["ana"])
@@ -189,21 +171,20 @@ def test_duplicates_keep_the_newest_and_subfolders_are_read(tmp_path):
                           f"{store}) from the same progress file."]
 
 
-def test_other_curriculum_versions_are_left_out(tmp_path):
-    folder = tmp_path / "handins"
-    hand_in(folder, "ana", CLASS["ana"])
-    hand_in(folder, "ben", CLASS["ben"])
-    hand_in(folder, "old", CLASS["chi"], version="2024.2")
+def test_other_curriculum_versions_are_left_out(real_class, tmp_path):
+    folder = real_class.copy(tmp_path)
+    real_class.export("chi", folder / "old.html", curriculum_version="2024.2")
+    (folder / "chi.html").unlink()
 
     by_majority = load_folder(folder)
-    assert by_majority.curriculum_version == VERSION
+    assert by_majority.curriculum_version == real_class.version
     assert by_majority.students == ["ana", "ben"]
     [skipped] = by_majority.skipped
     assert skipped.name == "old.html"
     assert "'2024.2'" in skipped.reason
 
     asked = load_folder(folder, curriculum_version="2024.2")
-    assert asked.students == ["old"]
+    assert asked.students == ["chi"]
     assert {s.name for s in asked.skipped} == {"ana.html", "ben.html"}
 
 
@@ -217,90 +198,156 @@ def test_a_missing_folder_is_the_only_error(tmp_path):
 
 
 # --------------------------------------------------------------------------------------------
-# The four views, against numbers worked out by hand from CLASS
+# The views, against numbers worked out by hand from class_work.CLASS. Each module is the
+# template's nine items: schema, rewrite, step, order, marker, red flag, reflection, case and
+# find the moment.
 
 
 def test_completion_per_module(handins):
     noticing, repairing = completion_by_module(load_folder(handins))
-    # noticing, 3 items: ana 3 (schema solved on the 2nd try), ben 1 (marker), chi 1 (schema).
-    assert (noticing.title, noticing.items, noticing.students) == ("Noticing ruptures", 3, 3)
-    assert (noticing.all_done, noticing.some_done, noticing.none_done) == (1, 2, 0)
-    assert noticing.mean_completion == pytest.approx((100 + 100 / 3 + 100 / 3) / 3, abs=0.05)
-    # repairing, 3 items: ana 3; ben 2 (a defensive rewrite still completes, as in the
-    # gradebook); chi 0.
-    assert (repairing.all_done, repairing.some_done, repairing.none_done) == (1, 1, 1)
-    assert repairing.mean_completion == pytest.approx((100 + 200 / 3 + 0) / 3, abs=0.05)
+    # noticing: ana 4 (schema, marker, reflection, moment), ben 3 (marker, moment, and a
+    # defensive rewrite, which completes as in the gradebook; his schema, answered wrong twice,
+    # does not), chi 1 (schema). 9 items: (4 + 3 + 1) / 27.
+    assert (noticing.title, noticing.items, noticing.students) == ("Noticing ruptures", 9, 3)
+    assert (noticing.all_done, noticing.some_done, noticing.none_done) == (0, 3, 0)
+    assert noticing.mean_completion == pytest.approx(100 * 8 / 27, abs=0.05)
+    # repairing: ana 2 (step, rewrite), ben 1 (rewrite), chi 0.
+    assert (repairing.all_done, repairing.some_done, repairing.none_done) == (0, 2, 1)
+    assert repairing.mean_completion == pytest.approx(100 * 3 / 27, abs=0.05)
 
 
 def test_missed_items_most_missed_first(handins):
     rows = missed_items(load_folder(handins))
-    assert [r.item_id for r in rows] == ["r-rewrite-2", "r-rewrite-1", "n-schema-1",
-                                         "n-marker-1", "n-reflect-1", "r-step-1"]
+    assert [r.item_id for r in rows[:7]] == ["m01-rewrite-01", "m01-schema-01", "m01-moment-01",
+                                             "m02-rewrite-01", "m01-marker-01", "m01-reflect-01",
+                                             "m02-step-01"]
     by_id = {r.item_id: r for r in rows}
-    # r-rewrite-2: ana and ben both "partial" first; neither ever "good".
-    assert (by_id["r-rewrite-2"].tried, by_id["r-rewrite-2"].first_wrong,
-            by_id["r-rewrite-2"].never_solved) == (2, 2, 2)
-    # r-rewrite-1: both start defensive; ana ends "good", ben never does.
-    rewrite1 = by_id["r-rewrite-1"]
-    assert (rewrite1.first_wrong_percent, rewrite1.never_solved_percent) == (100.0, 50.0)
-    # n-schema-1: ana wrong then right, ben wrong twice, chi right at once.
-    schema = by_id["n-schema-1"]
+    # m01-rewrite-01: ben alone, one defensive reply.
+    assert (by_id["m01-rewrite-01"].tried, by_id["m01-rewrite-01"].never_solved) == (1, 1)
+    # m01-schema-01: ana wrong then right, ben wrong twice, chi right at once.
+    schema = by_id["m01-schema-01"]
     assert (schema.tried, schema.first_wrong, schema.never_solved) == (3, 2, 1)
     assert schema.first_wrong_percent == pytest.approx(66.7)
-    assert by_id["r-step-1"].tried == 1
-    assert by_id["r-step-1"].not_tried == 2
+    # m02-rewrite-01: ana defensive then good; ben good then defensive (solved once).
+    rewrite = by_id["m02-rewrite-01"]
+    assert (rewrite.tried, rewrite.first_wrong, rewrite.never_solved) == (2, 1, 0)
+    assert by_id["m02-step-01"].tried == 1
+    assert by_id["m02-step-01"].not_tried == 2
+    assert all(r.tried == 0 for r in rows[7:])
 
 
 def test_marker_use_counts_students_attempts_and_first_last(handins):
-    rows = marker_use(load_folder(handins))
-    assert [r.marker for r in rows] == ["justifying", "minimising", "counter-attack"]
-    justifying, minimising, counter = rows
+    [justifying] = marker_use(load_folder(handins))
+    # The template's defensive reply justifies ("I have to keep an eye on the time"): ana's
+    # first m02 reply, ben's last m02 reply and his one m01 reply.
     assert justifying.label == "Justifying or correcting the record"
-    assert all(r.writers == 2 for r in rows)  # ana and ben wrote rewrites; chi did not
-    # justifying: twice in ana's 1st reply to r-rewrite-1, once in ben's last reply to it.
-    assert (justifying.students, justifying.attempts, justifying.uses) == (2, 2, 3)
-    assert (justifying.in_first, justifying.in_last) == (1, 1)
-    # minimising: ana's first reply to r-rewrite-1, ben's last reply to r-rewrite-2.
-    assert (minimising.students, minimising.attempts, minimising.uses) == (2, 2, 2)
-    assert (minimising.in_first, minimising.in_last) == (1, 1)
-    assert (counter.students, counter.in_first, counter.in_last) == (1, 1, 0)
+    assert justifying.writers == 2  # ana and ben wrote rewrites; chi did not
+    assert (justifying.students, justifying.attempts, justifying.uses) == (2, 3, 3)
+    assert (justifying.in_first, justifying.in_last) == (2, 2)
 
 
 def test_rewrite_progress_first_against_last(handins):
     data = load_folder(handins)
-    first, second = rewrite_progress(data)
-    # r-rewrite-1, revised by ana (0 -> 100, defensive -> not) and ben (0 -> 0, defensive
-    # both times; 1 marker each time).
-    assert (first.item_id, first.wrote, first.revised) == ("r-rewrite-1", 2, 2)
-    assert (first.first_score, first.last_score) == (0.0, 50.0)
-    assert (first.first_defensive, first.last_defensive) == (2, 1)
-    assert (first.first_defensive_percent, first.last_defensive_percent) == (100.0, 50.0)
-    assert (first.first_markers, first.last_markers) == (2.0, 0.5)
-    assert (first.first_moves, first.last_moves) == (0.0, 1.0)
-    assert (first.improved, first.unchanged, first.worse) == (1, 1, 0)
-    # r-rewrite-2: ana wrote once (not revised); ben went from 50 to a defensive 0.
-    assert (second.wrote, second.revised) == (2, 1)
-    assert (second.first_score, second.last_score) == (50.0, 0.0)
-    assert (second.first_defensive, second.last_defensive) == (0, 1)
-    assert (second.improved, second.unchanged, second.worse) == (0, 0, 1)
+    once, twice = rewrite_progress(data)
+    # m01-rewrite-01: ben wrote once, so nothing to compare.
+    assert (once.item_id, once.wrote, once.revised, once.first_score) == (
+        "m01-rewrite-01", 1, 0, None)
+    # m02-rewrite-01: ana 0 -> 100 (defensive -> not), ben 100 -> 0 (the other way round).
+    assert (twice.item_id, twice.wrote, twice.revised) == ("m02-rewrite-01", 2, 2)
+    assert (twice.first_score, twice.last_score) == (50.0, 50.0)
+    assert (twice.first_defensive, twice.last_defensive) == (1, 1)
+    assert (twice.first_markers, twice.last_markers) == (0.5, 0.5)
+    assert (twice.improved, twice.unchanged, twice.worse) == (1, 0, 1)
+    # The model rewrite owns, validates and explores: three moves; the defensive reply none.
+    assert (twice.first_moves, twice.last_moves) == (1.5, 1.5)
 
-    overall = rewrite_overall(data)  # the 3 revised (student, item) pairs above, together
-    assert (overall.wrote, overall.revised) == (4, 3)
-    assert overall.first_score == pytest.approx(50 / 3, abs=0.05)
-    assert overall.last_score == pytest.approx(100 / 3, abs=0.05)
-    assert (overall.first_defensive, overall.last_defensive) == (2, 2)
-    assert (overall.first_markers, overall.last_markers) == (1.3, 0.7)
-    assert (overall.improved, overall.unchanged, overall.worse) == (1, 1, 1)
-    # Both rewrite items are in one module, so the module row is the whole class.
-    assert rewrite_by_module(data) == [replace(overall, title="Repairing ruptures",
-                                               module="repairing")]
+    overall = rewrite_overall(data)
+    assert (overall.wrote, overall.revised) == (3, 2)
+    assert overall == replace(twice, item_id="", title="All rewrite items", module="", wrote=3)
+    noticing, repairing = rewrite_by_module(data)
+    assert (noticing.module, noticing.wrote, noticing.revised) == ("noticing", 1, 0)
+    assert repairing == replace(twice, item_id="", title="Repairing ruptures",
+                                module="repairing")
 
 
-def test_attempts_at_items_no_longer_in_the_course_are_ignored(handins):
-    items = {k: v for k, v in ITEMS.items() if k != "r-rewrite-2"}
-    data = load_folder(handins, items=items)
-    assert [r.item_id for r in rewrite_progress(data)] == ["r-rewrite-1"]
-    assert {r.marker: r.students for r in marker_use(data)}["minimising"] == 1
+def test_attempts_at_items_no_longer_in_the_course_are_ignored(real_class):
+    items = {k: v for k, v in real_class.arguments["items"].items() if k != "m01-rewrite-01"}
+    data = load_folder(real_class.folder, items=items)
+    assert [r.item_id for r in rewrite_progress(data)] == ["m02-rewrite-01"]
+    assert {r.marker: r.attempts for r in marker_use(data)}["justifying"] == 2
+
+
+# --------------------------------------------------------------------------------------------
+# Skills: mastery by the practice rule, difficulty as rated
+
+
+def test_skill_mastery_per_module(real_class):
+    data = load_folder(real_class.folder, **real_class.arguments)
+    rows = {(r.module, r.skill): (r.mastered, r.in_progress, r.not_started)
+            for r in skill_mastery(data)}
+    assert [(r.module, r.skill) for r in skill_mastery(data)][:5] == [
+        ("noticing", "noticing-markers"), ("noticing", "naming-your-schema"),
+        ("noticing", "owning-your-part"), ("noticing", "choosing-the-repair-step"),
+        ("noticing", "finding-where-it-begins")]
+    # The one schema item is the only beginner item of its skill: right on the first try
+    # masters it (chi); ana's and ben's first tries were wrong.
+    assert rows[("noticing", "naming-your-schema")] == (1, 2, 0)
+    # Find the moment, likewise: ana right at once, ben wrong first, chi never tried.
+    assert rows[("noticing", "finding-where-it-begins")] == (1, 1, 1)
+    # Markers: the beginner level met by ana and ben, the intermediate red flag not tried.
+    assert rows[("noticing", "noticing-markers")] == (0, 2, 1)
+    # A try is right when its first attempt is: ben's first m02 reply was good, ana's was not.
+    assert rows[("repairing", "owning-your-part")] == (1, 1, 1)
+    # The step alone of two beginner items (step and case) is not yet the criterion.
+    assert rows[("repairing", "choosing-the-repair-step")] == (0, 1, 2)
+    assert rows[("repairing", "naming-your-schema")] == (0, 0, 3)
+
+
+def test_skill_mastery_is_the_gradebooks(real_class):
+    """The dashboard counts exactly the gradebook CSV's skill columns, student by student."""
+    from repairlab.content.course import load_course
+    from repairlab.coursework import module_items, module_titles
+    from repairlab.gradebook import merge_submissions
+
+    course, _problems = load_course(real_class.course)
+    gradebook = merge_submissions([real_class.folder], curriculum_version=course.version,
+                                  modules=module_titles(course),
+                                  module_items=module_items(course),
+                                  module_skills=real_class.arguments["skills"])
+    data = load_folder(real_class.folder, **real_class.arguments)
+    for row in skill_mastery(data):
+        column = [r[f"{row.module} {row.skill}"] for r in gradebook.rows]
+        assert (row.mastered, row.in_progress, row.not_started) == (
+            column.count("mastered"), column.count("in progress"), column.count("not started"))
+    for module in difficulty_by_module(data):
+        rated = [r[f"{module.module} mean difficulty"] for r in gradebook.rows]
+        rated = [value for value in rated if value is not None]
+        assert module.rated == len(rated)
+        assert module.mean == round(sum(rated) / len(rated), 1)
+
+
+def test_mean_difficulty_per_module(real_class):
+    data = load_folder(real_class.folder, **real_class.arguments)
+    noticing, repairing = difficulty_by_module(data)
+    # noticing: ben alone rated (10, his m01 rewrite).
+    assert (noticing.rated, noticing.mean) == (1, 10.0)
+    # repairing: ana 8 and 4 (her mean 6), ben 9 and 9 (9): the mean of the two means.
+    assert (repairing.rated, repairing.mean) == (2, 7.5)
+
+
+def test_without_the_course_the_page_says_how_to_see_skills(real_class):
+    html = dashboard_html(load_folder(real_class.folder), charts=False)
+    assert "No skills to show" in html
+    assert "<code>--course</code>" in html
+    shown = dashboard_html(load_folder(real_class.folder, **real_class.arguments),
+                           charts=False)
+    assert "No skills to show" not in shown
+    noticing = shown[shown.index("<caption>Noticing ruptures (3 students)</caption>"):]
+    assert ('<th scope="row">Finding where a rupture begins</th>'
+            '<td class="rl-num">1 (33.3%)</td><td class="rl-num">1 (33.3%)</td>'
+            '<td class="rl-num">1 (33.3%)</td>') in noticing[:noticing.index("</table>")]
+    assert ('<th scope="row">Repairing ruptures</th><td class="rl-num">2 (66.7%)</td>'
+            '<td class="rl-num">7.5</td>') in shown
 
 
 # --------------------------------------------------------------------------------------------
@@ -313,15 +360,16 @@ def test_every_chart_has_alt_text_and_a_table(handins):
     assert html.count('src="data:image/svg+xml;base64,') == 4
     assert html.count('alt="') == 4
     assert 'alt=""' not in html
-    # One table per chart, with the chart's numbers; and the long per-item lists, folded.
+    # One table per chart, with the chart's numbers; the long per-item lists, folded; and
+    # without the course, no skills table (test_without_the_course_...).
     assert html.count("<table>") == 6
     assert html.count("<caption>") == 6
     assert html.count("<details>") == 2
     assert 'scope="col"' in html
     assert 'scope="row"' in html
-    assert "Noticing ruptures: 1 all done, 2 some, 0 none, mean completion 55.6%" in html
+    assert "Noticing ruptures: 0 all done, 3 some, 0 none, mean completion 29.6%" in html
     assert "Justifying or correcting the record: 2 students." in html
-    assert "mean score went from 16.7% to 33.3%" in html
+    assert "mean score went from 50% to 50%" in html
 
 
 def _attack(field: str) -> str:
@@ -373,7 +421,12 @@ def test_everything_a_hand_in_or_a_file_name_brings_is_escaped(tmp_path):
     evil_hand_in("old", "f.html", "five", "2025-03-01T09:00:00Z", version=_attack("old-version"))
     (folder / f"{_attack('file')}.txt").write_text("not a hand-in", encoding="utf-8")
 
-    data = load_folder(folder, renames={"e.html": _attack("new-id")})
+    # The course's own words too: a skill's name (an author's text, escaped all the same).
+    from repairlab.practice import PracticeItem, SkillSpec
+
+    skills = {_attack("module"): ([SkillSpec("s", _attack("skill"))],
+                                  [PracticeItem(item, "s", "beginner", "rewrite-reply")])}
+    data = load_folder(folder, renames={"e.html": _attack("new-id")}, skills=skills)
     assert data.students == [_attack("new-id"), shown]
     assert data.conflicts
     assert data.notes
@@ -391,7 +444,7 @@ def test_everything_a_hand_in_or_a_file_name_brings_is_escaped(tmp_path):
     assert not [attrs for _tag, attrs in parser.found if any(a.startswith("on") for a in attrs)]
     assert page.count("<img ") == 4  # the charts, and nothing else
     for field in ("folder", "item-id", "module-title", "kind", "title", "marker", "student",
-                  "other-student", "new-id", "file", "course", "version", "old-version"):
+                  "other-student", "new-id", "file", "course", "version", "old-version", "skill"):
         assert f"&gt;{field}" in page, f"{field} is not on the page: the test proves nothing"
 
 
@@ -427,45 +480,6 @@ def test_without_a_folder_the_page_asks_for_one(handins, monkeypatch):
 # End to end: real exercise views, `repairlab export`, the notebook, the CLI
 
 
-@pytest.fixture
-def class_of_three(demo_course, hand_ins):
-    """Three students work through the demo module's views; their hand-ins in a folder."""
-    rewrites = {
-        "ana": ["Well, you were late too, so calm down.",
-                "You're right, I kept looking at the clock, and I can see how that felt. "
-                "Can you tell me more?"],
-        "ben": ["I was listening. I have to keep an eye on the time, that's all."],
-        "chi": [],
-    }
-    steps = {"ana": ["acknowledge"], "ben": ["explain"], "chi": ["explain", "acknowledge"]}
-    work = {student: [("m01-step-01", pick) for pick in steps[student]]
-            + [("m01-rewrite-01", text) for text in rewrites[student]]
-            for student in rewrites}
-    return demo_course, hand_ins(work)
-
-
-def test_real_hand_ins_carry_what_the_dashboard_reads(class_of_three):
-    _course, folder = class_of_three
-    data = load_folder(folder)
-    assert data.students == ["ana", "ben", "chi"]
-    [module] = completion_by_module(data)
-    assert (module.title, module.items) == ("Demo module", 9)
-    # ana: step + rewrite; ben: step never solved but answered (incorrect does not complete)
-    # and a rewrite; chi: step.
-    assert (module.all_done, module.some_done, module.none_done) == (0, 3, 0)
-    markers = {r.marker: r for r in marker_use(data)}
-    assert markers
-    assert all(r.writers == 2 for r in markers.values())
-    assert markers["justifying"].students == 1  # ben's "I have to keep an eye on the time"
-    [change] = rewrite_progress(data)
-    assert (change.wrote, change.revised, change.first_defensive, change.last_defensive) == (
-        2, 1, 1, 0)
-    assert change.improved == 1
-    assert change.last_score > change.first_score
-    step = next(r for r in missed_items(data) if r.item_id == "m01-step-01")
-    assert (step.tried, step.first_wrong, step.never_solved) == (3, 2, 1)
-
-
 NOTEBOOK = Path(dashboard_cli.__file__).resolve().parents[1] / "instructor" / "dashboard.ipynb"
 
 
@@ -487,8 +501,9 @@ def _execute(path: Path):
 
 
 @pytest.mark.slow
-def test_the_dashboard_notebook_runs_on_a_folder_of_hand_ins(class_of_three, monkeypatch):
-    course, folder = class_of_three
+def test_the_dashboard_notebook_runs_on_a_folder_of_hand_ins(real_class, tmp_path,
+                                                            monkeypatch):
+    course, folder = real_class.course, real_class.copy(tmp_path)
     (folder / "ben-copy.html").write_text(
         (folder / "ben.html").read_text(encoding="utf-8").replace("I was listening",
                                                                   "I was not listening"),
@@ -502,8 +517,9 @@ def test_the_dashboard_notebook_runs_on_a_folder_of_hand_ins(class_of_three, mon
     state = json.dumps(notebook.metadata["widgets"])
     assert "Showing 3 students' hand-ins; 1 file left out." in state
     assert "ben-copy.html</strong> was edited by hand after download" in state
-    assert "Demo module (mean" not in state  # chart labels live in the image, not the text
-    assert "Demo module: 0 all done, 3 some, 0 none" in state  # the completion chart's alt
+    assert "Noticing ruptures (mean" not in state  # chart labels live in the image
+    assert "Noticing ruptures: 0 all done, 3 some, 0 none" in state  # the completion chart's alt
+    assert "Finding where a rupture begins" in state  # the skills, from the course
     assert "Justifying or correcting the record" in state
     assert state.count("data:image/svg+xml;base64,") == 4
     assert "Traceback" not in state
@@ -551,8 +567,8 @@ def _get(url: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.slow
-def test_the_cli_server_needs_the_token_and_shows_no_code(class_of_three):
-    course, folder = class_of_three
+def test_the_cli_server_needs_the_token_and_shows_no_code(real_class):
+    course, folder = real_class.course, real_class.folder
     port = _free_port()
     token = "test-token-123"
     process = subprocess.Popen(

@@ -214,6 +214,9 @@ def test_the_instructors_pages_are_the_dashboard_and_gradebook_over_what_was_rec
     assert 'name="viewport"' in page
     assert '<th scope="row">ann</th><td>2</td>' in page  # two hand-ins, one row
     assert "1 student" in page  # the dashboard's own summary
+    # The service knows the course, so the dashboard shows its skills (the CSV's columns).
+    assert "<h2>Skills mastered</h2>" in page
+    assert '<th scope="row">Finding where a rupture begins</th>' in page
     status, text = _gradebook_csv(str(demo_course), inbox.folder)
     assert status == 200
     assert [line.split(",")[0] for line in text.splitlines()] == ["student", "ann"]

@@ -895,3 +895,15 @@ def test_cases_are_in_our_own_words():
     if not seeds:
         pytest.skip("the seed articles are not available here")
     assert shared_runs(CASE_FILES, seeds) == []
+
+
+def test_the_case_kind_imports_neither_pydantic_nor_widgets():
+    """Engine, graph walk, debrief and scorer are plain Python: a kernel showing a case, and
+    these tests, need no schema and no widgets to play and score one."""
+    code = ("import sys; import repairlab.kinds.simulation.engine, repairlab.kinds.simulation."
+            "graph, repairlab.kinds.simulation.debrief, repairlab.kinds.simulation.scorer; "
+            "print(sorted(m for m in ('pydantic', 'ipywidgets', 'repairlab.schemas') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

@@ -74,18 +74,16 @@ def _columns(modules: Sequence[tuple[str, str]], module_skills: Mapping[str, Any
 
 
 def _skill_cells(attempts: Sequence[Any], slug: str, module_skills: Mapping[str, Any]) -> dict:
-    """``{slug} {skill}`` -> mastered / in progress / not started, by the practice rule."""
-    from repairlab.practice import skill_states
+    """``{slug} {skill}`` -> mastered / in progress / not started, by the practice rule; and
+    the module's mean self-rated difficulty."""
+    from repairlab.practice import module_skill_states
 
-    skills, items = module_skills.get(slug, ((), ()))
-    if not skills:
+    plan = module_skills.get(slug)
+    if not plan or not plan[0]:
         return {}
-    own = {item.id for item in items}
-    # Only this module's attempts: another module's between two of its own is not a new try.
-    mine = [a for a in attempts if a.get("item_id") in own]
     return {**{f"{slug} {state.skill.id}": state.status
-               for state in skill_states(skills, items, mine)},
-            f"{slug} mean difficulty": mean_difficulty(mine, list(own))}
+               for state in module_skill_states(plan, attempts)},
+            f"{slug} mean difficulty": mean_difficulty(attempts, [item.id for item in plan[1]])}
 
 
 def merge_submissions(

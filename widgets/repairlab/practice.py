@@ -1,9 +1,10 @@
 """The practice rule: which item a student practises next, from what they have done so far.
 
 A pure function of the attempt history: no kernel, no store, no widgets, nothing of ours but
-``grading`` (what counts as solved). The practice-mode page reads the module's attempts from
-the progress store, calls :func:`next_step` and shows the item it names; the landing page, the
-hand-in and the tests call :func:`skill_states` on the same history.
+``grading`` (what counts as solved) and ``vocab`` (the levels). The practice-mode page reads
+the module's attempts from the progress store, calls :func:`next_step` and shows the item it
+names; the landing page, the hand-in and the tests call :func:`skill_states` on the same
+history.
 
 The rule
 --------
@@ -55,6 +56,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .grading import is_solved
+from .vocab import DIFFICULTIES
 
 __all__ = [
     "LEVELS",
@@ -65,6 +67,7 @@ __all__ = [
     "SkillSpec",
     "SkillState",
     "Try",
+    "module_skill_states",
     "next_step",
     "rated_attempts",
     "resolve_skill",
@@ -72,7 +75,7 @@ __all__ = [
     "tries_from_attempts",
 ]
 
-LEVELS = ("beginner", "intermediate", "advanced")
+LEVELS = DIFFICULTIES
 # Kinds that have no right or wrong: they are never served in practice mode, nor tries.
 UNSCORED_KINDS = frozenset({"reflection"})
 # Statuses that are not a judgement of the answer: the attempt is not a try.
@@ -264,6 +267,17 @@ def skill_states(skills: Sequence[SkillSpec], items: Sequence[PracticeItem],
     """Each skill's level and mastery after the attempts (oldest first), in module order."""
     tries = tries_from_attempts(attempts)
     return [_replay(skill, _items_of(skill, items), tries) for skill in skills]
+
+
+def module_skill_states(plan: tuple[Sequence[SkillSpec], Sequence[PracticeItem]],
+                        attempts: Iterable[Any]) -> list[SkillState]:
+    """Each skill of one module after a student's attempts, from the module's own attempts only
+    (another module's attempt between two of its own is not a new try). ``plan`` is
+    :func:`module_plan`'s (skills, items). What the gradebook's skill columns and the
+    dashboard's mastery table both show."""
+    skills, items = plan
+    own = {item.id for item in items}
+    return skill_states(skills, items, [a for a in attempts if _field(a, "item_id") in own])
 
 
 def _items_of(skill: SkillSpec, items: Sequence[PracticeItem]) -> list[PracticeItem]:

@@ -5,7 +5,22 @@ Kept as plain tuples so the validator, the docs and the views agree on one spell
 
 from __future__ import annotations
 
+# The levels an item is written at, easiest first (practice mode moves through them in order).
 DIFFICULTIES = ("beginner", "intermediate", "advanced")
+
+# What a scorer can say about one response (kinds.base.Feedback.status). The grading rule
+# (grading.py) says which of them complete and which solve an item; the page's colours
+# (views/html.py) say how each looks.
+STATUSES = (
+    "correct",     # a choice or an order marked right
+    "incorrect",   # marked wrong: the only status that does not complete an item
+    "partial",     # partly right (an order, a rewrite with some of its moves)
+    "good",        # a rewrite judged not defensive with every move asked for; a good ending
+    "needs-work",  # a rewrite that still reads as defensive
+    "unsure",      # the reply assessor could not tell: no verdict is given
+    "submitted",   # a reflection (no right or wrong)
+    "empty",       # nothing to judge yet; never recorded as an attempt
+)
 
 # Young's 18 early maladaptive schemas, by domain (Young, Klosko & Weishaar 2003).
 SCHEMA_DOMAINS: dict[str, tuple[str, ...]] = {

@@ -75,7 +75,9 @@ def fingerprint(root: Path) -> str:
     digest = hashlib.sha256(f"format {FORMAT}\n".encode())
     sources = [(root / "exercises", _files_of(root / "exercises", (".yaml", ".yml"))),
                (_PACKAGE, _files_of(_PACKAGE / "schemas", (".py",))),
-               (_PACKAGE, _files_of(_PACKAGE / "kinds", (".py",)))]
+               (_PACKAGE, _files_of(_PACKAGE / "kinds", (".py",))),
+               # The schemas' and kinds' Literal names (levels, statuses, rupture types).
+               (_PACKAGE, iter([_PACKAGE / "vocab.py"]))]
     for base, files in sources:
         for path in files:
             try:

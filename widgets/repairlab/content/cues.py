@@ -184,7 +184,7 @@ def item_choice_points(item: Any) -> list[ChoicePoint]:
 def _case_choice_points(case: Any) -> list[ChoicePoint]:
     """One point per node and set of choices on offer there, in any situation the case can
     reach (a flag set earlier can add or remove choices); the best choice moves the meter most."""
-    from ..schemas.simulation import explore  # the graph walk that `check` also uses
+    from ..kinds.simulation.graph import explore  # the graph walk that `check` also uses
 
     points: dict[tuple[str, tuple[str, ...]], ChoicePoint] = {}
     nodes = case.node_map()

@@ -15,12 +15,12 @@ from functools import cache
 from typing import Any, Literal, Protocol, TypeVar, get_args, get_type_hints
 
 from repairlab.grading import is_solved
+from repairlab.vocab import STATUSES
 
 T = TypeVar("T")
 
 # "unsure": the reply assessor could not tell, so the page gives no verdict (see feedback/).
-Status = Literal["correct", "incorrect", "partial", "good", "needs-work", "unsure", "submitted",
-                 "empty"]
+Status = Literal[STATUSES]  # type: ignore[valid-type]
 
 
 @dataclass(frozen=True)

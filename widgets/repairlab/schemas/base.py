@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from ..vocab import DIFFICULTIES, SPEAKERS
+
 
 class Strict(BaseModel):
     """Authoring models reject unknown keys, so a typo ("fedback") is an error, not a silent loss."""
@@ -29,7 +31,7 @@ SkillId = Annotated[
           examples=["owning-your-part"]),
 ]
 Difficulty = Annotated[
-    Literal["beginner", "intermediate", "advanced"],
+    Literal[DIFFICULTIES],  # type: ignore[valid-type]
     Field(description="Deliberate-practice difficulty: beginner, intermediate or advanced."),
 ]
 
@@ -51,6 +53,6 @@ class ItemBase(Strict):
 
 
 class Turn(Strict):
-    speaker: Literal["client", "therapist", "narrator"] = Field(
+    speaker: Literal[SPEAKERS] = Field(  # type: ignore[valid-type]
         description="Who speaks: client, therapist or narrator (a stage direction).")
     says: NonEmptyText = Field(description="What they say, as plain text.")

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..kinds.pick_repair_step import ClassifyMarkerBehaviour, RuptureOrRedFlagBehaviour
+from ..vocab import RUPTURE_TYPES
 from .choice import ChoiceItem
 
 Initiator = Literal["client", "therapist"]
@@ -22,7 +23,7 @@ class PickRepairStep(ChoiceItem):
 
 class ClassifyMarker(ClassifyMarkerBehaviour, ChoiceItem):
     type: Literal["classify-marker"]
-    rupture_type: Literal["withdrawal", "confrontation"] = Field(
+    rupture_type: Literal[RUPTURE_TYPES] = Field(  # type: ignore[valid-type]
         description="The rupture type the correct marker belongs to.")
 
 

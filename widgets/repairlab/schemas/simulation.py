@@ -9,31 +9,35 @@ way out, undeclared flags or meter values. The engine and the scorer are in
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from ..kinds.simulation import (
-    CODES,
-    ENDINGS,
-    PHASES,
+from ..kinds.simulation.engine import (
     ConditionsBehaviour,
     EdgeBehaviour,
     RouteBehaviour,
     SimulationBehaviour,
-    apply_edge,
-    variant_index,
 )
-from ..vocab import MOVES
+from ..kinds.simulation.graph import (
+    MAX_CONFIGS,
+    Config,
+    Exploration,
+    Loc,
+    conditioned,
+    edges,
+    explore,
+    loop_from,
+)
+from ..kinds.simulation.vocabulary import CODES, ENDINGS, PHASES
+from ..vocab import MOVES, RUPTURE_TYPES
 from .base import ItemBase, NonEmptyText, Strict
 
 CodeName = Literal[tuple(CODES)]  # type: ignore[valid-type]
 Phase = Literal[tuple(PHASES)]  # type: ignore[valid-type]
 Move = Literal[MOVES]  # type: ignore[valid-type]
-MAX_CONFIGS = 50_000    # the graph check explores (node, flags, meter) states; cases are small
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=40)]
 NodeId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
@@ -154,7 +158,7 @@ class Node(Strict):
 
 class Simulation(SimulationBehaviour, ItemBase):
     type: Literal["simulation"]
-    rupture_type: Literal["confrontation", "withdrawal"] = Field(
+    rupture_type: Literal[RUPTURE_TYPES] = Field(  # type: ignore[valid-type]
         description="The kind of rupture the case turns on: confrontation or withdrawal.")
     context: NonEmptyText = Field(description="The setting and what happened before, briefly.")
     client_name: NonEmptyText = Field(description="The client's first name, as the transcript "
@@ -183,9 +187,6 @@ class Simulation(SimulationBehaviour, ItemBase):
         return self
 
 
-Loc = tuple[Any, ...]
-
-
 def _problem(loc: Loc, message: str, fix: str, value: Any = None) -> InitErrorDetails:
     # The text goes in through ctx so that braces in an id or a line can't break formatting.
     return InitErrorDetails(
@@ -197,21 +198,6 @@ def _problem(loc: Loc, message: str, fix: str, value: Any = None) -> InitErrorDe
 def _quoted(names: Sequence[str], limit: int = 12) -> str:
     shown = ", ".join(f"'{n}'" for n in list(names)[:limit])
     return shown + (", ..." if len(names) > limit else "")
-
-
-def _edges(node: Node, index: int) -> Iterator[tuple[Loc, Edge, str]]:
-    for j, choice in enumerate(node.choices):
-        yield ("nodes", index, "choices", j), choice, f"choice '{choice.id}'"
-    if node.reply is not None:
-        for k, route in enumerate(node.reply.routes):
-            yield ("nodes", index, "reply", "routes", k), route, f"route #{k + 1}"
-
-
-def _conditioned(node: Node, index: int) -> Iterator[tuple[Loc, Conditions]]:
-    for loc, edge, _ in _edges(node, index):
-        yield loc, edge
-    for k, variant in enumerate(node.variants):
-        yield ("nodes", index, "variants", k), variant
 
 
 def graph_problems(sim: Simulation) -> list[InitErrorDetails]:
@@ -246,7 +232,7 @@ def _structure_problems(sim: Simulation) -> list[InitErrorDetails]:
     for i, node in enumerate(sim.nodes):
         problems += _node_shape_problems(node, i)
         where = f"node '{node.id}'"
-        for loc, edge, what in _edges(node, i):
+        for loc, edge, what in edges(node, i):
             if edge.next not in seen:
                 problems.append(_problem(
                     (*loc, "next"), f"{where}: {what} goes to '{edge.next}', which is not a "
@@ -259,7 +245,7 @@ def _structure_problems(sim: Simulation) -> list[InitErrorDetails]:
             for var in edge.effects:
                 if var not in declared_vars:
                     problems.append(_undeclared_var((*loc, "effects", var), where, var, sim))
-        for loc, cond in _conditioned(node, i):
+        for loc, cond in conditioned(node, i):
             for key in ("requires", "unless"):
                 for k, flag in enumerate(getattr(cond, key)):
                     if flag not in declared_flags:
@@ -373,72 +359,6 @@ def _node_shape_problems(node: Node, i: int) -> list[InitErrorDetails]:
     return problems
 
 
-# A configuration of a playthrough: where it is, what the client remembers, the meter.
-Config = tuple[str, frozenset, tuple]
-
-
-@dataclass
-class Exploration:
-    """Every configuration a case can reach from its start, treating free-text routing as open."""
-
-    start: Config
-    successors: dict[Config, list[tuple[Loc, Config]]] = field(default_factory=dict)
-    parent: dict[Config, tuple[Config, Loc] | None] = field(default_factory=dict)
-    used: set[Loc] = field(default_factory=set)  # choices, routes and variants ever in play
-    truncated: bool = False
-
-    def path_to(self, config: Config) -> list[tuple[Config, Loc]]:
-        """The (configuration, edge) steps from the start to ``config``."""
-        steps = []
-        while (link := self.parent[config]) is not None:
-            config, loc = link[0], link[1]
-            steps.append((config, loc))
-        return steps[::-1]
-
-
-def _state_dict(sim: Simulation, values: tuple) -> dict[str, int]:
-    return dict(zip(sim.state, values, strict=True))
-
-
-def open_edges(node: Node, index: int, flags, state) -> Iterator[tuple[Loc, Edge]]:
-    """Edges that could be taken at ``node``; for a reply, every route some reply could take."""
-    for loc, edge, _ in _edges(node, index):
-        if not edge.holds(flags, state):
-            continue
-        yield loc, edge
-        if isinstance(edge, Route) and not edge.judges_reply:
-            break  # nothing after an unconditional route can be reached
-
-
-def explore(sim: Simulation, limit: int = MAX_CONFIGS) -> Exploration:
-    index = {n.id: i for i, n in enumerate(sim.nodes)}
-    start: Config = (sim.start, frozenset(), tuple(sim.start_state().values()))
-    found = Exploration(start, parent={start: None})
-    queue = deque([start])
-    while queue:
-        config = queue.popleft()
-        node_id, flags, values = config
-        i = index[node_id]
-        node = sim.nodes[i]
-        state = _state_dict(sim, values)
-        variant = variant_index(node, flags, state)
-        if variant is not None:
-            found.used.add(("nodes", i, "variants", variant))
-        found.successors[config] = []
-        for loc, edge in open_edges(node, i, flags, state):
-            found.used.add(loc)
-            new_flags, new_state = apply_edge(sim, edge, flags, state)
-            nxt: Config = (edge.next, new_flags, tuple(new_state.values()))
-            found.successors[config].append((loc, nxt))
-            if nxt not in found.parent:
-                if len(found.parent) >= limit:
-                    found.truncated = True
-                    return found
-                found.parent[nxt] = (config, loc)
-                queue.append(nxt)
-    return found
-
-
 def _describe_path(sim: Simulation, exploration: Exploration, config: Config) -> str:
     steps = exploration.path_to(config)
     names = [step[0][0] for step in steps] + [config[0]]
@@ -456,7 +376,7 @@ def _exploration_problems(sim: Simulation) -> list[InitErrorDetails]:
     problems: list[InitErrorDetails] = []
     index = {n.id: i for i, n in enumerate(sim.nodes)}
     reached = {config[0] for config in exploration.successors}
-    linked = {edge.next for i, n in enumerate(sim.nodes) for _, edge, _ in _edges(n, i)}
+    linked = {edge.next for i, n in enumerate(sim.nodes) for _, edge, _ in edges(n, i)}
 
     for i, node in enumerate(sim.nodes):
         if node.id in reached:
@@ -474,7 +394,7 @@ def _exploration_problems(sim: Simulation) -> list[InitErrorDetails]:
     for i, node in enumerate(sim.nodes):
         if node.id not in reached:
             continue
-        for loc, conditions in _conditioned(node, i):
+        for loc, conditions in conditioned(node, i):
             if loc in exploration.used or not conditions.conditional:
                 continue
             what = ("variant #" + str(loc[3] + 1) if loc[2] == "variants"
@@ -515,7 +435,7 @@ def _exploration_problems(sim: Simulation) -> list[InitErrorDetails]:
                 queue.append(before)
     trapped = [c for c in exploration.successors if c not in good]
     if trapped:
-        loop = _loop_from(trapped[0], exploration)
+        loop = loop_from(trapped[0], exploration)
         first = min(loop, key=lambda node_id: index[node_id])
         problems.append(_problem(
             ("nodes", index[first], "id"), f"from node '{first}' no ending can be reached: the "
@@ -523,19 +443,6 @@ def _exploration_problems(sim: Simulation) -> list[InitErrorDetails]:
             "give one of these nodes a choice or route whose `next:` leads towards an ending.",
             first))
     return problems
-
-
-def _loop_from(config: Config, exploration: Exploration) -> list[str]:
-    """Follow the first edge until a configuration repeats; return the loop's node ids."""
-    order: list[Config] = []
-    seen: dict[Config, int] = {}
-    while config not in seen:
-        seen[config] = len(order)
-        order.append(config)
-        config = exploration.successors[config][0][1]
-    names = [c[0] for c in order[seen[config]:]]
-    # A loop can pass a node in several meter states; name each node once, in order.
-    return list(dict.fromkeys(names))
 
 
 # --- the engine -------------------------------------------------------------------------------

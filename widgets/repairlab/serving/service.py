@@ -173,12 +173,10 @@ class GradebookHandler(ServiceHandler):
 
 
 def _dashboard_page(course_dir: str, folder: Path) -> str:
-    from repairlab.coursework import item_index
-    from repairlab.dashboard import dashboard_html, load_folder
+    from repairlab.dashboard import course_arguments, dashboard_html, load_folder
 
     course = current_course(course_dir)
-    data = load_folder(folder, curriculum_version=course.version if course else None,
-                       items=item_index(course) if course else None)
+    data = load_folder(folder, **(course_arguments(course) if course else {}))
     title = f"{course.manifest.title}: the class" if course else "The class"
     body = ('<p class="rl-dash-actions"><a class="rl-download" href="gradebook.csv" download>'
             "Download the gradebook (CSV)</a> for your course site, one row per student, "
@@ -200,7 +198,7 @@ def _gradebook(course, folder: Path):
 def _grades_html(course, folder: Path) -> str:
     """Who handed in, how often and when, and each one's grade (the gradebook's totals)."""
     from repairlab import timestamps
-    from repairlab.dashboard import _fmt_percent, _table
+    from repairlab.dashboard import fmt_percent, table_html
 
     inbox = Inbox(folder)
     rows = []
@@ -208,10 +206,10 @@ def _grades_html(course, folder: Path) -> str:
         versions = inbox.versions(row["student"])
         newest = timestamps.format_for_people(versions[-1].received_at) if versions else "—"
         rows.append([escape(row["student"]), str(len(versions)), escape(newest),
-                     _fmt_percent(row["total completion"]), _fmt_percent(row["total score"])])
+                     fmt_percent(row["total completion"]), fmt_percent(row["total score"])])
     if not rows:
         return "<section><h2>Hand-ins received</h2><p>None yet.</p></section>"
-    table = _table(f"Grades from each student's newest hand-in ({len(rows)} students)",
+    table = table_html(f"Grades from each student's newest hand-in ({len(rows)} students)",
                    ["Student", "Hand-ins", "Newest received", "Completion", "Score"], rows,
                    text_columns=3)
     return ('<section class="rl-dash"><h2>Hand-ins received</h2><p>Every version a student '

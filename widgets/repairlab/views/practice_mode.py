@@ -15,11 +15,12 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..practice import NextStep, PracticeItem, SkillSpec, next_step, skill_states
+from ..vocab import DIFFICULTIES
 from .base import block, button, notice_html, shared_layout
 
 log = logging.getLogger("repairlab")
 
-LEVEL_WORDS = {"beginner": "Beginner", "intermediate": "Intermediate", "advanced": "Advanced"}
+LEVEL_WORDS = {level: level.capitalize() for level in DIFFICULTIES}
 
 
 def status_html(skills: list[SkillSpec], items: list[PracticeItem], attempts: list[Any],

@@ -1,105 +1,24 @@
-"""Case simulations: a branching rupture-and-repair conversation with a client who remembers.
+"""The case engine: ``Playthrough``, the pure state machine a view (or a test) drives, and the
+behaviour the schema's models take (conditions, edges, routes, the case itself).
 
-An author writes a graph: nodes (a client line, an optional stage direction, how the client
-seems) joined by the trainee's choices, or at chosen nodes by a free-text reply that the reply
-assessor routes (defensive? which repair moves landed?). Each turn moves an alliance meter
-(bond; agreement on tasks and goals) and may set flags that later lines and choices depend on.
-Endings are ``repaired``, ``withdraws-further``, ``ends-therapy`` or ``red-flag``; a debrief
-codes every trainee turn by a 3RS resolution strategy or a defensive marker.
-
-Two layers here, neither of which imports pydantic or ipywidgets:
-
-* ``Playthrough``, the pure state machine a view (or a test) drives;
-* ``score(item, path)``, which replays a recorded path and returns the debrief as ``Feedback``.
-
-The schema (``Simulation`` and its parts, with the graph check that lets ``repairlab check``
-report file, line and node) is in ``repairlab.schemas.simulation``; its models take their
-behaviour from the classes below.
+No pydantic, no widgets, no I/O: tested on plain objects without a kernel. The debrief it
+ends with is ``debrief.py``'s.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..feedback.model import MARKER_KINDS, MARKER_LABELS  # stdlib-only: free to import
-from .base import Facts, Feedback, Note, stable_shuffle
+from ...vocab import SPEAKERS
+from ..base import stable_shuffle
+from .vocabulary import CODES, FAMILY_LABELS
 
 if TYPE_CHECKING:
-    from ..schemas.simulation import ChoiceEdge, Edge, Node, Route, Simulation
-
-# --- vocabulary ---------------------------------------------------------------------------
-
-ENDINGS = ("repaired", "withdraws-further", "ends-therapy", "red-flag")
-ENDING_TITLES = {
-    "repaired": "Repaired: the alliance is stronger than before the rupture",
-    "withdraws-further": "The client withdraws further",
-    "ends-therapy": "The client ends therapy",
-    "red-flag": "A red flag: the right act is to consult or refer",
-}
-# Reaching a red-flag ending means the case showed the limit of in-session repair, which is
-# what it teaches; a client leaving can still be ended well. None of these is a grade.
-ENDING_STATUS = {"repaired": "good", "red-flag": "good", "ends-therapy": "partial",
-                 "withdraws-further": "needs-work"}
-GOOD_ENDINGS = frozenset({"repaired", "red-flag"})
-
-
-@dataclass(frozen=True)
-class Code:
-    name: str
-    family: str
-    label: str
-
-
-# How a trainee turn is coded in the debrief: the 3RS resolution strategies (Eubanks, Muran &
-# Safran 2015), the defensive markers (shared with the reply assessor, so that a free-text
-# reply is coded with the same names as a choice), and codes for turns that are neither
-# (letting a marker pass; the acts a red flag calls for; crossing a boundary).
-CODES: dict[str, Code] = {c.name: c for c in (
-    Code("clarify", "immediate", "clarify a misunderstanding"),
-    Code("change-task", "immediate", "change the task or goal"),
-    Code("rationale", "immediate", "give a rationale for a task"),
-    Code("invite-feelings", "exploratory", "invite feelings about the therapist or therapy"),
-    Code("own-contribution", "exploratory", "acknowledge your own contribution"),
-    Code("disclose", "exploratory", "disclose your own experience of the interaction"),
-    Code("validate-defence", "exploratory", "validate the client's defensive posture"),
-    Code("link-patterns", "exploratory", "link the rupture to patterns"),
-    # The defensive markers, named exactly as the reply assessor names them.
-    *(Code(kind, "defensive", MARKER_LABELS[kind][:1].lower() + MARKER_LABELS[kind][1:])
-      for kind in MARKER_KINDS),
-    Code("missed-marker", "missed", "letting the marker pass"),
-    Code("consult", "limits", "consult a supervisor or refer"),
-    Code("safety", "limits", "ask directly about safety"),
-    Code("boundary-crossing", "boundary", "crossing a professional boundary"),
-)}
-FAMILY_LABELS = {
-    "immediate": "Immediate resolution strategy",
-    "exploratory": "Exploratory resolution strategy",
-    "defensive": "Defensive marker",
-    "missed": "No strategy",
-    "limits": "Beyond in-session repair",
-    "boundary": "Boundary crossing",
-}
-
-# How the client seems at a node. The first three of each rupture type are the way resolution
-# tends to unfold (Safran & Muran 2000); the rest name where a conversation can end up.
-PHASES = {
-    "anger": "angry",
-    "hurt": "hurt and disappointed",
-    "vulnerability": "vulnerable and wanting to be cared for",
-    "minimal": "withdrawn, giving short, careful answers",
-    "discontent": "beginning to say what is wrong",
-    "self-assertion": "saying clearly what they want",
-    "collaborating": "working with you again",
-    "guarded": "guarded",
-    "shut-down": "shut down",
-    "leaving": "ready to leave",
-    "at-risk": "hopeless",
-}
-UNFOLDING = {"confrontation": ("anger", "hurt", "vulnerability"),
-             "withdrawal": ("minimal", "discontent", "self-assertion")}
+    from ...schemas.simulation import ChoiceEdge, Edge, Node, Route, Simulation
+    from .debrief import Debrief
 
 DEFAULT_LABELS = {"bond": "Bond", "tasks": "Agreement on tasks", "goals": "Agreement on goals"}
 MAX_REPLY_CHARS = 5000  # a reply is a few sentences; the cap keeps a paste accident harmless
@@ -191,7 +110,7 @@ Assessor = Callable[..., Any]
 
 @dataclass(frozen=True)
 class Line:
-    speaker: Literal["client", "therapist", "narrator"]
+    speaker: Literal[SPEAKERS]  # type: ignore[valid-type]
     text: str
 
 
@@ -273,7 +192,7 @@ def code_reply(route: Route, assessment: Mapping[str, Any]) -> str | None:
 
 
 def _default_assessor() -> Assessor:
-    from ..feedback import assess_reply  # the assessor loads its lexicon on first use
+    from ...feedback import assess_reply  # the assessor loads its lexicon on first use
 
     return assess_reply
 
@@ -391,7 +310,7 @@ class Playthrough:
         if self.node.phase == "at-risk" and not assessment.get("asks_about_risk"):
             # The author says this client has voiced risk: a question about it counts as asking,
             # even in words the general signal does not know ("What's the date?").
-            from ..feedback.risk import find_risk_inquiry
+            from ...feedback.risk import find_risk_inquiry
 
             found = find_risk_inquiry(text, self.line, client_at_risk=True)
             assessment["asks_about_risk"] = found.text if found else None
@@ -477,165 +396,8 @@ class Playthrough:
     def debrief(self) -> Debrief:
         if not self.ended:
             raise SimulationError("the debrief comes after an ending.")
+        from .debrief import Debrief  # the debrief reads the engine: imported when it ends
+
         return Debrief.of(self)
 
 
-# --- the debrief ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class CaseFacts(Facts):
-    """The whole debrief as plain data (``Debrief.to_dict``), kept with the student's work."""
-
-    debrief: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class TurningPoint:
-    step: int          # the turn's number, from 1
-    why: str           # why it mattered
-    would_help: str | None  # what would have helped there (None when it was the helping turn)
-
-
-@dataclass(frozen=True)
-class Debrief:
-    case: str
-    client_name: str
-    ending: str
-    ending_node: str
-    title: str
-    lesson: str
-    path: list[str]
-    phases: list[str]
-    steps: list[Step]
-    start_state: dict[str, int]
-    end_state: dict[str, int]
-    labels: dict[str, str]
-    remembered: list[str]
-    turning_point: TurningPoint | None
-    also: TurningPoint | None  # on a good ending: the weakest turn, if one hurt
-    reflection: str
-
-    @classmethod
-    def of(cls, play: Playthrough) -> Debrief:
-        item, node, steps = play.item, play.node, play.steps
-        assert node.ending is not None
-        main, also = _turning_points(play)
-        return cls(
-            case=item.id, client_name=item.client_name, ending=node.ending, ending_node=node.id,
-            title=ENDING_TITLES[node.ending], lesson=node.lesson or "",
-            path=play.visited, phases=play.phases, steps=steps,
-            start_state=item.start_state(),
-            end_state=play.state, labels={k: item.label(k) for k in item.state},
-            remembered=[item.flags[f] for f in item.flags if f in play.flags],
-            turning_point=main, also=also,
-            reflection=node.reflection or item.reflection)
-
-    @property
-    def status(self) -> str:
-        return ENDING_STATUS[self.ending]
-
-    def meter_summary(self) -> str:
-        parts = [f"{self.labels[k]} {self.start_state[k]} → {self.end_state[k]}"
-                 for k in self.labels]
-        return "; ".join(parts)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "case": self.case, "ending": self.ending, "ending_node": self.ending_node,
-            "title": self.title, "lesson": self.lesson, "path": list(self.path),
-            "phases": list(self.phases),
-            "turns": [{"number": s.number, "node": s.node, "said": s.said, "kind": s.kind,
-                       "code": s.code, "family": s.family, "coded_as": s.code_text(),
-                       "feedback": s.feedback, "effects": dict(s.effects),
-                       "change": dict(s.change), "sets": list(s.sets)} for s in self.steps],
-            "start_state": dict(self.start_state), "end_state": dict(self.end_state),
-            "remembered": list(self.remembered),
-            "turning_point": asdict(self.turning_point) if self.turning_point else None,
-            "also": asdict(self.also) if self.also else None,
-            "reflection": self.reflection,
-        }
-
-    def to_feedback(self) -> Feedback:
-        # Turns by number and in the student's words: node ids mean nothing to a reader.
-        notes: list[Note] = [Note("info", self.lesson)] if self.lesson else []
-        if len(self.phases) > 1:
-            notes.append(Note("info", f"How {self.client_name} moved: "
-                              + " → ".join(PHASES[p] for p in self.phases) + "."))
-        for step in self.steps:
-            tone = "good" if step.weight > 0 else "warn" if step.weight < 0 else "info"
-            notes.append(Note(tone, f"Turn {step.number} · {step.code_text()}. "
-                              f"{step.feedback}{_found_in_reply(step)}", quote=step.said))
-        notes.append(Note("info", f"The alliance: {self.meter_summary()}."))
-        if self.remembered:
-            notes.append(Note("info", "What the client remembered: "
-                              + " ".join(self.remembered)))
-        reveal = "\n\n".join(p for tp in (self.turning_point, self.also) if tp
-                             for p in _turning_point_text(tp, self.steps))
-        return Feedback(self.status, f"Ending: {self.title}.", notes=tuple(notes),
-                        next_step=f"Reflect: {self.reflection}",
-                        reveal=reveal or None, reveal_title="The turn that mattered most",
-                        score=None, extra=CaseFacts(self.to_dict()))
-
-
-def _found_in_reply(step: Step) -> str:
-    if not step.assessment:
-        return ""
-    found = [f"{e['move']} (“{e['text']}”)" for e in step.assessment.get("evidence", ())
-             if e.get("text")]
-    found += [f"{m['kind']} (“{m['text']}”)" for m in step.assessment.get("markers", ())
-              if m.get("text")]
-    return " The reply assessor found: " + "; ".join(found) + "." if found else ""
-
-
-def _turning_point_text(tp: TurningPoint, steps: list[Step]) -> list[str]:
-    step = steps[tp.step - 1]
-    parts = [f"Turn {tp.step}, you said: “{step.said}” {tp.why}"]
-    if tp.would_help:
-        parts.append(f"What would have helped there: {tp.would_help}")
-    return parts
-
-
-def _turning_points(play: Playthrough) -> tuple[TurningPoint | None, TurningPoint | None]:
-    steps = play.steps
-    if not steps:
-        return None, None
-    good = play.node.ending in GOOD_ENDINGS
-    # Authored effects, not the clamped change: a harmful turn at the bottom of the meter
-    # still mattered.
-    lowest = min(steps, key=lambda s: (s.weight, s.number))
-    if good:
-        best = max(steps, key=lambda s: (s.weight, -s.number))
-        main = TurningPoint(best.number, f"It moved the alliance most. {best.feedback}", None)
-        also = (_helping_point(play, lowest, "This turn cost the most on the way.")
-                if lowest.weight < 0 else None)
-        return main, also
-    return _helping_point(play, lowest, "It moved the conversation furthest from repair."), None
-
-
-def _helping_point(play: Playthrough, step: Step, why: str) -> TurningPoint:
-    node = play.item.node(step.node)
-    help_text = node.coach
-    if help_text is None and node.choices:
-        offered = [c for c in node.choices if c.holds(step.flags_before, step.state_before)
-                   and c.id != step.choice]
-        best = max(offered, key=lambda c: c.weight, default=None)
-        if best is not None and best.weight > step.weight:
-            help_text = (f"“{best.text}” ({FAMILY_LABELS[CODES[best.code].family].lower()}: "
-                         f"{CODES[best.code].label}). {best.feedback}")
-    return TurningPoint(step.number, f"{why} {step.feedback}", help_text)
-
-
-# --- the scorer ---------------------------------------------------------------------------
-
-def score(item: Simulation, response: Any) -> Feedback:
-    """The debrief of a recorded path (a list of turns), replayed against the case."""
-    if not response:
-        return Feedback("empty", "Play the case to one of its endings first.")
-    try:
-        play = Playthrough.replay(item, response)
-    except ReplayError:
-        return Feedback("empty", "This saved playthrough no longer fits the case (it has been "
-                        "edited since). Play it again from the start.")
-    if not play.ended:
-        return Feedback("empty", "The case is not finished yet: play on to an ending.")
-    return play.debrief().to_feedback()
