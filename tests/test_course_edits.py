@@ -73,3 +73,20 @@ def test_an_edit_after_check_is_shown_on_the_first_visit(in_module, capsys):
     notebook._load.cache_clear()  # a new visit: a new kernel
     assert "Module 1: Rupture basics" in landing_page()
     assert "After the glances" in build_view("m01-step-01").heading_html()
+
+
+def test_a_saved_answer_whose_option_was_since_replaced_shows_nothing_chosen(in_module):
+    """A student picked a distractor; the author then replaced it with another option. The
+    student's next visit shows the item as new, with no error, and the new option works."""
+    from repairlab import notebook
+    from repairlab.notebook import build_view
+
+    assert build_view("m01-marker-01").submit("complaint").status == "incorrect"
+    edit(in_module / "exercises" / "demo" / "items.yaml", "      - id: complaint\n",
+         "      - id: c-reject\n")
+    notebook._load.cache_clear()  # the next visit: a new kernel
+    view = build_view("m01-marker-01")
+    assert view.options.value is None
+    assert "went wrong" not in view.feedback.value
+    assert view.submit("c-reject").status == "incorrect"
+    assert view.submit("minimal").status == "correct"

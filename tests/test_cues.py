@@ -1,8 +1,10 @@
-"""Answer cues: can a kind's keys be found by their length or position instead of by thinking?
+"""Answer cues: can a kind's keys be found by their length, position or family instead of by
+thinking?
 
 The statistic is checked on small hand-built lists of choice points; then the real course is
-held to it (no kind's keys the longest option, the shortest, or in one authored position,
-more than 15 points above chance); then `repairlab check` is seen warning, and still passing.
+held to it (no kind's keys the longest option, the shortest, in one authored position, or in
+the "Family:" most options share, more than 15 points above chance); then `repairlab check`
+is seen warning, and still passing.
 """
 
 from __future__ import annotations
@@ -20,14 +22,19 @@ from repairlab.content.cues import (
     course_choice_points,
     cue_warnings,
     kind_cues,
+    option_families,
     tail_probability,
 )
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def point(ref: str, *lengths: int, key: int = 0, keys: tuple[int, ...] = ()) -> ChoicePoint:
-    return ChoicePoint(ref, tuple(lengths), frozenset(keys or (key,)))
+def point(ref: str, *lengths: int, key: int = 0, keys: tuple[int, ...] = (),
+          families: str | None = None) -> ChoicePoint:
+    """``families`` one letter per option, e.g. "WWWC": three withdrawal markers, one
+    confrontation."""
+    return ChoicePoint(ref, tuple(lengths), frozenset(keys or (key,)),
+                       tuple(families) if families else None)
 
 
 def figure(cues, what: str, position: int | None = None):
@@ -136,6 +143,69 @@ def test_a_key_that_is_always_the_shortest_warns_too():
     assert tied.chance_shortest == pytest.approx(2 / 3)
 
 
+# --- the family most options share ------------------------------------------------------------
+
+def test_option_families_are_the_words_before_the_colon():
+    assert option_families(["Withdrawal: minimal response", "Withdrawal: denial",
+                            "Confrontation: rejecting an intervention",
+                            "No rupture marker: she is answering the questions"]) == (
+        "withdrawal", "withdrawal", "confrontation", "no rupture marker")
+    # One option without a family, or a sentence before the colon: not a family item.
+    assert option_families(["Withdrawal: denial", "Rejecting an intervention"]) is None
+    assert option_families(["Say what you noticed in the last session: the silence",
+                            "Withdrawal: denial"]) is None
+
+
+def test_key_in_the_majority_family_and_its_chance():
+    three_one = point("a", 30, 40, 50, 60, key=1, families="WWWC")
+    assert three_one.key_in_majority_family
+    assert three_one.chance_majority_family == pytest.approx(0.75)
+    lone = point("a", 30, 40, 50, 60, key=3, families="WWWC")
+    assert not lone.key_in_majority_family
+    # "Withdrawal" twice, one confrontation, one "no rupture marker": the key alone in its family.
+    assert not point("a", 30, 40, 50, 60, key=2, families="WWCN").key_in_majority_family
+    assert point("a", 30, 40, 50, 60, key=2, families="WWCN").chance_majority_family == 0.5
+    # An even split, or every option in one family (an item that tests subtypes), cannot cue.
+    assert not point("a", 30, 40, 50, 60, families="WWCC").family_can_cue
+    assert not point("a", 30, 40, 50, 60, families="WWWW").family_can_cue
+    assert not point("a", 30, 40, 50, 60).family_can_cue
+    assert three_one.family_can_cue
+
+
+def test_a_kind_whose_key_is_in_the_majority_family_warns():
+    """Three options of the key's family and one of the other: picking "the family most
+    options share" and guessing within it beats chance without reading the exchange."""
+    points = [point(f"i{k}", 50, 40, 30, 60, key=(0, 1, 3)[k % 3], families="CCWC")
+              for k in range(12)]
+    # Items that test subtypes (one family) and even splits are not counted either way.
+    points += [point("subtypes", 50, 40, 30, 60, families="CCCC"),
+               point("even", 50, 40, 30, 60, families="CCWW")]
+    cues = kind_cues("classify-marker", points)
+    family = figure(cues, "family")
+    assert (family.n, len(family.hits)) == (12, 12)
+    assert family.chance == pytest.approx(0.75)
+    assert family.p_value == pytest.approx(0.75 ** 12)
+    assert family.is_warning()
+    assert [c.what for c in cue_warnings({"classify-marker": points})] == ["family"]
+    assert family.describe().startswith(
+        'classify-marker: the key belongs to the family most options share (the words before '
+        '":") in 12 of 12 items (100%; by chance about 75%). Look at: i0, i1,')
+    assert "2+2 split" in family.fix()
+    assert "only option of its family" in family.fix()
+
+
+def test_keys_spread_over_the_families_do_not_warn():
+    # Half the items with the key alone in its family, half with the key among three.
+    points = [point(f"i{k}", 50, 40, 30, 60, key=k % 2 * 2, families="CCWC") for k in range(12)]
+    family = figure(kind_cues("classify-marker", points), "family")
+    assert family.share == pytest.approx(0.5)
+    assert not family.is_warning()
+
+
+def test_a_kind_without_families_gets_no_family_figure():
+    assert all(c.what != "family" for c in kind_cues("k", [point("a", 1, 2, 3)]))
+
+
 # --- the real course -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -155,9 +225,20 @@ def test_no_kind_of_the_course_gives_its_key_away(course_points):
     """In no kind is the key the longest option, the shortest, or in one authored position
     more than 15 points more often than chance would have it."""
     figures = answer_cues(course_points)
-    assert {c.what for c in figures} == {"longest", "shortest", "position"}
+    assert {c.what for c in figures} == {"longest", "shortest", "position", "family"}
     far = [c.describe() for c in figures if c.excess > MARGIN]
     assert not far, "\n".join(far)
+
+
+def test_a_classify_marker_key_is_not_found_by_its_family(course_points):
+    """The shipped markers: the key's family is the one most options share about as often as
+    chance would have it, and in some items the key is the only option of its family."""
+    family = figure(answer_cues({"classify-marker": course_points["classify-marker"]}), "family")
+    assert family.n >= 8
+    assert family.excess <= 0.10, family.describe()
+    lone = [p for p in course_points["classify-marker"]
+            if p.families and p.families.count(p.families[min(p.keys)]) == 1]
+    assert len(lone) >= 3
 
 
 def test_the_key_is_sometimes_the_shortest_option(course_points):
@@ -209,3 +290,52 @@ def test_check_warns_about_a_gamed_kind_and_still_passes(demo_course, capsys):
     # --quiet prints problems only.
     assert repairlab(["check", "--quiet", str(demo_course)]) == 0
     assert "warning" not in capsys.readouterr().out
+
+
+MARKER_ITEM = """  - id: demo-marker-{n:02d}
+    type: classify-marker
+    difficulty: beginner
+    title: Majority {n}
+    rupture_type: confrontation
+    exchange:
+      - speaker: client
+        says: You keep looking at the clock.
+    options:
+      - id: c-therapist
+        text: "Confrontation: complaints/concerns about the therapist"
+        feedback: Yes.
+      - id: c-reject
+        text: "Confrontation: rejecting an intervention"
+        feedback: No.
+      - id: w-minimal
+        text: "Withdrawal: minimal response"
+        feedback: No.
+      - id: c-progress
+        text: "Confrontation: complaints/concerns about progress in therapy"
+        feedback: No.
+    answer: {answer}
+    explanation: A complaint about the therapist.
+"""
+
+
+def test_check_warns_when_a_markers_key_is_in_the_family_most_options_share(demo_course, capsys):
+    """Twelve items whose key is always one of the three confrontation options (in varied
+    positions, not the longest): only the family figure gives the key away."""
+    assert repairlab(["check", str(demo_course)]) == 0
+    assert "warning" not in capsys.readouterr().out
+    answers = ("c-therapist", "c-reject", "c-progress")
+    (demo_course / "exercises" / "demo" / "majority.yaml").write_text(
+        GAMED.format(items="\n".join(MARKER_ITEM.format(n=n, answer=answers[n % 3])
+                                     for n in range(1, 13))), encoding="utf-8")
+    assert repairlab(["check", str(demo_course)]) == 0
+    out = capsys.readouterr().out
+    assert ('warning: classify-marker: the key belongs to the family most options share (the '
+            'words before ":") in 12 of 12 items (100%; by chance about 75%). Look at: '
+            'demo-marker-01, demo-marker-02,') in out
+    assert "fix: in some of these items replace a distractor of the key's family" in out
+    assert "no problems, 1 warning(s) above." in out
+
+
+def test_check_of_the_shipped_course_has_no_family_warning(capsys):
+    assert repairlab(["check", str(REPO)]) == 0
+    assert "the family most options share" not in capsys.readouterr().out

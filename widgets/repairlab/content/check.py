@@ -9,6 +9,7 @@ from .compiled import compile_course
 from .course import Course
 from .cues import Cue, course_choice_points, cue_warnings
 from .errors import AuthoringProblem
+from .notes_counts import notes_count_problems
 
 
 @dataclass
@@ -35,4 +36,6 @@ def check_course(root: Path) -> CheckReport:
     if course is not None:
         unused = sorted(i for i in course.bank.items if i not in course.shown_in)
         warnings = cue_warnings(course_choice_points(course.bank))
+        # Counts the instructor notes state, against the pages (content/notes_counts.py).
+        problems = [*problems, *notes_count_problems(course)]
     return CheckReport(course, problems, unused, compiled.folder, warnings)

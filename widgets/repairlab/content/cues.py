@@ -3,9 +3,13 @@
 Authors of choice items drift into habits: the key is the longest, most careful option, or it
 is written first; an author correcting the first habit can slide into the opposite one (the
 key always the shortest). A student who notices the habit scores without reading the
-vignette. This module measures, per exercise kind, how often the key is the longest option,
-how often the shortest, and how often it sits in each authored position, against what chance
-would give, and names the items behind a share far above chance. ``repairlab check`` prints
+vignette. Where options are named "Family: subtype" (a classify-marker item's "Withdrawal:
+minimal response", "Confrontation: rejecting an intervention"), a third habit hides in the
+mix: the key's family is the one most options share, so a student who picks that family and
+guesses within it beats chance without reading the exchange. This module measures, per
+exercise kind, how often the key is the longest option, how often the shortest, how often it
+sits in each authored position, and how often it belongs to the majority family, against what
+chance would give, and names the items behind a share far above chance. ``repairlab check`` prints
 those as warnings (content/check.py).
 
 The statistic is pure arithmetic on ``ChoicePoint`` records, so a test can build a handful and
@@ -19,6 +23,10 @@ check the figures by hand; the functions at the end read them off validated item
   one of the ``t``: ``1 - C(n - t, k) / C(n, k)`` (``k / n`` when no lengths tie).
   The same for "the key is the shortest", with the options sharing the smallest length.
   For "the key is in position ``j``": ``k / n``, over the points with more than ``j`` options.
+  For "the key is in the majority family": the same formula, ``t`` now the options of the
+  families that share the largest count (a 2+2 split has two such families). Only points
+  where that is not every option are counted: with all options in one family (an item that
+  tests subtypes) or an even split, the habit cannot show, so such a point says nothing.
 * A figure is a **warning** when its observed share is more than ``MARGIN`` above its chance
   share *and* so many hits would be unlikely by chance (``P(X >= hits) < ALPHA``, X the number
   of hits if each point hit with its own chance: a Poisson binomial tail). The second test
@@ -28,6 +36,7 @@ check the figures by hand; the functions at the end read them off validated item
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from math import comb
@@ -36,20 +45,49 @@ from typing import Any, Literal
 MARGIN = 0.15  # how far above chance a share may go before check warns
 ALPHA = 0.05  # how unlikely by chance the excess must be
 MIN_POINTS = 5  # fewer choice points than this say nothing about an author's habits
+# A "Family: subtype" prefix is short: longer text before a colon is a sentence, not a family.
+FAMILY_MAX_WORDS = 4
 
 
 @dataclass(frozen=True)
 class ChoicePoint:
-    """One question: its options' lengths in authored order, and which of them are keys."""
+    """One question: its options' lengths in authored order, and which of them are keys;
+    ``families`` the options' "Family:" prefixes when every option has one (else None)."""
 
     ref: str  # what an author looks up: an item id, or "case-id node-id" for a case
     lengths: tuple[int, ...]
     keys: frozenset[int]
+    families: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if not self.keys or not all(0 <= k < len(self.lengths) for k in self.keys):
             raise ValueError(f"{self.ref}: keys {sorted(self.keys)} are not among "
                              f"{len(self.lengths)} options")
+        if self.families is not None and len(self.families) != len(self.lengths):
+            raise ValueError(f"{self.ref}: {len(self.families)} families for "
+                             f"{len(self.lengths)} options")
+
+    @property
+    def majority_family(self) -> frozenset[int]:
+        """The options of the families that share the largest count (empty without families)."""
+        if self.families is None:
+            return frozenset()
+        counts = Counter(self.families)
+        most = max(counts.values())
+        return frozenset(k for k, f in enumerate(self.families) if counts[f] == most)
+
+    @property
+    def family_can_cue(self) -> bool:
+        """Whether "pick the majority family" singles out some options and not others."""
+        return 0 < len(self.majority_family) < len(self.lengths)
+
+    @property
+    def key_in_majority_family(self) -> bool:
+        return bool(self.keys & self.majority_family)
+
+    @property
+    def chance_majority_family(self) -> float:
+        return self._chance_among(len(self.majority_family))
 
     @property
     def key_is_longest(self) -> bool:
@@ -78,10 +116,11 @@ class ChoicePoint:
 
 @dataclass(frozen=True)
 class Cue:
-    """One figure for one kind: how often its keys are the longest, or in one position."""
+    """One figure for one kind: how often its keys are the longest, the shortest, in one
+    position, or in the family most options share."""
 
     kind: str
-    what: Literal["longest", "shortest", "position"]
+    what: Literal["longest", "shortest", "position", "family"]
     position: int | None  # 0-based authored position, for "position"
     n: int  # choice points counted
     hits: tuple[str, ...]  # refs of the points where the key is the longest / in the position
@@ -104,8 +143,12 @@ class Cue:
         case = self.kind == "simulation"
         unit, key, option = (("choice points", "the best choice", "choice") if case
                              else ("items", "the key", "option"))
-        where = (f"is the {self.what} {option}" if self.position is None
-                 else f"is written as {option} {self.position + 1}")
+        if self.what == "family":
+            where = f"belongs to the family most {option}s share (the words before \":\")"
+        elif self.position is None:
+            where = f"is the {self.what} {option}"
+        else:
+            where = f"is written as {option} {self.position + 1}"
         return (f"{self.kind}: {key} {where} in {len(self.hits)} of {self.n} {unit} "
                 f"({self.share:.0%}; by chance about {self.chance:.0%}). "
                 f"Look at: {', '.join(self.hits)}.")
@@ -117,6 +160,10 @@ class Cue:
         if self.what == "shortest":
             return ("let the key say as much as the other options in some of these items (a "
                     "key that is always the briefest gives the answer away too).")
+        if self.what == "family":
+            return ("in some of these items replace a distractor of the key's family with a "
+                    "plausible option of another family (a 2+2 split), and in some let the key "
+                    "be the only option of its family; give each new option its own feedback.")
         return ("move the key to other positions in these items (students see the options "
                 "shuffled, but the order as written should not give the answer away either).")
 
@@ -144,7 +191,8 @@ def _cue(kind: str, what, position, points: Sequence[ChoicePoint], hit, chance) 
 
 
 def kind_cues(kind: str, points: Sequence[ChoicePoint]) -> list[Cue]:
-    """The "longest" and "shortest" figures and one per authored position, for one kind."""
+    """The "longest" and "shortest" figures, one per authored position, and, for kinds whose
+    options are named by family, the "family" figure."""
     cues = [_cue(kind, "longest", None, points, lambda p: p.key_is_longest,
                  lambda p: p.chance_longest),
             _cue(kind, "shortest", None, points, lambda p: p.key_is_shortest,
@@ -153,6 +201,10 @@ def kind_cues(kind: str, points: Sequence[ChoicePoint]) -> list[Cue]:
         having = [p for p in points if len(p.lengths) > j]
         cues.append(_cue(kind, "position", j, having, lambda p, j=j: j in p.keys,
                          lambda p, j=j: p.chance_at(j)))
+    with_families = [p for p in points if p.family_can_cue]
+    if with_families:
+        cues.append(_cue(kind, "family", None, with_families, lambda p: p.key_in_majority_family,
+                         lambda p: p.chance_majority_family))
     return cues
 
 
@@ -178,7 +230,21 @@ def item_choice_points(item: Any) -> list[ChoicePoint]:
     keys = frozenset(k for k, c in enumerate(choices) if c.id == item.answer_id)
     if len(choices) < 2 or not keys:
         return []
-    return [ChoicePoint(item.id, tuple(len(c.label.strip()) for c in choices), keys)]
+    labels = [c.label.strip() for c in choices]
+    return [ChoicePoint(item.id, tuple(len(label) for label in labels), keys,
+                        option_families(labels))]
+
+
+def option_families(labels: Sequence[str]) -> tuple[str, ...] | None:
+    """Each option's "Family" in "Family: subtype", when every option is written that way."""
+    families = []
+    for label in labels:
+        prefix, colon, _ = label.partition(":")
+        prefix = prefix.strip()
+        if not colon or not prefix or len(prefix.split()) > FAMILY_MAX_WORDS:
+            return None
+        families.append(prefix.casefold())
+    return tuple(families)
 
 
 def _case_choice_points(case: Any) -> list[ChoicePoint]:

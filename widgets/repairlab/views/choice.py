@@ -33,7 +33,12 @@ class ChoiceView(ExerciseView):
     def select(self, option_id: str) -> None:
         self.options.value = option_id
 
-    set_response = select
+    def set_response(self, option_id: str) -> None:
+        """Show a saved answer. An author may since have replaced the option it names (a
+        distractor rewritten with a new id): then nothing is shown chosen, as before a first
+        attempt, rather than an error where the item should be."""
+        offered = {c.id for c in self.item.choices()}
+        self.select(option_id if option_id in offered else None)
 
     @student_safe
     def check(self):
