@@ -54,7 +54,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .grading import is_solved
+from .grading import NOT_JUDGED, UNSCORED_KINDS, is_solved
 
 __all__ = [
     "LEVELS",
@@ -65,6 +65,7 @@ __all__ = [
     "SkillSpec",
     "SkillState",
     "Try",
+    "module_skill_states",
     "next_step",
     "rated_attempts",
     "resolve_skill",
@@ -73,10 +74,8 @@ __all__ = [
 ]
 
 LEVELS = ("beginner", "intermediate", "advanced")
-# Kinds that have no right or wrong: they are never served in practice mode, nor tries.
-UNSCORED_KINDS = frozenset({"reflection"})
-# Statuses that are not a judgement of the answer: the attempt is not a try.
-NOT_JUDGED = frozenset({"unsure", "empty"})
+# UNSCORED_KINDS (never served in practice mode, nor tries) and NOT_JUDGED (an attempt that is
+# not a try) are the grading rule's, so first-try accuracy and the practice rule agree.
 FIRST_REVIEW_GAP = 2
 # The 0-10 self-rated difficulty that nudges the level (see "How hard it felt" above).
 HARD = 8
@@ -264,6 +263,15 @@ def skill_states(skills: Sequence[SkillSpec], items: Sequence[PracticeItem],
     """Each skill's level and mastery after the attempts (oldest first), in module order."""
     tries = tries_from_attempts(attempts)
     return [_replay(skill, _items_of(skill, items), tries) for skill in skills]
+
+
+def module_skill_states(skills: Sequence[SkillSpec], items: Sequence[PracticeItem],
+                        attempts: Iterable[Any]) -> list[SkillState]:
+    """:func:`skill_states` over the attempts at the module's practice items only: another
+    module's attempt (or an item practice mode does not serve) between two of its own is not
+    a new try. What the gradebook and the landing page both call."""
+    own = {item.id for item in items}
+    return skill_states(skills, items, [a for a in attempts if _field(a, "item_id") in own])
 
 
 def _items_of(skill: SkillSpec, items: Sequence[PracticeItem]) -> list[PracticeItem]:
