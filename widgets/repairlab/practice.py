@@ -337,16 +337,19 @@ def _choose(state: SkillState, items: Sequence[PracticeItem], history: list[Try]
     return NextStep(chosen.id, state)
 
 
-def module_plan(course: Any, module: Any) -> tuple[list[SkillSpec], list[PracticeItem]]:
+def module_plan(course: Any, module: Any, item_of: Any = None
+                ) -> tuple[list[SkillSpec], list[PracticeItem]]:
     """The skills a module trains and the items practice mode may serve for them: the items
-    its notebooks show, in page order, that are valid, scored and name one of its skills."""
+    its notebooks show, in page order, that are valid, scored and name one of its skills.
+    ``item_of(id)`` gives an item's ``id``, ``type``, ``skill`` and ``difficulty`` (default
+    ``course.item``; the landing page reads them without building the items)."""
     skills = [SkillSpec(s.id, s.name, Criterion(s.mastery.correct, s.mastery.of_last,
                                                 s.mastery.down_after))
               for s in module.manifest.skills]
     known = {skill.id for skill in skills}
     items = []
     for item_id in course.items_of(module):
-        item = course.item(item_id)
+        item = (item_of or course.item)(item_id)
         if item is None or item.type in UNSCORED_KINDS:
             continue
         skill = resolve_skill(getattr(item, "skill", None), item.type, module.manifest.skills)

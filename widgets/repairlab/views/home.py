@@ -69,7 +69,7 @@ def module_skills_html(course, store, student) -> dict[str, str]:
             own = set(course.items_of(module))
             mine = [a for a in attempts if a.item_id in own]
             if mine:
-                plan_skills, items = module_plan(course, module)
+                plan_skills, items = module_plan(course, module, _facts_reader(course))
                 states = module_skill_states(plan_skills, items, rated_attempts(mine, ratings))
             else:  # nothing done here yet: no item need be read
                 plan_skills = [SkillSpec(s.id, s.name) for s in skills]
@@ -79,6 +79,23 @@ def module_skills_html(course, store, student) -> dict[str, str]:
         except Exception:
             log.exception("could not work out the skills of %s", module.folder)
     return shown
+
+
+def _facts_reader(course):
+    """An item's id, type, skill and difficulty, from the compiled course as plain JSON when
+    there is one (building the items would import every exercise kind into the landing page's
+    kernel: bench/landing_skills.py), else the item itself."""
+    from types import SimpleNamespace
+
+    compiled = getattr(course, "compiled", None)
+
+    def facts(item_id: str):
+        found = compiled.facts(item_id, ("type", "skill", "difficulty")) if compiled else None
+        if found is None or not found["type"] or not found["difficulty"]:
+            return course.item(item_id)
+        return SimpleNamespace(id=item_id, **found)
+
+    return facts
 
 
 def _modules_html(course, progress, skills=None) -> str:
