@@ -50,9 +50,10 @@ def assert_they_agree(folder: Path, err: str, rows: dict, data, course, *, newes
         assert rows == {}  # the gradebook wrote nothing; the dashboard shows the others
         return
     assert sorted(rows) == data.students
-    # The dashboard's completion per module is the CSV's, student by student.
+    # The dashboard's completion per module is the CSV's "attempted" (the item rule; the CSV's
+    # completion is mastery where a module has skills), student by student.
     for module in completion_by_module(data):
-        column = [float(rows[s][f"{module.module} completion"]) for s in data.students]
+        column = [float(rows[s][f"{module.module} attempted"]) for s in data.students]
         assert module.all_done == sum(c == 100 for c in column)
         assert module.none_done == sum(c == 0 for c in column)
         assert module.some_done == len(column) - module.all_done - module.none_done
@@ -66,7 +67,7 @@ def assert_they_agree(folder: Path, err: str, rows: dict, data, course, *, newes
 
 
 def demo_share(done: int, course) -> str:
-    """The demo module's completion, as the CSV writes it, for ``done`` completed items: from
+    """The demo module's attempted share, as the CSV writes it, for ``done`` completed items: from
     the course's own item count, so adding an item to the template changes no test."""
     total = sum(1 for item in course.bank if item.id.startswith("m01-"))
     return f"{100 * done / total:.1f}"

@@ -77,5 +77,5 @@ def test_a_class_of_300_in_lms_folders_with_the_progress_bar(class_of_300, tmp_p
     [module] = completion_by_module(data)
     # solid: 3 items; shaky: the marker wrong, the step wrong: 0; idle: 0.
     assert (module.all_done, module.some_done, module.none_done) == (0, 100, 200)
-    assert rows["s0000"]["demo completion"] == demo_share(3, course)
-    assert rows["s0001"]["demo completion"] == "0.0"
+    assert rows["s0000"]["demo attempted"] == demo_share(3, course)
+    assert rows["s0001"]["demo attempted"] == "0.0"

@@ -132,10 +132,10 @@ def test_the_gradebook_and_the_dashboard_read_every_layout_alike(
     assert data.students == ["ana", "ben", "chi", "dee"]
     assert_they_agree(folder, err, rows, data, course)
     # ana solved the step, the marker and reflected; ben tried the step only.
-    assert rows["ana"]["demo completion"] == demo_share(3, course)
-    assert rows["ben"]["demo completion"] == "0.0"
-    assert rows["chi"]["demo completion"] == demo_share(2, course)
-    assert rows["dee"]["demo completion"] == "0.0"
+    assert rows["ana"]["demo attempted"] == demo_share(3, course)
+    assert rows["ben"]["demo attempted"] == "0.0"
+    assert rows["chi"]["demo attempted"] == demo_share(2, course)
+    assert rows["dee"]["demo attempted"] == "0.0"
     if layout == "mixed":
         assert code == 1  # files were left out: the instructor should look
         assert {s.name for s in data.skipped} == {"ben-edited.html", "notes.txt"}

@@ -59,7 +59,7 @@ def test_handing_in_again_from_one_laptop_counts_the_newest(laptop, folder, cour
     code, err, rows, data = read_both(folder, root, loaded, tmp_path, capsys)
     assert code == 0
     assert_they_agree(folder, err, rows, data, loaded)
-    assert rows["ana"]["demo completion"] == demo_share(2, loaded)  # the week-2 hand-in counts
+    assert rows["ana"]["demo attempted"] == demo_share(2, loaded)  # the week-2 hand-in counts
     assert data.chosen["ana"].name == "week-2/ana.html"
     [note] = data.notes
     assert note.startswith("ana handed in again: week-2/ana.html (downloaded ")
@@ -113,7 +113,7 @@ def test_newest_counts_the_newest_and_lists_each_replaced_file(two_alexes, cours
     assert code == 0
     assert_they_agree(two_alexes, err, rows, data, loaded, newest=True)
     assert sorted(rows) == ["alex", "ben"]
-    assert rows["alex"]["demo completion"] == demo_share(1, loaded)  # laptop b's: handed in last
+    assert rows["alex"]["demo attempted"] == demo_share(1, loaded)  # laptop b's: handed in last
     [note] = data.notes
     assert note.startswith("alex: laptop-b/alex.html (downloaded ")
     assert "counts, the newest, as --newest asks; it replaces laptop-a/alex.html (downloaded " \
@@ -131,7 +131,7 @@ def test_a_wrong_name_is_fixed_with_rename_not_by_editing_the_file(two_alexes, c
     assert code == 0
     assert_they_agree(two_alexes, err, rows, data, loaded, renames=renames)
     assert sorted(rows) == ["alex", "ben", "blake"]
-    assert (rows["alex"]["demo completion"], rows["blake"]["demo completion"]) == (demo_share(1, loaded),) * 2
+    assert (rows["alex"]["demo attempted"], rows["blake"]["demo attempted"]) == (demo_share(1, loaded),) * 2
     assert data.chosen["blake"].name == "laptop-b/alex.html"
     assert data.notes == ["laptop-b/alex.html names the student 'alex'; it is counted as "
                           "'blake', as --rename asks (the file itself is not changed)."]

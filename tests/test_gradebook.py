@@ -43,10 +43,16 @@ HEADER = [
     "student",
     "noticing completion",
     "noticing score",
+    "noticing attempted",
+    "noticing first-try accuracy",
     "repairing completion",
     "repairing score",
+    "repairing attempted",
+    "repairing first-try accuracy",
     "total completion",
     "total score",
+    "total attempted",
+    "total first-try accuracy",
 ]
 
 
@@ -109,16 +115,22 @@ CAROL_NEW = [
     ("r-reflect-1", "submitted", None),
 ]
 
-# Worked out by hand from the attempts above (7 items: 3 noticing, 4 repairing).
+# Worked out by hand from the attempts above (7 items: 3 noticing, 4 repairing). Without
+# skills a module's completion is the item rule, which is also its "attempted" column.
+# First-try accuracy: of the items tried (reflections left out), the share right first time.
 EXPECTED = [
-    # ann: noticing 2/3 done, mean(1.0, 0.0); repairing 3/4, mean(1.0, 0.75, 0.9);
-    #      total 5/7, mean(1, 0, 1, .75, .9) = 0.73
-    ["ann", "66.7", "50.0", "75.0", "88.3", "71.4", "73.0"],
-    # bob: noticing 1/3, mean(1.0); repairing nothing; total 1/7
-    ["bob", "33.3", "100.0", "0.0", "", "14.3", "100.0"],
-    # carol (newer file): noticing 3/3, mean(1, 1); repairing 1/4 (reflection), mean(0.0);
-    #      total 4/7, mean(1, 1, 0)
-    ["carol", "100.0", "100.0", "25.0", "0.0", "57.1", "66.7"],
+    # ann: noticing 2/3 done, mean(1.0, 0.0), first tries 0 of 2 (schema, marker);
+    #      repairing 3/4, mean(1.0, 0.75, 0.9), first tries 2 of 3 (the order was partial);
+    #      total 5/7, mean(1, 0, 1, .75, .9) = 0.73, first tries 2 of 5
+    ["ann", "66.7", "50.0", "66.7", "0.0", "75.0", "88.3", "75.0", "66.7",
+     "71.4", "73.0", "71.4", "40.0"],
+    # bob: noticing 1/3, mean(1.0), 1 of 1 first time; repairing nothing; total 1/7, 1 of 1
+    ["bob", "33.3", "100.0", "33.3", "100.0", "0.0", "", "0.0", "",
+     "14.3", "100.0", "14.3", "100.0"],
+    # carol (newer file): noticing 3/3, mean(1, 1), 1 of 2 first time (the marker);
+    #      repairing 1/4 (reflection), mean(0.0), 0 of 1; total 4/7, mean(1, 1, 0), 1 of 3
+    ["carol", "100.0", "100.0", "100.0", "50.0", "25.0", "0.0", "25.0", "0.0",
+     "57.1", "66.7", "57.1", "33.3"],
 ]
 
 
@@ -214,8 +226,8 @@ def test_csv_is_utf8_and_spreadsheet_formulas_in_names_are_defused(tmp_path):
 
     rows = list(csv.reader(out.open(encoding="utf-8", newline="")))
     assert [row[0] for row in rows[1:]] == ['\'=HYPERLINK("http://x","y")', "zoë.łukasz"]
-    assert rows[2][1:] == ["33.3", "100.0", "0.0", "", "14.3", "100.0"]
-    assert rows[1][1:] == ["0.0", "", "0.0", "", "0.0", ""]
+    assert rows[2][1:] == EXPECTED[1][1:]  # bob's work, under another name
+    assert rows[1][1:] == ["0.0", "", "0.0", ""] * 3  # nothing done: no score, no first try
 
 
 def test_a_module_without_its_item_list_is_a_caller_error(tmp_path):
@@ -252,7 +264,8 @@ def test_a_column_per_skill_says_mastered_in_progress_or_not_started(handins):
     result = merge_submissions(
         [handins["ann"], handins["bob"], handins["carol_new"]], curriculum_version=VERSION,
         modules=MODULES, module_items=MODULE_ITEMS, module_skills={"noticing": (noticing, items)})
-    assert result.columns[:6] == ["student", "noticing completion", "noticing score",
+    assert result.columns[:8] == ["student", "noticing completion", "noticing score",
+                                  "noticing attempted", "noticing first-try accuracy",
                                   "noticing naming-your-schema", "noticing noticing-markers",
                                   "noticing mean difficulty"]
     assert {row["noticing mean difficulty"] for row in result.rows} == {None}  # none rated
@@ -264,6 +277,15 @@ def test_a_column_per_skill_says_mastered_in_progress_or_not_started(handins):
                      "bob": ("mastered", "not started"),
                      "carol": ("in progress", "mastered")}
     assert "repairing naming-your-schema" not in result.columns  # no skills given for it
+    # Completion is mastery where the module defines skills; "attempted" keeps the item rule.
+    by = {row["student"]: row for row in result.rows}
+    assert {s: (by[s]["noticing completion"], by[s]["noticing attempted"]) for s in by} == {
+        "ann": (0.0, 66.7), "bob": (50.0, 33.3), "carol": (50.0, 100.0)}
+    # A module without skills keeps the item rule; the total weighs modules by their items:
+    # ann, noticing 0 of 2 skills (3 items) and repairing 3 of 4 items: 3/7.
+    assert by["ann"]["repairing completion"] == by["ann"]["repairing attempted"] == 75.0
+    assert by["ann"]["total completion"] == 42.9
+    assert by["ann"]["total attempted"] == 71.4
 
 
 def test_the_mean_difficulty_column_is_the_mean_of_the_ratings_handed_in(tmp_path):

@@ -224,3 +224,26 @@ def test_the_hand_in_still_reads_the_whole_course(demo_course):
     page = load_page(demo_course)
     assert page.full() is page.full()
     assert len(page.full().bank) == 9
+
+
+def test_the_landing_page_shows_a_working_students_skills_without_importing_a_kind(
+        demo_course, tmp_path):
+    # A compiled course (as `repairlab serve` leaves it) and a student with work in the module:
+    # the skills are worked out from the compiled items read as plain JSON, not built.
+    from repairlab.content.compiled import compile_course
+
+    assert compile_course(demo_course).folder is not None
+    code = ("from repairlab import notebook\n"
+            "from repairlab.progress import Attempt, open_store_safely\n"
+            "open_store_safely().store.record(Attempt(student='local-student', "
+            "item_id='m01-moment-01', module='demo', kind='find-the-moment', response='t3', "
+            "feedback={}, score=1.0, status='correct', curriculum_version='x'))\n"
+            "shown = []\n"
+            "notebook._display = shown.append\n"
+            "notebook.course_home()\n"
+            "page = shown[0].children[0].value\n"
+            "assert 'Finding where a rupture begins: <strong>Mastered' in page, page\n"
+            "assert 'Owning your part: <strong>Not started' in page, page\n" + LOADED)
+    loaded = _run(code, demo_course / "curriculum", REPAIRLAB_DATA_DIR=str(tmp_path / "data"))
+    # The compiled course's reader brings the kinds' shared base (Record), and no kind.
+    assert set(loaded) <= {"repairlab.kinds", "repairlab.kinds.base"}

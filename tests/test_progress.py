@@ -738,7 +738,7 @@ def test_a_version_1_database_is_upgraded_in_place_without_losing_attempts(tmp_p
 
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
         columns = [row[1] for row in conn.execute("PRAGMA table_info(attempts)")]
         assert "extra" in columns
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(attempts)")}
@@ -935,3 +935,79 @@ def test_the_browser_store_keeps_ratings_as_the_sqlite_store_does(tmp_path):
     with LinesStore(tmp_path / "progress.jsonl") as store:
         assert store.ratings("ann") == {("m04-rewrite-01", first.created_at): 6}
         assert store.ratings("bob") == {}
+
+
+# -- the practice diary (schema 6): one entry per module, kept with the student's work --
+
+DIARY_ENTRY = {"practised": "Owning my part when Sam said I wasn't listening.",
+               "hard": "Not explaining myself <b>first</b>\nand staying with her.",
+               "next": "Pause, then name what I did."}
+
+
+def test_a_diary_entry_is_kept_per_module_replaced_when_saved_again_and_survives_reopening(
+        open_store):
+    with open_store() as store:
+        assert store.diary("ann") == {}
+        assert store.save_diary("ann", "non-defensive-responding", {"practised": "first go"})
+        assert store.save_diary("ann", "non-defensive-responding", DIARY_ENTRY)
+        assert store.save_diary("ann", "what-a-rupture-is", {"hard": "Telling them apart"})
+        assert store.save_diary("bob", "what-a-rupture-is", {"next": "bob's own"})
+        with pytest.raises(ValueError, match="text"):
+            store.save_diary("ann", "what-a-rupture-is", {"hard": 3})
+        with pytest.raises(ValueError, match="no question"):
+            store.save_diary("ann", "what-a-rupture-is", {"feelings": "x"})
+    with open_store() as store:
+        kept = store.diary("ann")
+        assert list(kept) == ["non-defensive-responding", "what-a-rupture-is"]
+        assert {k: v for k, v in kept["non-defensive-responding"].items()
+                if k != "saved_at"} == DIARY_ENTRY  # the later entry, as typed, markup and all
+        assert kept["what-a-rupture-is"] == {"practised": "", "hard": "Telling them apart",
+                                             "next": "", "saved_at": kept["what-a-rupture-is"][
+                                                 "saved_at"]}
+        assert kept["what-a-rupture-is"]["saved_at"].startswith("20")
+        assert list(store.diary("bob")) == ["what-a-rupture-is"]
+        assert store.attempts("ann") == []  # a diary is never an attempt, never graded
+
+
+def test_a_lone_surrogate_typed_into_the_diary_is_kept_as_a_replacement_character(open_store):
+    with open_store() as store:
+        assert store.save_diary("ann", "m", {"hard": "half \ud83d a pair"})
+        assert store.diary("ann")["m"]["hard"] == "half \ufffd a pair"
+
+
+def test_a_schema_5_file_gains_the_diary_table_and_keeps_its_attempts_and_ratings(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    _make_v1_database(path)
+    conn = sqlite3.connect(path)
+    try:  # bring it to schema 5 only, as the previous release left it
+        for migration in progress.MIGRATIONS[1:5]:
+            for step in migration.steps:
+                step(conn) if callable(step) else conn.execute(step)
+        conn.execute("INSERT INTO ratings VALUES ('ann', 'i', '2026-01-01', 7, 'now')")
+        conn.execute("PRAGMA user_version = 5")
+        conn.commit()
+    finally:
+        conn.close()
+    with ProgressStore(path) as store:
+        assert len(store.attempts("ann")) == 2
+        assert store.ratings("ann") == {("i", "2026-01-01"): 7}
+        assert store.save_diary("ann", "m", DIARY_ENTRY)
+        assert store.diary("ann")["m"]["next"] == DIARY_ENTRY["next"]
+
+
+def test_saving_off_keeps_no_diary_and_never_fails():
+    store = DisabledStore()
+    assert store.save_diary("ann", "m", DIARY_ENTRY) is False
+    assert store.diary("ann") == {}
+
+
+def test_a_cut_off_diary_line_in_the_browser_store_costs_only_that_line(tmp_path, caplog):
+    path = tmp_path / "progress.jsonl"
+    with LinesStore(path) as store:
+        store.save_diary("ann", "m", {"practised": "kept"})
+    with open(path, "a", encoding="utf-8") as file:
+        file.write('{"diary": {"student": "ann", "module": "m", "entry": {"practised": "cut')
+    with LinesStore(path) as store:
+        assert store.diary("ann")["m"]["practised"] == "kept"
+        assert store.save_diary("ann", "m", {"practised": "after"})
+        assert store.diary("ann")["m"]["practised"] == "after"

@@ -49,6 +49,8 @@ KERNEL = textwrap.dedent("""
     order.submit([s.id for s in order.item.steps])
     draft = build_view("m01-reflect-01")
     draft.text.value = "half a thought"
+    from repairlab.notebook import diary_view
+    diary_view().boxes["hard"].value = "Staying with <b>it</b>"  # kept on leaving the box
     home = home_view(course, _progress())
     seen["home"] = home.children[0].value
     seen["handin"] = home.children[2].prepare() or ""
@@ -137,6 +139,8 @@ def test_the_hand_in_of_a_static_page_is_read_like_any_other(site_course, tmp_pa
     submission = read_submission(handin)
     assert submission["student"] == "Ana Static"
     assert {a["item_id"] for a in submission["attempts"]} >= {"m01-schema-01", "m01-rewrite-01"}
+    # The practice diary, kept in the browser's store, goes in too.
+    assert [entry["hard"] for entry in submission["diary"].values()] == ["Staying with <b>it</b>"]
 
 
 @pytest.mark.parametrize(("static", "href", "expected"), [

@@ -28,7 +28,8 @@ CONTROLS = {
     "m01-marker-01": 2,
     "m01-redflag-01": 2,
     "m01-order-01": 5,  # four positions, "Check order"
-    "m01-rewrite-01": 3,  # reply box, "Get feedback", "Show a hint"
+    # reply box, "Get feedback", "Show a hint", "Say it aloud first" and its live region
+    "m01-rewrite-01": 5,
     "m01-reflect-01": 2,  # text box, "Save reflection"
 }
 

@@ -291,6 +291,12 @@ class DisabledStore:
     def ratings(self, student: str) -> dict[tuple[str, str], int]:
         return {}
 
+    def save_diary(self, student: str, module: str, entry: dict[str, str]) -> bool:
+        return False
+
+    def diary(self, student: str) -> dict[str, dict[str, str]]:
+        return {}
+
     def students(self) -> list[str]:
         return []
 

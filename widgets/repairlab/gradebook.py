@@ -27,7 +27,7 @@ from typing import Any
 
 from repairlab.atomic import write_text_atomic
 from repairlab.collect import HandIn, choose, collect
-from repairlab.grading import mean_difficulty, outcome
+from repairlab.grading import first_try_accuracy, mastery_fraction, mean_difficulty, outcome
 
 __all__ = [
     "GradebookResult",
@@ -65,12 +65,14 @@ class GradebookResult:
 def _columns(modules: Sequence[tuple[str, str]], module_skills: Mapping[str, Any]) -> list[str]:
     columns = ["student"]
     for slug, _title in modules:
-        columns += [f"{slug} completion", f"{slug} score"]
+        columns += [f"{slug} completion", f"{slug} score", f"{slug} attempted",
+                    f"{slug} first-try accuracy"]
         skills, _items = module_skills.get(slug, ((), ()))
         columns += [f"{slug} {skill.id}" for skill in skills]
         if skills:
             columns.append(f"{slug} mean difficulty")
-    return [*columns, "total completion", "total score"]
+    return [*columns, "total completion", "total score", "total attempted",
+            "total first-try accuracy"]
 
 
 def _skill_cells(attempts: Sequence[Any], slug: str, module_skills: Mapping[str, Any]) -> dict:
@@ -109,6 +111,9 @@ def merge_submissions(
     ``module_skills`` (module slug -> (skills, items), :func:`repairlab.practice.module_plan`)
     adds a column per skill: mastered, in progress or not started, by the practice rule; and
     the module's mean self-rated difficulty (0-10, :func:`repairlab.grading.mean_difficulty`).
+    A module with skills is complete in proportion to its skills mastered (grading.py);
+    ``attempted`` (the item rule of completion, which a module without skills also shows as
+    its completion) and ``first-try accuracy`` are columns of every module and of the total.
     """
     module_skills = module_skills or {}
     missing = [slug for slug, _title in modules if slug not in module_items]
@@ -128,14 +133,27 @@ def merge_submissions(
     for student, handin in choice.chosen.items():
         attempts = handin.submission["attempts"]
         row: dict[str, Any] = {"student": student}
+        done = 0.0  # completed share of each module, weighted by its items
         for slug, _title in modules:
             got = outcome(attempts, module_items[slug])
-            row[f"{slug} completion"] = got.completion_percent
+            skill_cells = _skill_cells(attempts, slug, module_skills)
+            # Completion is mastery where the module defines skills (grading.py's rule).
+            mastery = mastery_fraction([skill_cells[f"{slug} {skill.id}"] for skill in
+                                        module_skills.get(slug, ((), ()))[0]])
+            fraction = mastery if mastery is not None else (
+                got.completed / got.total if got.total else 0.0)
+            done += fraction * got.total
+            row[f"{slug} completion"] = (round(100 * fraction, 1) if got.total or mastery
+                                         is not None else None)
             row[f"{slug} score"] = got.score_percent
-            row.update(_skill_cells(attempts, slug, module_skills))
+            row[f"{slug} attempted"] = got.completion_percent  # the item rule
+            row[f"{slug} first-try accuracy"] = first_try_accuracy(attempts, module_items[slug])
+            row.update(skill_cells)
         total = outcome(attempts, all_items)
-        row["total completion"] = total.completion_percent
+        row["total completion"] = round(100 * done / total.total, 1) if total.total else None
         row["total score"] = total.score_percent
+        row["total attempted"] = total.completion_percent
+        row["total first-try accuracy"] = first_try_accuracy(attempts, all_items)
         result.rows.append(row)
     return result
 

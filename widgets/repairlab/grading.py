@@ -27,6 +27,18 @@ Scores are fractions from 0 to 1 on each attempt; the gradebook shows percentage
 * Attempts at items that are not in the course's item list (e.g. an item removed mid-term) are
   ignored. Attempts from an earlier curriculum version count: item ids are never reused.
 
+* **Completion means mastery where a module defines it.** In the gradebook, a module that
+  names skills (``skills:`` in ``module.yaml``) is complete in proportion to its skills
+  mastered, by the practice rule (:func:`mastery_fraction`); a module without skills keeps the
+  item rule above. The total is the modules' completion weighted by their items (for a course
+  without skills, exactly completed items / all items).
+* **Attempted** is the item rule above (completed items / all items), kept as a column of its
+  own: the work done on a module that is not mastered yet. It is what the landing page, the
+  hand-in's summary and the dashboard call completion.
+* **First-try accuracy** = of the items the student has tried, the share whose first judged
+  attempt solved them (reflections, which cannot be wrong, and attempts the feedback could not
+  judge, are left out); empty when none is tried.
+
 * **Mean difficulty** of a set of items = the mean of the 0-10 ratings of how hard an attempt
   felt (the optional ``rating`` on an attempt), to one decimal; empty when none is rated.
 
@@ -43,16 +55,24 @@ from typing import Any
 
 __all__ = [
     "NOT_COMPLETING",
+    "NOT_JUDGED",
     "SOLVED",
+    "UNSCORED_KINDS",
     "Outcome",
     "best_scores",
     "completed_items",
     "counts_as_completed",
+    "first_try_accuracy",
     "is_solved",
+    "mastery_fraction",
     "mean_difficulty",
     "outcome",
 ]
 
+# Kinds that have no right or wrong (never a try in practice mode, never first-try accuracy).
+UNSCORED_KINDS = frozenset({"reflection"})
+# Statuses that are not a judgement of the answer.
+NOT_JUDGED = frozenset({"unsure", "empty"})
 # The only status that does not complete an item.
 NOT_COMPLETING = frozenset({"incorrect"})
 # The statuses that mean "got it" (kinds.base.Feedback.solved reads this too).
@@ -116,6 +136,27 @@ def outcome(attempts: Iterable[Any], item_ids: Sequence[str]) -> Outcome:
     done = completed_items(relevant)
     score = sum(best.values()) / len(best) if best else None
     return Outcome(completed=len(done), total=len(wanted), score=score)
+
+
+def mastery_fraction(statuses: Sequence[str]) -> float | None:
+    """A module's completion where it defines skills: the share of its skills whose status
+    (``practice.SkillState.status``) is ``mastered``; None for a module without skills."""
+    return sum(s == "mastered" for s in statuses) / len(statuses) if statuses else None
+
+
+def first_try_accuracy(attempts: Iterable[Any], item_ids: Sequence[str]) -> float | None:
+    """Of the items in ``item_ids`` the student tried, the percentage whose first judged
+    attempt solved them (oldest first; see the rule above); None when none was tried."""
+    wanted = set(item_ids)
+    first: dict[str, bool] = {}
+    for attempt in attempts:
+        item_id = _field(attempt, "item_id")
+        status = _field(attempt, "status")
+        if (item_id not in wanted or item_id in first or status in NOT_JUDGED
+                or _field(attempt, "kind") in UNSCORED_KINDS):
+            continue
+        first[item_id] = is_solved(status)
+    return round(100 * sum(first.values()) / len(first), 1) if first else None
 
 
 def mean_difficulty(attempts: Iterable[Any], item_ids: Sequence[str]) -> float | None:

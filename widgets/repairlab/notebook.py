@@ -167,6 +167,20 @@ class StoreRatings:
         return bool(self.handle.store.save_rating(self.student, attempt, rating))
 
 
+class StoreDiary:
+    """One student's practice-diary entry for one module in the progress store
+    (``views.diary.DiaryKeeper``); reads the handle's store at call time, like drafts."""
+
+    def __init__(self, handle, student: str, module: str):
+        self.handle, self.student, self.module = handle, student, module
+
+    def load(self) -> dict[str, str]:
+        return self.handle.store.diary(self.student).get(self.module, {})
+
+    def save(self, entry: dict[str, str]) -> bool:
+        return bool(self.handle.store.save_diary(self.student, self.module, entry))
+
+
 def build_view(item_id: str, course=None, *, restore: bool = True, extra: dict | None = None):
     """The view for one item, with saving wired in, the student's unsent draft shown again
     and (``restore``) their last response; ``extra`` goes into each attempt it records.
@@ -256,6 +270,29 @@ def practice_mode() -> None:
         log.exception("practice_mode failed")
         _display(_notice("Practice mode could not be loaded. Please tell your instructor; "
                          "the practice page still has every exercise."))
+    # The practice diary goes below the item, where a session of deliberate practice ends.
+    try:
+        diary = diary_view()
+        if diary is not None:
+            _display(diary)
+    except Exception:
+        log.exception("the practice diary failed")
+        _display(_notice("The practice diary could not be loaded. Please tell your instructor."))
+
+
+def diary_view(course=None, module=None):
+    """The module's practice diary (views/diary.py), or None outside a module."""
+    from .views.diary import DiaryView
+
+    course = course or current_course()
+    module = module or (_module_here(course) if course else None)
+    if module is None:
+        return None
+    handle, student = _progress()
+    view = DiaryView(StoreDiary(handle, student, module.slug))
+    if handle.problem:
+        view.status.value = _notice(handle.problem).value
+    return view
 
 
 def practice_mode_view(course=None, module=None):

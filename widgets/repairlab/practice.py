@@ -55,7 +55,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .grading import is_solved
+from .grading import NOT_JUDGED, UNSCORED_KINDS, is_solved
 from .vocab import DIFFICULTIES
 
 __all__ = [
@@ -76,10 +76,8 @@ __all__ = [
 ]
 
 LEVELS = DIFFICULTIES
-# Kinds that have no right or wrong: they are never served in practice mode, nor tries.
-UNSCORED_KINDS = frozenset({"reflection"})
-# Statuses that are not a judgement of the answer: the attempt is not a try.
-NOT_JUDGED = frozenset({"unsure", "empty"})
+# UNSCORED_KINDS (never served in practice mode, nor tries) and NOT_JUDGED (an attempt that is
+# not a try) are the grading rule's, so first-try accuracy and the practice rule agree.
 FIRST_REVIEW_GAP = 2
 # The 0-10 self-rated difficulty that nudges the level (see "How hard it felt" above).
 HARD = 8
@@ -343,16 +341,19 @@ def _choose(state: SkillState, items: Sequence[PracticeItem], history: list[Try]
     return NextStep(chosen.id, state)
 
 
-def module_plan(course: Any, module: Any) -> tuple[list[SkillSpec], list[PracticeItem]]:
+def module_plan(course: Any, module: Any, item_of: Any = None
+                ) -> tuple[list[SkillSpec], list[PracticeItem]]:
     """The skills a module trains and the items practice mode may serve for them: the items
-    its notebooks show, in page order, that are valid, scored and name one of its skills."""
+    its notebooks show, in page order, that are valid, scored and name one of its skills.
+    ``item_of(id)`` gives an item's ``id``, ``type``, ``skill`` and ``difficulty`` (default
+    ``course.item``; the landing page reads them without building the items)."""
     skills = [SkillSpec(s.id, s.name, Criterion(s.mastery.correct, s.mastery.of_last,
                                                 s.mastery.down_after))
               for s in module.manifest.skills]
     known = {skill.id for skill in skills}
     items = []
     for item_id in course.items_of(module):
-        item = course.item(item_id)
+        item = (item_of or course.item)(item_id)
         if item is None or item.type in UNSCORED_KINDS:
             continue
         skill = resolve_skill(getattr(item, "skill", None), item.type, module.manifest.skills)

@@ -53,7 +53,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
-from repairlab import timestamps
+from repairlab import diary, timestamps
 from repairlab.attempts import (  # noqa: F401  (re-exported: callers import them from here)
     _REASONS,
     _SAVING_OFF,
@@ -228,6 +228,23 @@ MIGRATIONS: tuple[Migration, ...] = (
                 rating INTEGER NOT NULL CHECK (rating BETWEEN 0 AND 10),
                 rated_at TEXT NOT NULL,
                 PRIMARY KEY (student, item_id, attempt_at)
+            )
+            """,
+        ),
+    ),
+    Migration(
+        6,
+        "diary table: the practice diary, one entry per student and module (repairlab.diary)",
+        (
+            # The entry is the three answers as JSON (diary.QUESTIONS): a question added later
+            # needs no migration. Saving again replaces it, as a draft is replaced.
+            """
+            CREATE TABLE diary (
+                student TEXT NOT NULL,
+                module TEXT NOT NULL,
+                entry TEXT NOT NULL,
+                saved_at TEXT NOT NULL,
+                PRIMARY KEY (student, module)
             )
             """,
         ),
@@ -530,6 +547,38 @@ class ProgressStore:
             return {(str(item), str(at)): int(rating) for item, at, rating in rows}
 
         return self._run("read difficulty ratings", query, {})
+
+    # -- the practice diary (schema 6): one entry per module, replaced when saved again --
+
+    def save_diary(self, student: str, module: str, entry: dict[str, str]) -> bool:
+        """Keep the student's diary entry for a module (``diary.QUESTIONS``' answers),
+        replacing the one before. ``ValueError`` for an entry that is not text. True when
+        it was written."""
+        kept = diary.clean_entry(entry)
+
+        def write(conn: sqlite3.Connection) -> bool:
+            conn.execute("INSERT OR REPLACE INTO diary (student, module, entry, saved_at) "
+                         "VALUES (?, ?, ?, ?)",
+                         (student, module, diary.to_json(kept), timestamps.utc_now()))
+            return True
+
+        return self._run("save the practice diary", write, False)
+
+    def diary(self, student: str) -> dict[str, dict[str, str]]:
+        """The student's diary: module -> its entry's answers and ``saved_at``."""
+        def query(conn: sqlite3.Connection) -> dict[str, dict[str, str]]:
+            found = {}
+            for module, entry, saved_at in conn.execute(
+                    "SELECT module, entry, saved_at FROM diary WHERE student = ? "
+                    "ORDER BY module", (student,)):
+                try:
+                    found[str(module)] = {**diary.clean_entry(json.loads(entry)),
+                                          "saved_at": str(saved_at)}
+                except (TypeError, ValueError):
+                    log.error("Skipping an unreadable diary row of %s", module, exc_info=True)
+            return found
+
+        return self._run("read the practice diary", query, {})
 
     # -- reading --
 

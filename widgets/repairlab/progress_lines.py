@@ -13,7 +13,9 @@ The file (``progress.jsonl``), one JSON object a line:
 * ``{"draft": {"student", "item_id", "text", "saved_at"}}``, the text ``""`` when cleared;
 * ``{"meta": "student_name", "value": "..."}``, the name the student gave;
 * ``{"rating": {"student", "item_id", "attempt_at", "rating", "rated_at"}}``, how hard an
-  attempt felt (0-10); a later line for the same attempt replaces it.
+  attempt felt (0-10); a later line for the same attempt replaces it;
+* ``{"diary": {"student", "module", "entry": {...}, "saved_at"}}``, the practice diary's
+  entry for a module (``repairlab.diary``); a later line for the same module replaces it.
 
 Appending only, never rewriting, keeps every saved line safe from a later failed write. A line
 that cannot be read (a write cut off when the tab closed) is skipped with a log message, as
@@ -39,7 +41,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from repairlab import timestamps
+from repairlab import diary, timestamps
 from repairlab.attempts import (
     Attempt,
     DisabledStore,
@@ -77,6 +79,7 @@ class _Events:
         self.attempts: list[Attempt] = []
         self.drafts: dict[tuple[str, str], str] = {}
         self.ratings: dict[str, dict[tuple[str, str], int]] = {}
+        self.diary: dict[str, dict[str, dict[str, str]]] = {}
         self.meta: dict[str, str] = {}
         self.ends_with_newline = True
 
@@ -104,6 +107,10 @@ def _read(path: Path) -> _Events:
                 rated = event["rating"]
                 events.ratings.setdefault(str(rated["student"]), {})[
                     (str(rated["item_id"]), str(rated["attempt_at"]))] = int(rated["rating"])
+            elif "diary" in event:
+                kept = event["diary"]
+                events.diary.setdefault(str(kept["student"]), {})[str(kept["module"])] = {
+                    **diary.clean_entry(kept["entry"]), "saved_at": str(kept["saved_at"])}
             elif "meta" in event:
                 events.meta[str(event["meta"])] = str(event["value"])
             elif "format" in event:
@@ -251,6 +258,17 @@ class LinesStore:
 
         return self._run("save a difficulty rating", write, False)
 
+    def save_diary(self, student: str, module: str, entry: dict[str, str]) -> bool:
+        """Keep the student's diary entry for a module, replacing the one before."""
+        kept = diary.clean_entry(entry)
+
+        def write() -> bool:
+            self._append({"diary": {"student": student, "module": module, "entry": kept,
+                                    "saved_at": timestamps.utc_now()}})
+            return True
+
+        return self._run("save the practice diary", write, False)
+
     def set_student_name(self, name: str) -> str | None:
         cleaned = clean_student_id(name)
 
@@ -286,6 +304,12 @@ class LinesStore:
         """The student's ratings, keyed by (item id, the attempt's created_at)."""
         return self._run("read difficulty ratings",
                          lambda: dict(self._events().ratings.get(student, {})), {})
+
+    def diary(self, student: str) -> dict[str, dict[str, str]]:
+        """The student's diary: module -> its entry's answers and ``saved_at``."""
+        return self._run("read the practice diary",
+                         lambda: {module: dict(entry) for module, entry in
+                                  sorted(self._events().diary.get(student, {}).items())}, {})
 
     def draft(self, student: str, item_id: str) -> str | None:
         return self._run("read a draft", lambda: self._events().drafts.get((student, item_id)),

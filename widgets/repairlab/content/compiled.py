@@ -275,6 +275,18 @@ class CompiledCourse:
                     return cls(root, folder, index["sources"], index.get("manifests"))
         return None
 
+    def facts(self, item_id: str, names: tuple[str, ...]) -> dict[str, Any] | None:
+        """Some top-level values of a compiled item, read as plain JSON: no record built, so
+        no kind imported (the landing page's skills need only type, skill and difficulty).
+        None when the item is not in the compiled course or cannot be read."""
+        if item_id not in self.sources:
+            return None
+        try:
+            data = json.loads((self.folder / f"{item_id}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return {name: data.get(name) for name in names} if isinstance(data, dict) else None
+
     def item(self, item_id: str) -> CompiledItem | None:
         """The compiled item, or None if it is not in the course as compiled (or unreadable)."""
         source = self.sources.get(item_id)

@@ -14,11 +14,15 @@ A submission is a dict::
      "items":    {item_id: {"module", "module_title", "kind", "title"}, ...},
      "attempts": [every attempt, oldest first, as Attempt.to_dict()],
      "summary":  {module_slug: {"title", "completed", "total", "score"}, ...},
+     "diary":    {module_slug: {"practised", "hard", "next", "saved_at"}, ...},  (optional)
      "checksum": "sha256:..."}
 
 ``student`` is the student id (also in each attempt); ``store_id`` is the random id of the
 progress file the work came from (see :class:`repairlab.progress.ProgressStore`), so the
-gradebook can tell a resubmission from two students with one name. ``items`` carries the
+gradebook can tell a resubmission from two students with one name. ``diary`` is the practice
+diary (``repairlab.diary``), present only when the student wrote one: an optional key, so the
+format number stays 2 and older readers, which ignore keys they do not know, still read the
+file (the checksum covers it like everything else). ``items`` carries the
 titles the page shows; ``summary.score`` is a percentage or ``None`` (see
 :mod:`repairlab.grading` for the rule). Version 1 files (before ``store_id``) are still read.
 
@@ -46,7 +50,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from repairlab import __version__, timestamps
+from repairlab import __version__, diary, timestamps
 from repairlab.atomic import write_text_atomic
 from repairlab.grading import outcome
 
@@ -169,6 +173,11 @@ def build_submission(
         "attempts": attempts,
         "summary": summary,
     }
+    # The practice diary, when there is one: an optional key (see the module docstring).
+    kept = store.diary(attempts_of or student) if hasattr(store, "diary") else {}
+    entries = {slug: dict(entry) for slug, entry in kept.items() if not diary.is_empty(entry)}
+    if entries:
+        submission["diary"] = entries
     submission["checksum"] = compute_checksum(submission)
     return submission
 
@@ -341,6 +350,11 @@ def _validate(data: Any, name: str) -> dict[str, Any]:
         raise SubmissionError(
             f"{name} is damaged: field 'store_id' has the wrong type. {_FRESH_COPY}", source=name
         )
+    if "diary" in data and (not isinstance(data["diary"], dict) or any(
+            not isinstance(entry, dict) or not all(isinstance(v, str) for v in entry.values())
+            for entry in data["diary"].values())):
+        raise SubmissionError(
+            f"{name} is damaged: field 'diary' has the wrong type. {_FRESH_COPY}", source=name)
     for n, attempt in enumerate(data["attempts"], start=1):
         bad = not isinstance(attempt, dict) or any(
             not isinstance(attempt.get(key), kind) for key, kind in _ATTEMPT_FIELDS.items()

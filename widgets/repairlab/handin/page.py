@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from repairlab import __version__, timestamps
+from repairlab.diary import read_entries
 from repairlab.kinds.base import Feedback
 from repairlab.registry import KINDS, ExerciseKind
 from repairlab.views import render
@@ -74,6 +75,8 @@ ol.rl-answer { padding-left: 2.2rem; }
 .rl-quote { font-style: italic; }
 .rl-quote::before { content: "“"; }
 .rl-quote::after { content: "”"; }
+.rl-diary { border: 1px solid #bdbdbd; border-left: 4px solid #1f4e79; padding: .6rem 1rem;
+  margin: 1rem 0; }
 .rl-reveal { margin-top: .5rem; padding-top: .4rem; border-top: 1px solid #bdbdbd; }
 .rl-visually-hidden { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
@@ -172,10 +175,20 @@ def _item_html(item_id: str, title: Any, kind: Any, attempts: list[Mapping[str, 
             f'<ol class="attempts">{rendered}</ol></article>')
 
 
+def _diary_html(slug: str, entry: Mapping[str, str]) -> str:
+    body = render.diary_html(entry)
+    if not body:
+        return ""
+    saved = f" (saved {_when(entry['saved_at'])})" if entry.get("saved_at") else ""
+    return (f'<section class="rl-diary" aria-labelledby="diary-{e(slug)}">'
+            f'<h3 id="diary-{e(slug)}">Practice diary{saved}</h3>{body}</section>')
+
+
 def readable_page(sub: Mapping[str, Any], item_of: ItemLookup) -> str:
     """The part of the hand-in a person reads (everything but the embedded data)."""
     items: dict[str, Mapping[str, Any]] = dict(sub.get("items") or {})
     summary: dict[str, Mapping[str, Any]] = dict(sub.get("summary") or {})
+    diary = read_entries(sub.get("diary"))  # absent in older hand-ins
     by_item: dict[str, list[Mapping[str, Any]]] = {}
     for attempt in sub.get("attempts") or []:
         by_item.setdefault(str(attempt.get("item_id")), []).append(attempt)
@@ -219,6 +232,8 @@ def readable_page(sub: Mapping[str, Any], item_of: ItemLookup) -> str:
         if row:
             out.append(f"<p>Completed {e(row.get('completed', 0))} of {e(row.get('total', 0))} "
                        f"items · score {_percent(row.get('score'))}</p>")
+        if slug in diary:
+            out.append(_diary_html(slug, diary[slug]))
         for item_id in ids:
             if item_id in by_item:
                 meta = items[item_id]
@@ -244,6 +259,11 @@ def readable_page(sub: Mapping[str, Any], item_of: ItemLookup) -> str:
             out.append(_item_html(item_id, item_id, first.get("kind"), by_item[item_id],
                                   item_of))
         out.append("</section>")
+
+    # A diary of a module the course no longer lists is still the student's: show it.
+    for slug in [slug for slug in diary if slug not in modules]:
+        out.append(f'<section class="module" id="module-diary-{e(slug)}"><h2>{e(slug)}</h2>'
+                   f"{_diary_html(slug, diary[slug])}</section>")
 
     out.append("</main>")
     out.append(f"<footer><p>Made by RepairLab {e(__version__)}. Checksum "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from html import escape
 from typing import Any, Protocol
 
@@ -190,8 +191,11 @@ class ExerciseView(widgets.VBox):
     def build(self) -> list[widgets.Widget]:
         raise NotImplementedError
 
-    def _score(self, response: Any) -> Feedback:
+    def _score(self, response: Any, kept: dict[str, Any] | None = None) -> Feedback:
+        """Score and, unless empty, record: ``kept`` goes with the attempt (its ``extra``)."""
         feedback = self.kind.score(self.item, response)
+        if kept and feedback.status != "empty":
+            feedback = replace(feedback, kept={**(feedback.kept or {}), **kept})
         if feedback.status != "empty":
             self.attempts += 1
             self.drop_draft()  # submitted: the attempt now holds the text

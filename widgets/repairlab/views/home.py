@@ -38,7 +38,67 @@ def module_progress(course, store, student) -> dict[str, tuple[int, int]]:
     return progress
 
 
-def _modules_html(course, progress) -> str:
+def module_skills_html(course, store, student) -> dict[str, str]:
+    """module folder -> the student's skills in it, as mastered / in progress / not started,
+    by the practice rule the gradebook's skill columns use. Only a module the student has
+    worked on reads its items (to know each one's skill and level); in the others every skill
+    is "not started", whatever its items."""
+    from ..practice import (
+        PracticeItem,
+        SkillSpec,
+        module_plan,
+        module_skill_states,
+        rated_attempts,
+        skill_states,
+    )
+    from .skills import skills_html
+
+    try:
+        attempts = store.attempts(student)
+        ratings = store.ratings(student)
+    except Exception:
+        log.exception("could not read progress")
+        attempts, ratings = [], {}
+    shown = {}
+    for module in course.modules:
+        skills = list(getattr(module.manifest, "skills", None) or [])
+        if not skills:
+            continue
+        label = f"Your skills in module {module.number}"
+        try:
+            own = set(course.items_of(module))
+            mine = [a for a in attempts if a.item_id in own]
+            if mine:
+                plan_skills, items = module_plan(course, module, _facts_reader(course))
+                states = module_skill_states((plan_skills, items), rated_attempts(mine, ratings))
+            else:  # nothing done here yet: no item need be read
+                plan_skills = [SkillSpec(s.id, s.name) for s in skills]
+                items = [PracticeItem("", s.id, "beginner") for s in plan_skills]
+                states = skill_states(plan_skills, items, [])
+            shown[module.folder] = skills_html(states, items, label)
+        except Exception:
+            log.exception("could not work out the skills of %s", module.folder)
+    return shown
+
+
+def _facts_reader(course):
+    """An item's id, type, skill and difficulty, from the compiled course as plain JSON when
+    there is one (building the items would import every exercise kind into the landing page's
+    kernel: bench/landing_skills.py), else the item itself."""
+    from types import SimpleNamespace
+
+    compiled = getattr(course, "compiled", None)
+
+    def facts(item_id: str):
+        found = compiled.facts(item_id, ("type", "skill", "difficulty")) if compiled else None
+        if found is None or not found["type"] or not found["difficulty"]:
+            return course.item(item_id)
+        return SimpleNamespace(id=item_id, **found)
+
+    return facts
+
+
+def _modules_html(course, progress, skills=None) -> str:
     parts = ['<ol class="rl-modules">']
     for module in course.modules:
         done, total = progress[module.folder]
@@ -63,6 +123,9 @@ def _modules_html(course, progress) -> str:
             f'<p class="rl-progress-text">Progress: {done} of {total} exercises done</p>'
             f'<progress class="rl-progress" max="{total or 1}" value="{done}" '
             f'aria-label="Module {module.number} progress: {percent}%">{percent}%</progress>'
+            # Not a heading: the page's contents list would repeat it under every module.
+            + (f'<p class="rl-skills-heading"><strong>Your skills</strong></p>'
+               f"{skills[module.folder]}" if skills and skills.get(module.folder) else "") +
             f"<details><summary>Learning objectives</summary><ul>{objectives}</ul></details>"
             "</li>")
     parts.append("</ol>")
@@ -220,7 +283,8 @@ def home_view(course, progress_state) -> widgets.Widget:
     if handle.problem:
         header.append(notice_html(handle.problem))
     progress = module_progress(course, handle.store, student)
-    page = widgets.HTML("".join(header) + _modules_html(course, progress),
+    skills = module_skills_html(course, handle.store, student)
+    page = widgets.HTML("".join(header) + _modules_html(course, progress, skills),
                         layout=widgets.Layout(width="100%"))
     home = widgets.VBox([page, StudentNamePanel(handle), HandInPanel(course, handle, student)],
                         layout=widgets.Layout(width="100%", max_width="60rem"))

@@ -17,6 +17,7 @@ import ipywidgets as widgets
 from ..practice import NextStep, PracticeItem, SkillSpec, next_step, skill_states
 from ..vocab import DIFFICULTIES
 from .base import block, button, notice_html, shared_layout
+from .skills import skills_html
 
 log = logging.getLogger("repairlab")
 
@@ -27,14 +28,6 @@ def status_html(skills: list[SkillSpec], items: list[PracticeItem], attempts: li
                 step: NextStep) -> str:
     """Where the student is: the current skill and level, and each skill's state."""
     states = skill_states(skills, items, attempts)
-    rows = []
-    for state in states:
-        if not any(item.skill == state.skill.id for item in items):
-            continue
-        label = {"mastered": "Mastered", "in progress": "In progress",
-                 "not started": "Not started"}[state.status]
-        rows.append(f'<li class="rl-skill rl-skill-{state.status.replace(" ", "-")}">'
-                    f"{escape(state.skill.name)}: <strong>{label}</strong></li>")
     if step.item_id is None:
         now = ('<p class="rl-practice-now"><strong>You have mastered every skill in this '
                "module.</strong> Well done. The practice page still has every item, if you want "
@@ -46,8 +39,7 @@ def status_html(skills: list[SkillSpec], items: list[PracticeItem], attempts: li
                f", {LEVEL_WORDS.get(state.level, state.level).lower()} level. Right first "
                f"time at this level: {state.right_at_level} of the {state.needed_at_level} "
                f"needed to move on.{review}</p>")
-    return (f'{now}<ul class="rl-skills" aria-label="Your skills in this module">'
-            f'{"".join(rows)}</ul>')
+    return now + skills_html(states, items, "Your skills in this module")
 
 
 class PracticeModeView(widgets.VBox):

@@ -42,7 +42,11 @@ class Renderer:
         ``kept`` is what the attempt keeps beside its response (``Feedback.kept``): a case's
         debrief reflection is the student's own words and is shown after the feedback."""
         reflection = kept.get("reflection") if isinstance(kept, Mapping) else None
-        return (f'<p class="rl-answer-label">{escape(self.answer_label)}</p>'
+        aloud = kept.get("aloud_seconds") if isinstance(kept, Mapping) else None
+        said = (f'<p class="rl-aloud-note">Said aloud first, in {escape(f"{aloud:.1f}")} '
+                "seconds, then typed.</p>"
+                if isinstance(aloud, (int, float)) and not isinstance(aloud, bool) else "")
+        return (f'{said}<p class="rl-answer-label">{escape(self.answer_label)}</p>'
                 f"{self.answer(item, response)}"
                 '<p class="rl-answer-label">Feedback shown</p>'
                 f"{self.feedback(feedback) if _says_anything(feedback) else _NO_FEEDBACK}"
@@ -61,6 +65,20 @@ def own_words(text: str) -> str:
     """What a student wrote, as they wrote it: their line breaks kept, nothing as markup."""
     lines = "<br>".join(escape(line) for line in str(text).splitlines())
     return f'<blockquote class="rl-own-words"><p>{lines}</p></blockquote>'
+
+
+def diary_html(entry: Mapping[str, Any]) -> str:
+    """A module's practice-diary entry (``repairlab.diary``): each question answered, as the
+    student wrote it (escaped, line breaks kept); questions left blank are left out."""
+    from ..diary import QUESTIONS
+
+    answered = [(question, entry.get(key)) for key, question in QUESTIONS
+                if isinstance(entry.get(key), str) and entry[key].strip()]
+    if not answered:
+        return ""
+    rows = "".join(f'<p class="rl-answer-label">{escape(question)}</p>{own_words(text)}'
+                   for question, text in answered)
+    return f'<div class="rl-diary-entry">{rows}</div>'
 
 
 def _as_recorded(response: Any) -> str:

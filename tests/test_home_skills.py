@@ -1,0 +1,61 @@
+"""Skills on the landing page (issue 16): each student sees their skills in each module as
+mastered, in progress or not started, by the practice rule the gradebook's skill columns use.
+Views are driven from code; each visit to the landing page is a new kernel."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+from repairlab.notebook import build_view
+
+
+def _home_html() -> str:
+    from repairlab.notebook import _progress, current_course
+    from repairlab.views.home import home_view
+
+    _progress.cache_clear()
+    return home_view(current_course(), _progress()).children[0].value
+
+
+def _skills(page: str) -> dict[str, str]:
+    return dict(re.findall(r'<li class="rl-skill[^"]*">([^<]+): <strong>([^<]+)</strong>', page))
+
+
+def _demo_skills():
+    from repairlab.notebook import current_course
+
+    return {s.name for s in current_course().modules[0].manifest.skills}
+
+
+def test_a_new_student_sees_every_skill_not_started(in_module):
+    page = _home_html()
+    assert 'aria-label="Your skills in module 1"' in page
+    assert "<strong>Your skills</strong>" in page  # not a heading: the contents stay short
+    assert _skills(page) == dict.fromkeys(_demo_skills(), "Not started")
+
+
+def test_skills_move_to_in_progress_and_mastered_as_the_gradebook_says(
+        in_module, monkeypatch, tmp_path):
+    from repairlab.cli import main as repairlab
+
+    monkeypatch.setenv("REPAIRLAB_STUDENT", "ann")
+    build_view("m01-moment-01").submit("t3")  # the one item of its skill, right first time
+    build_view("m01-step-01").submit("explain")  # missed
+    shown = _skills(_home_html())
+    assert shown["Finding where a rupture begins"] == "Mastered"
+    assert shown["Choosing the next repair step"] == "In progress"
+    assert shown["Owning your part"] == "Not started"
+
+    # The instructor's gradebook, from ann's hand-in, says the same of every skill.
+    handin, grades = tmp_path / "in" / "ann.html", tmp_path / "grades.csv"
+    handin.parent.mkdir()
+    assert repairlab(["export", "--student", "ann", "-o", str(handin)]) == 0
+    assert repairlab(["gradebook", str(handin.parent), "-o", str(grades), "--quiet"]) == 0
+    (row,) = csv.DictReader(grades.open(encoding="utf-8"))
+    from repairlab.notebook import current_course
+
+    names = {s.id: s.name for s in current_course().modules[0].manifest.skills}
+    in_csv = {names[column.split(" ", 1)[1]]: value.capitalize()
+              for column, value in row.items() if column.split(" ", 1)[-1] in names}
+    assert in_csv == shown
