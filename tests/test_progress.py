@@ -935,3 +935,16 @@ def test_the_browser_store_keeps_ratings_as_the_sqlite_store_does(tmp_path):
     with LinesStore(tmp_path / "progress.jsonl") as store:
         assert store.ratings("ann") == {("m04-rewrite-01", first.created_at): 6}
         assert store.ratings("bob") == {}
+
+
+def test_the_browser_file_is_one_the_drive_keeps_as_text():
+    # JupyterLite's drive parses a file whose suffix holds "json" (or is .ipynb) as one JSON
+    # document (this rule, from its contents manager); JSON lines fail that from the second
+    # line, and the kernel's save then waits for an answer that never comes.
+    import re
+
+    from repairlab.progress_lines import BROWSER_FILE
+
+    assert not re.search(r"\.(ipynb|[^/]*json[^/]*)$", BROWSER_FILE)
+    assert BROWSER_FILE.startswith("/drive/")
+    assert BROWSER_FILE.count("/") == 2
