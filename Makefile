@@ -12,7 +12,7 @@ AXE     := node_modules/axe-core/axe.min.js
 CHP     := node_modules/.bin/configurable-http-proxy
 PORT    ?= 8866
 
-.PHONY: site install serve test test-fast test-hub test-load check lint notebooks clean-notebooks bench stress-store clean train-assessor train-risk
+.PHONY: site test-site install serve test test-fast test-hub test-load check lint notebooks clean-notebooks bench stress-store clean train-assessor train-risk
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,8 +50,8 @@ notebooks: $(STAMP)
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not browser and not slow" -q
 
-# The browser and hub tests run too (tests/browser/, marked `browser` and `hub`).
-test: $(HUB_STAMP) $(AXE) $(CHP)
+# The browser, hub and static-site tests run too (tests/browser/, marked `browser`, `hub`, `site`).
+test: $(HUB_STAMP) $(VENV)/.site-installed-stamp $(AXE) $(CHP)
 	$(VENV)/bin/repairlab check --quiet
 	$(VENV)/bin/ruff check widgets tests bench tools deploy
 	$(PY) -m pytest -q -m "not load"
@@ -91,6 +91,11 @@ $(SITE_STAMP): $(STAMP)
 
 site: $(SITE_STAMP)
 	$(VENV)/bin/repairlab build-site $(SITE_DIR)
+
+# The built site served by a plain static file server and used in headless Chromium
+# (tests/browser/test_site.py); the build's downloads stay in build/site-cache between runs.
+test-site: $(SITE_STAMP) $(AXE)
+	$(PY) -m pytest -q -m site tests/browser/test_site.py
 
 bench: $(STAMP)
 	$(PY) bench/assess_replies.py

@@ -1011,3 +1011,15 @@ def test_a_cut_off_diary_line_in_the_browser_store_costs_only_that_line(tmp_path
         assert store.diary("ann")["m"]["practised"] == "kept"
         assert store.save_diary("ann", "m", {"practised": "after"})
         assert store.diary("ann")["m"]["practised"] == "after"
+
+def test_the_browser_file_is_one_the_drive_keeps_as_text():
+    # JupyterLite's drive parses a file whose suffix holds "json" (or is .ipynb) as one JSON
+    # document (this rule, from its contents manager); JSON lines fail that from the second
+    # line, and the kernel's save then waits for an answer that never comes.
+    import re
+
+    from repairlab.progress_lines import BROWSER_FILE
+
+    assert not re.search(r"\.(ipynb|[^/]*json[^/]*)$", BROWSER_FILE)
+    assert BROWSER_FILE.startswith("/drive/")
+    assert BROWSER_FILE.count("/") == 2

@@ -31,6 +31,13 @@ KERNEL = textwrap.dedent("""
             return None
 
     sys.meta_path.insert(0, NotInTheBrowser())
+
+    import threading
+
+    def no_threads(self):  # as in Pyodide: a page that starts a thread fails to show
+        raise RuntimeError("can't start new thread")
+
+    threading.Thread.start = no_threads
     from repairlab.notebook import _progress, build_view, current_course
     from repairlab.views.home import home_view
 

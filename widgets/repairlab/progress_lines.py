@@ -58,8 +58,11 @@ log = logging.getLogger("repairlab.progress")
 LINES_FILENAME = "progress.jsonl"
 FORMAT = 1
 # The browser's drive in a JupyterLite kernel. The file sits at its top: a folder made in the
-# drive would be looked up on the site first (a 404 in the console on every visit).
-BROWSER_FILE = "/drive/repairlab-progress.jsonl"
+# drive would be looked up on the site first (a 404 in the console on every visit). Its name
+# ends in ``.txt`` because JupyterLite's drive stores a ``.json``/``.jsonl`` file as one parsed
+# JSON document: from the second line on, the page's JSON.parse threw, the drive never
+# answered the kernel's synchronous request, and every save hung the kernel for good.
+BROWSER_FILE = "/drive/repairlab-progress.txt"
 
 
 class NewerFormatError(RuntimeError):

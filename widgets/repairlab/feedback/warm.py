@@ -36,8 +36,14 @@ def warm_up() -> None:
 
 
 def warm_up_in_background() -> None:
-    """``warm_up`` in a daemon thread, once per process."""
+    """``warm_up`` in a daemon thread, once per process. Not on the static site: Pyodide
+    cannot start threads, and run in the page's one thread the warm-up would only delay the
+    exercises below it, so there the first check pays it (bench/site_speed.py measures it)."""
     if _started.is_set():
         return
     _started.set()
+    from ..static import static_mode
+
+    if static_mode():
+        return
     threading.Thread(target=warm_up, name="repairlab-assessor-warm-up", daemon=True).start()

@@ -10,9 +10,10 @@ steps, each kept in the cache folder so a second build redoes only what changed:
    ``content/compiled.py`` (the pages read only that: no pydantic, no YAML in the browser);
    the exercise files stay behind. A course with content problems is not built.
 2. **wheels**: the pinned wheels (pip, ``--require-hashes``), a wheel of RepairLab itself made
-   here from the package's files (no build backend to fetch), and a tiny empty ``sqlite3``
-   placeholder: the kernel's start asks for ``sqlite3`` by name, which Pyodide's runtime lacks;
-   RepairLab never imports it in static mode, and IPython runs without its history.
+   here from the package's files (no build backend to fetch), and two tiny placeholders the
+   kernel's start asks for by name: an empty ``sqlite3`` (Pyodide's runtime lacks it; RepairLab
+   never imports it in static mode, and IPython runs without its history) and a ``jedi`` that
+   refuses to import (IPython then completes without it; no page completes code).
 3. **lock**: Pyodide's ``pyodide-lock.json`` cut to the runtime's own files and these wheels,
    each with its sha256, so the page loads everything from the site and nothing from an index.
 4. **voici build**, with RepairLab's page template; ``.jupyterlite.doit.db`` deleted first. Voici
@@ -52,12 +53,27 @@ DEPENDS = {
     "ipython": ["asttokens", "decorator", "executing", "ipython-pygments-lexers", "jedi",
                 "matplotlib-inline", "prompt-toolkit", "pure-eval", "pygments", "six",
                 "stack-data", "traitlets", "wcwidth"],
-    "jedi": ["parso"], "prompt-toolkit": ["wcwidth"], "matplotlib-inline": ["traitlets"],
+    "prompt-toolkit": ["wcwidth"], "matplotlib-inline": ["traitlets"],
     "stack-data": ["executing", "asttokens", "pure-eval"], "asttokens": ["six"],
     "ipywidgets": ["comm", "ipython", "traitlets", "jupyterlab-widgets"],
     "comm": ["traitlets"], "micropip": ["packaging"],
     "repairlab": ["ipywidgets"],
 }
+
+
+# The kernel's start loads ``jedi`` by name, and IPython imports it for tab completion, which
+# no page of the course offers. The real wheel is 1,880 files (4.5 MB unpacked) to unpack and
+# import on every page load; this placeholder makes IPython's own fallback (no jedi) apply.
+NO_JEDI = (b'"""Not on the static site: IPython completes without jedi (RepairLab build-site)."""\n'
+           b'raise ImportError("jedi is left out of the static site")\n')
+
+
+# The browser storage that holds the drive (and so the progress file). JupyterLite names it
+# after the page's base URL, which Voici writes relative to each page ("../../../" for the
+# landing page, "../../../../" for a module's pages): each folder depth got its own drive, and
+# the landing page never saw the answers given on the practice pages. One fixed name for every
+# page of the site; two RepairLab sites on one web origin share it (docs/deploying.md).
+STORAGE_NAME = "RepairLab"
 
 
 class SiteBuildError(RuntimeError):
@@ -78,6 +94,10 @@ class SiteBuild:
 
 def _lock_name(wheel: Path) -> str:
     return re.sub(r"[-_.]+", "-", wheel.name.split("-")[0]).lower()
+
+
+def _pin(name: str, version: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower() + "==" + version
 
 
 def _sha256(path: Path) -> str:
@@ -124,18 +144,17 @@ def fetch_wheels(build: SiteBuild) -> list[Path]:
     wheels.mkdir(parents=True, exist_ok=True)
     wanted = [line.split()[0] for line in PINS.read_text().splitlines()
               if line.strip() and not line.startswith("#")]
-    have = {w.name.split("-")[0].lower() + "==" + w.name.split("-")[1] for w in
-            wheels.glob("*.whl")}
-    if not all(pin.lower().replace("-", "_") in {h.replace("-", "_") for h in have}
-               for pin in wanted):
+    pinned = {_pin(*line.split("==")) for line in wanted}
+    if not pinned <= {_pin(*w.name.split("-")[:2]) for w in wheels.glob("*.whl")}:
         build.say("wheels: downloading the pinned wheels")
         _run(build, [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
                      "--only-binary", ":all:", "--python-version", "3.13",
                      "--implementation", "py", "--abi", "none", "--platform", "any",
                      "--require-hashes", "-r", str(PINS), "-d", str(wheels)])
-    found = sorted(w for w in wheels.glob("*.whl") if not w.name.startswith(("repairlab-",
-                                                                              "sqlite3-")))
+    # Only the pinned ones: the cache may hold wheels an earlier pin list named.
+    found = sorted(w for w in wheels.glob("*.whl") if _pin(*w.name.split("-")[:2]) in pinned)
     found.append(_placeholder_wheel(wheels, "sqlite3", "1.0.0", {}))
+    found.append(_placeholder_wheel(wheels, "jedi", "0.0.0", {"jedi/__init__.py": NO_JEDI}))
     found.append(repairlab_wheel(wheels))
     return found
 
@@ -231,7 +250,9 @@ def lite_config(lite: Path) -> None:
     }}
     (lite / "jupyter-lite.json").write_text(json.dumps(
         {"jupyter-lite-schema-version": 0,
-         "jupyter-config-data": {"litePluginSettings": settings}}, indent=1), encoding="utf-8")
+         "jupyter-config-data": {"litePluginSettings": settings,
+                                 "contentsStorageName": STORAGE_NAME}}, indent=1),
+        encoding="utf-8")
     (lite / "jupyter_lite_config.json").write_text(json.dumps(
         {"ContentsManager": {"allow_hidden": True}}, indent=1), encoding="utf-8")
 
