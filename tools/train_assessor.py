@@ -3,6 +3,7 @@
     pip install -e ".[dev]"                 # scikit-learn: for training only, never in a kernel
     python tools/train_assessor.py           # cross-validate by client statement, then fit and write
     python tools/train_assessor.py --cv-only # figures only; nothing written
+    python tools/train_assessor.py --cv-only --loso   # and leave each writer out (~5 min idle)
 
 What it learns from: every labelled reply under tests/data/replies/ (the hand-written sets and
 train/), plus the blind sets in bench/blind/ that bench/blind/sets.yaml marks as already read
@@ -15,6 +16,12 @@ What it writes (widgets/repairlab/feedback/):
 
 Cross-validation splits by client statement (GroupKFold on the `context`), so no statement is on
 both sides; the "not sure" band is chosen on those out-of-fold scores, never on a blind set.
+
+Leave one writer out (``--loso``) is the figure to steer by: each writer's whole set (a read blind
+set, or a training helper's two parts) is scored by models trained on everyone else, then judged
+as the page judges it (the band, the checklist and new-subject overrides of assessor._combine,
+moves only on a reply judged not defensive) with the band and move thresholds chosen on the other
+writers' held-out scores. On replies-e it lands on that set's blind figures (bench/README.md).
 """
 
 from __future__ import annotations
