@@ -2,6 +2,7 @@
 
     python bench/assess_replies.py                # figures; exit 1 when a gated target is missed
     python bench/assess_replies.py --set FILE     # one set (e.g. a stand-in), gated like a blind set
+    python bench/assess_replies.py --read-only    # only sets already read; never opens an unread one
 
 The sets are listed in bench/blind/sets.yaml. A set whose `read` is empty has never been read:
 it is the gate, and only its totals are printed (never a reply). A set already read is
@@ -179,6 +180,9 @@ def misses(name: str, res: dict) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", type=Path, help="bench one set file as if it were an unread blind set")
+    parser.add_argument("--read-only", action="store_true",
+                        help="skip every unread blind set (never opened): development figures, "
+                             "latency and memory only, so a set can be kept for its one reading")
     args = parser.parse_args(argv)
 
     missed: list[str] = []
@@ -192,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         entries = [{"file": str(args.set.resolve()), "kind": kind}]
     else:
         entries = yaml.safe_load((BLIND / "sets.yaml").read_text(encoding="utf-8"))["sets"]
+        if args.read_only:
+            entries = [e for e in entries if e.get("read")]
     gated = 0
     for entry in entries:
         path = BLIND / entry["file"]

@@ -26,26 +26,24 @@ import argparse
 import hashlib
 import json
 import sys
-from array import array
 from pathlib import Path
 
 import numpy as np
-import yaml
-from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "widgets"))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from training_data import RISK, groups, load_items, matrix, quantise, read_blind_sets  # noqa: E402
 
 from repairlab.feedback.risk_model import BUCKETS, RISK_FEATURE_VERSION, hashed, risk_features  # noqa: E402
 from repairlab.feedback.risk_rules import client_voices_risk, read_sentences  # noqa: E402
 
-DATA = ROOT / "tests" / "data" / "risk"
-BLIND = ROOT / "bench" / "blind"
 OUT = ROOT / "widgets" / "repairlab" / "feedback"
 # Written by the detector's developer: trained on, never counted in the figures.
-DEVELOPER_FILES = (DATA / "dev.yaml", DATA / "near-misses.yaml")
+DEVELOPER_FILES = (RISK / "dev.yaml", RISK / "near-misses.yaml")
 C = 1.0  # regularisation, chosen by the grouped cross-validation (see bench/README.md)
 TARGET_RECALL = 0.97
 MIN_PRECISION = 0.92
@@ -53,42 +51,13 @@ FOLDS = 5
 
 
 def development_files() -> list[Path]:
-    files = [*DEVELOPER_FILES, *sorted((DATA / "train").glob("*.yaml"))]
-    registry = yaml.safe_load((BLIND / "sets.yaml").read_text(encoding="utf-8"))["sets"]
-    files += [BLIND / e["file"] for e in registry if e.get("kind") == "risk" and e.get("read")]
-    return files
-
-
-def load_items(files: list[Path]) -> list[dict]:
-    items = []
-    for path in files:
-        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]:
-            if isinstance(item.get("text"), str) and isinstance(item.get("asks_about_risk"), bool):
-                items.append(dict(item, source=path.name))
-    return items
+    return [*DEVELOPER_FILES, *sorted((RISK / "train").glob("*.yaml")), *read_blind_sets("risk")]
 
 
 def featurise(item: dict) -> set[int]:
     """As find_risk_inquiry reads a reply (the shipped code's own feature function)."""
     client = item.get("client") if isinstance(item.get("client"), str) else None
     return hashed(risk_features(read_sentences(item["text"]), client, client_voices_risk(client)))
-
-
-def matrix(rows: list[set[int]]) -> csr_matrix:
-    indptr, indices = [0], []
-    for row in rows:
-        indices.extend(sorted(row))
-        indptr.append(len(indices))
-    data = np.ones(len(indices), dtype=np.float32)
-    return csr_matrix((data, np.array(indices), np.array(indptr)), shape=(len(rows), BUCKETS))
-
-
-def groups(items: list[dict]) -> np.ndarray:
-    """Replies to the same client statement share a group; one with no statement is its own."""
-    keys = [" ".join(str(i.get("client") or f"{i['source']}#{n}").lower().split())
-            for n, i in enumerate(items)]
-    index = {k: n for n, k in enumerate(dict.fromkeys(keys))}
-    return np.array([index[k] for k in keys])
 
 
 def fit(x, y, c: float = C) -> LogisticRegression:
@@ -138,12 +107,6 @@ def leave_one_set_out(x, y, grp, sources: np.ndarray, fresh: np.ndarray,
     return out
 
 
-def quantise(weights: np.ndarray) -> tuple[array, float]:
-    scale = float(np.abs(weights).max() / 32767) or 1.0
-    q = np.clip(np.round(weights / scale), -32767, 32767).astype("<i2")
-    return array("h", q.tobytes()), scale
-
-
 def _line(name: str, f: dict) -> str:
     extra = f" (threshold {f['threshold']:.3f})" if "threshold" in f else ""
     return (f"  {name:<22} n={f['n']:<4} recall {f['recall']:.3f}  precision {f['precision']:.3f}  "
@@ -158,13 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     files = development_files()
-    items = load_items(files)
-    x = matrix([featurise(i) for i in items])
+    items = load_items(files, "asks_about_risk", rule_tuned=DEVELOPER_FILES)
+    x = matrix([featurise(i) for i in items], BUCKETS)
     y = np.array([i["asks_about_risk"] for i in items])
-    grp = groups(items)
+    grp = groups(items, "client")
     sources = np.array([i["source"] for i in items])
     # Figures and the threshold come from the sets written without sight of the detector.
-    fresh = ~np.isin(sources, [f.name for f in DEVELOPER_FILES])
+    fresh = np.array([i["fresh"] for i in items])
     print(f"{len(items)} replies ({int(y.sum())} ask about risk) to {len(set(grp))} client "
           f"statements, from {len(files)} files")
 
