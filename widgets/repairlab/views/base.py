@@ -266,6 +266,7 @@ def text_box(**kwargs) -> widgets.Textarea:
     ipywidgets keeps one update per model in flight and buffers the rest, so with per-keystroke
     syncing a click on "Get feedback" (another model) can overtake the last words typed and the
     student is scored on a truncated reply. Leaving the box (Tab, or pressing the button) sends
-    the whole text first, so the kernel always scores what the student sees.
+    the whole text first; and the page sends any change still waiting in it before a click
+    (``repairlab.js``, docs/architecture.md), so the kernel always scores what the student sees.
     """
     return widgets.Textarea(continuous_update=False, **kwargs)

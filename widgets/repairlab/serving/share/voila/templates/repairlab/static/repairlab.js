@@ -191,4 +191,69 @@
   } else {
     document.addEventListener("DOMContentLoaded", start);
   }
+
+  // A click must never overtake the answer it checks.
+  //
+  // ipywidgets throttles each widget model's state sync: while one update of a model waits for
+  // the kernel to go idle, later changes to it are buffered (WidgetModel.sync). A button
+  // click is a custom message (WidgetModel.send), sent at once. On a busy kernel a student
+  // who changes an answer and presses "Check answer" had the click reach the kernel before
+  // the buffered answer, and was scored on the previous one. So, before any custom message
+  // leaves the page, every buffered state update is sent first: the kernel then receives the
+  // answer the student sees, then the click (one websocket keeps their order). This covers
+  // every kind (radio buttons, drop-downs, text boxes) and every way of pressing a button
+  // (mouse, Enter, Space), because it is done where the message is sent.
+  function sendBufferedStateFirst(WidgetModel) {
+    var proto = WidgetModel && WidgetModel.prototype;
+    if (!proto || proto.rlSendsBufferedStateFirst ||
+        typeof proto.sync !== "function" || typeof proto.send !== "function" ||
+        typeof proto.send_sync_message !== "function") {
+      return;
+    }
+    proto.rlSendsBufferedStateFirst = true;
+    var buffered = new Set();  // models that may hold a buffered update
+    var sync = proto.sync;
+    proto.sync = function () {
+      var result = sync.apply(this, arguments);
+      if (this._msg_buffer) buffered.add(this);
+      return result;
+    };
+    var send = proto.send;
+    proto.send = function () {
+      buffered.forEach(function (model) {
+        buffered.delete(model);
+        if (!model._msg_buffer || !model.comm) return;  // sent meanwhile, or closed
+        // What the model does itself when the kernel goes idle (WidgetModel._handle_status).
+        var id = model.send_sync_message(model._msg_buffer, model._msg_buffer_callbacks);
+        if (typeof model.rememberLastUpdateFor === "function") model.rememberLastUpdateFor(id);
+        model._msg_buffer = null;
+        model._msg_buffer_callbacks = null;
+      });
+      return send.apply(this, arguments);
+    };
+  }
+
+  // Voilà's app (window.jupyterapp, set once it has started) holds the widget manager, which
+  // gives the WidgetModel class every widget model inherits from.
+  function withApp(app) {
+    app.widgetManagerPromise.promise.then(function (manager) {
+      return manager && manager.loadModelClass("WidgetModel", "@jupyter-widgets/base", "2.0.0");
+    }).then(sendBufferedStateFirst, function (error) {
+      console.error("RepairLab: could not order widget messages", error);
+    });
+  }
+
+  if (window.jupyterapp) {
+    withApp(window.jupyterapp);
+  } else {
+    var app;
+    Object.defineProperty(window, "jupyterapp", {
+      configurable: true, enumerable: true,
+      get: function () { return app; },
+      set: function (value) {
+        app = value;
+        if (value && value.widgetManagerPromise) withApp(value);
+      }
+    });
+  }
 })();
