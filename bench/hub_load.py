@@ -20,9 +20,14 @@ widgets. Each student, starting at an even spread over the first minute (``--spr
    from the button's message to the kernel's end of handling it (its ``idle`` status for that
    message, by which time the feedback's update has been sent).
 
+A student the hub refuses for its ``concurrent_spawn_limit`` (429, "try again in N seconds")
+waits as told and presses "Launch"; one whose spawn failed presses "Relaunch server".
+
 Also: every request or answer left unanswered for more than 5 s; PSS (proportional set size)
-of each student's server plus kernel while they answer; the machine's load average before,
-during and after. Prints a summary, and all figures as JSON with ``--json``.
+of each student's server plus kernel while they answer, and its CPU share over 30 s of
+answering; CPU seconds of the server plus kernels when the landing page has come (what a
+spawn costs); the machine's load average before, during and after. Prints a summary, and all
+figures as JSON with ``--json``. Method and figures: bench/README.md, "A class on the hub".
 """
 
 from __future__ import annotations
@@ -70,7 +75,12 @@ class Student:
     clicks: list[float] = field(default_factory=list)
     waits: list[float] = field(default_factory=list)  # every HTTP request, as it was answered
     unanswered: int = 0  # answers with no feedback within UNANSWERED_SECONDS
+    told_to_retry: int = 0  # 429s from the hub (its concurrent_spawn_limit reached)
+    relaunches: int = 0  # failed spawns relaunched (as the hub's "Relaunch server" button)
+    retry_after: float = 0.0  # the last response's Retry-After
     pss_mb: float | None = None
+    spawn_cpu: float | None = None  # CPU seconds of server + kernels once the landing page came
+    answering_cpu: float | None = None  # CPU share (cores) of server + kernel while answering
     error: str | None = None
 
 
@@ -85,6 +95,7 @@ async def timed_get(http, url: str, student: Student) -> tuple[int, str, str]:
     started = time.monotonic()
     async with http.get(url) as response:
         body = await response.text()
+        student.retry_after = float(response.headers.get("Retry-After", 0) or 0)
     student.waits.append(time.monotonic() - started)
     return response.status, body, str(response.url)
 
@@ -210,10 +221,27 @@ async def one_student(hub: Hub, student: Student, delay: float, answering: float
                 status, body, url = await timed_get(http, landing, student)
                 if status == 200 and url.startswith(landing) and '"kernelId"' in body:
                     break
-                if time.monotonic() - started > 240:
-                    raise RuntimeError(f"no landing page after 240 s ({status} {url})")
+                if status in (424, 429):
+                    # 429: "Too many users trying to log in right now. Try again in N seconds"
+                    # (the hub's concurrent_spawn_limit); 424: "your server is not running",
+                    # after such a refusal. The student waits as told, then presses "Launch".
+                    student.told_to_retry += status == 429
+                    await asyncio.sleep(student.retry_after)
+                    launched, _, _ = await timed_get(http, f"{hub.base}/hub/spawn/{student.name}",
+                                                     student)
+                    if launched == 429:
+                        student.told_to_retry += 1
+                        await asyncio.sleep(student.retry_after)
+                elif status >= 500 and "/hub/spawn-pending/" in url:
+                    # The spawn failed ("Spawn failed", with a "Relaunch server" button): the
+                    # student presses it.
+                    student.relaunches += 1
+                    await timed_get(http, f"{hub.base}/hub/spawn/{student.name}", student)
+                if time.monotonic() - started > 420:
+                    raise RuntimeError(f"no landing page after 420 s ({status} {url})")
                 await asyncio.sleep(0.5)
             student.spawn = time.monotonic() - started
+            student.spawn_cpu = await asyncio.to_thread(student_cpu_seconds, hub, student.name)
             await close_tab(http, hub, student, body)
 
             started = time.monotonic()
@@ -243,6 +271,8 @@ async def one_student(hub: Hub, student: Student, delay: float, answering: float
                 await kernel.close()
         except Exception as error:  # one student's failure is a figure, not the end of the run
             student.error = f"{type(error).__name__}: {error}"
+        finally:
+            active.set()  # answering, or never will: the memory sample waits for no one else
 
 
 async def close_tab(http, hub: Hub, student: Student, page: str) -> None:
@@ -259,6 +289,23 @@ async def close_tab(http, hub: Hub, student: Student, page: str) -> None:
     async with http.post(url, headers={"X-XSRFToken": xsrf.value if xsrf else ""}) as response:
         await response.read()
     student.waits.append(time.monotonic() - started)
+
+
+def student_cpu_seconds(hub: Hub, name: str) -> float | None:
+    """CPU time (user + system) of the student's server and its kernels, living ones only."""
+    import psutil
+
+    server = hub.server_process(name)
+    if server is None:
+        return None
+    total = 0.0
+    for process in [server, *server.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            continue
+    return total
 
 
 def student_pss_mb(hub: Hub, name: str) -> float | None:
@@ -296,12 +343,25 @@ async def class_session(hub: Hub, count: int, spread: float, answering: float) -
     finished = asyncio.gather(*runs)
     await asyncio.wait({everyone, finished}, return_when=asyncio.FIRST_COMPLETED)
     if not finished.done():
-        await asyncio.sleep(min(20.0, answering / 2))
-        for student in students:
-            if student.widgets is not None and student.error is None:
-                student.pss_mb = await asyncio.to_thread(student_pss_mb, hub, student.name)
+        # Memory and CPU once every student who got that far is answering: PSS a while into
+        # it, CPU over the next WINDOW seconds (everyone still answering throughout).
+        await asyncio.sleep(min(15.0, answering / 4))
+        answering_now = [s for s in students if s.widgets is not None and s.error is None]
+        cpu_before = {}
+        window_started = time.monotonic()
+        for student in answering_now:
+            student.pss_mb = await asyncio.to_thread(student_pss_mb, hub, student.name)
+            cpu_before[student.name] = await asyncio.to_thread(student_cpu_seconds, hub,
+                                                               student.name)
+        await asyncio.sleep(min(30.0, answering / 3))
+        window = time.monotonic() - window_started
+        for student in answering_now:
+            after = await asyncio.to_thread(student_cpu_seconds, hub, student.name)
+            if after is not None and cpu_before.get(student.name) is not None:
+                student.answering_cpu = (after - cpu_before[student.name]) / window
     await finished
     everyone.cancel()
+    await asyncio.gather(everyone, return_exceptions=True)
     measured.set()
     await sampler
     loads.append(os.getloadavg()[0])
@@ -330,6 +390,13 @@ def summary(count: int, result: dict) -> dict:
         "pss_per_active_student_mb": {"n": len(pss),
                                       "median": statistics.median(pss) if pss else None,
                                       "max": max(pss) if pss else None},
+        "spawn_cpu_s": figures([s["spawn_cpu"] for s in students
+                                if s["spawn_cpu"] is not None]),
+        "answering_cpu_cores_per_student": figures([s["answering_cpu"] for s in students
+                                                    if s["answering_cpu"] is not None]),
+        "longest_request_s": max(waits) if waits else None,
+        "spawn_429s": sum(s["told_to_retry"] for s in students),
+        "spawns_failed_and_relaunched": sum(s["relaunches"] for s in students),
         "errors": [f"{s['name']}: {s['error']}" for s in students if s["error"]],
         "load_average": {"before": result["load"][0], "max": max(result["load"]),
                          "median": statistics.median(result["load"]),
