@@ -91,6 +91,13 @@ c.Spawner.server_token_scopes = [
 # A student's first page starts a Python kernel and runs the notebook: allow for a busy machine.
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 60
+# Servers starting at once. Each start is a few seconds of CPU: on one machine, more at once
+# only makes every one slower. Measured (bench/README.md, "A class on the hub"): on 2 busy
+# cores, 30 students logging in within a minute (~15 starts at once) left half the servers
+# unanswered after 60 s ("Spawn failed"); with 2 starts per core the others are told to try
+# again in 40 s instead, and all 30 got in (the last after 6 minutes: a class logging in
+# together needs cores, bench/README.md has the sizing).
+c.JupyterHub.concurrent_spawn_limit = 2 * (os.cpu_count() or 2)
 
 # -- instructors -----------------------------------------------------------------------------
 

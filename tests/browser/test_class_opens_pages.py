@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import json
+import os
 import re
 import time
 import uuid
 
 import pytest
-from conftest import build_demo_course, start_server, stop_server
+from conftest import ARTIFACTS, build_demo_course, start_server, stop_server
 
 pytestmark = pytest.mark.slow
 
@@ -131,9 +133,29 @@ async def _class_opens_pages(server) -> tuple[list[dict], list[float]]:
 def test_a_class_of_100_opening_a_page_together_all_get_it(class_server):
     # Playwright's sync API keeps an event loop running in this thread once a browser test has
     # run in the session: the load generator gets a loop of its own in a thread of its own.
-    with concurrent.futures.ThreadPoolExecutor(1) as worker:
+    with server_log_kept_on_failure(class_server, "class-of-100"), \
+            concurrent.futures.ThreadPoolExecutor(1) as worker:
         results, image_waits = worker.submit(asyncio.run, _class_opens_pages(class_server)).result()
+        check_the_class_was_served(class_server, results, image_waits)
 
+
+@contextlib.contextmanager
+def server_log_kept_on_failure(server, name: str):
+    """On any failure (an assertion, a request that timed out), copy the server's log (the
+    fixture's file is overwritten by the next run) to a file of its own, named in the failure,
+    with the machine's load average."""
+    try:
+        yield
+    except Exception as failure:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        kept = (ARTIFACTS / f"{name}-server-{time.strftime('%Y%m%d-%H%M%S')}.log").resolve()
+        kept.write_text(server.log(), encoding="utf-8")
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        raise AssertionError(f"{type(failure).__name__}: {failure}\n(the server's log is kept "
+                             f"in {kept}; load average now {load})") from failure
+
+
+def check_the_class_was_served(class_server, results: list[dict], image_waits: list[float]):
     assert len(results) == STUDENTS
     failed = [r for r in results if r["status"] != 200]
     assert not failed, f"{len(failed)} pages failed: {[r['status'] for r in failed][:10]}"
@@ -153,7 +175,7 @@ def test_a_class_of_100_opening_a_page_together_all_get_it(class_server):
         f"image waits: max {max(image_waits):.2f} s over {len(image_waits)} requests")
     log = class_server.log()
     assert "Address already in use" not in log
-    assert "Traceback" not in log
+    assert "Traceback" not in log, log[max(0, log.index("Traceback") - 2000):][:6000]
 
 
 SLOW_PAGE = "01-demo/slow.ipynb"
@@ -193,3 +215,63 @@ def test_a_page_that_waits_its_turn_says_so_then_renders(tmp_path, monkeypatch, 
         release.write_text("go", encoding="utf-8")
         context.close()
         stop_server(server)
+
+
+BROKEN_PAGE = "01-demo/broken-kernel.ipynb"
+
+
+def test_a_page_whose_kernel_cannot_start_after_the_wait_says_so(tmp_path, monkeypatch,
+                                                                   browser, shoot):
+    """The waiting message has been sent, then the page's kernel fails to start: the student
+    gets a plain message with a way to try again, never the waiting message for ever, and
+    never a traceback; the log gets the error."""
+    from playwright.sync_api import expect
+
+    root = build_demo_course(tmp_path / "course")
+    slow = json.loads(json.dumps(ONE_WIDGET_PAGE))
+    release = tmp_path / "release"
+    slow["cells"][1]["source"] = (
+        "import pathlib, time\n"
+        f"while not pathlib.Path({str(release)!r}).exists():\n    time.sleep(0.05)")
+    (root / "curriculum" / SLOW_PAGE).write_text(json.dumps(slow), encoding="utf-8")
+    # A page whose kernel cannot start: its kernel's program does not exist.
+    kernels = tmp_path / "jupyter" / "kernels" / "broken"
+    kernels.mkdir(parents=True)
+    (kernels / "kernel.json").write_text(json.dumps({
+        "argv": [str(tmp_path / "no-such-program"), "-f", "{connection_file}"],
+        "display_name": "Broken", "language": "python"}), encoding="utf-8")
+    broken = json.loads(json.dumps(ONE_WIDGET_PAGE))
+    broken["metadata"]["kernelspec"] = {"display_name": "Broken", "language": "python",
+                                        "name": "broken"}
+    (root / "curriculum" / BROKEN_PAGE).write_text(json.dumps(broken), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("REPAIRLAB_PAGE_SLOTS", "1")
+    server = start_server(root, tmp_path / "work", "broken-kernel")
+    context = browser.new_context()
+    try:
+        holder, student = context.new_page(), context.new_page()
+        holder.goto(server.url(SLOW_PAGE), wait_until="commit")
+        student.goto(server.url(BROKEN_PAGE), wait_until="commit")
+        expect(student.get_by_role("status").filter(has_text=WAITING)).to_be_visible(
+            timeout=30_000)
+        release.write_text("go", encoding="utf-8")
+
+        alert = student.get_by_role("alert")
+        expect(alert).to_contain_text("This page could not be prepared", timeout=60_000)
+        expect(student.locator("#rl-waiting")).to_have_count(0)
+        expect(student).to_have_title(re.compile("could not be prepared"))
+        retry = alert.get_by_role("link", name="Try again")
+        expect(retry).to_have_attribute("href", f"/voila/render/{BROKEN_PAGE}")
+        assert "Traceback" not in student.content()
+        assert "no-such-program" not in student.content()
+        shoot(student, "page-failed-after-wait-1280")
+        student.set_viewport_size({"width": 375, "height": 800})
+        assert student.evaluate("document.documentElement.scrollWidth") <= 375
+        shoot(student, "page-failed-after-wait-375")
+        retry.focus()
+        expect(retry).to_be_focused()
+    finally:
+        release.write_text("go", encoding="utf-8")
+        context.close()
+        stop_server(server)
+    assert "could not be prepared after its first bytes were sent" in server.log()

@@ -29,6 +29,7 @@ Everything else is configuration, in ``config.py``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sqlite3
@@ -53,6 +54,7 @@ from .kernel_starts import (
     WAITING_HTML,
     PageSlots,
     kernel_launch_options,
+    page_failed_html,
     use_ipc_transport,
 )
 
@@ -253,6 +255,24 @@ class PageHandler(TornadoVoilaHandler):
         refresher: PoolRefresher | None = self.settings.get("repairlab_refresher")
         if refresher is not None and path:
             refresher.visited(path)
+        streamed = False  # once anything is sent, an error can no longer be an error page
+        try:
+            # Closed as soon as this is (the student left): its slot is given back at once.
+            async with contextlib.aclosing(self._page_in_turn(path)) as page:
+                async for html in page:
+                    streamed = True
+                    yield html
+        except Exception:
+            if not streamed:
+                raise  # the usual error page, with its status
+            # The waiting message (or part of the page) is on the student's screen already:
+            # replace it with a plain message and a way to try again.
+            self.log.exception("page %s could not be prepared after its first bytes were sent",
+                               path)
+            yield page_failed_html(self.request.uri)
+
+    async def _page_in_turn(self, path):
+        """The page, prepared when a slot is free; the waiting message first if none is."""
         slots: PageSlots = self.settings.setdefault("repairlab_page_slots", PageSlots())
         semaphore = slots.semaphore
         if slots.must_wait() and path and await ensure_async(

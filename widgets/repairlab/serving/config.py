@@ -98,6 +98,9 @@ def kernel_pools(root: Path, pool_size: int = POOL_SIZE, course: Course | None =
     return pools
 
 
+# How long a page's kernel may take to start and answer (VoilaExecutor.startup_timeout).
+KERNEL_READY_SECONDS = 300
+
 # What every RepairLab page served by Voilà carries, the course and the instructor's dashboard
 # alike, on a laptop (as PAGE_FLAGS on the command line) and on a JupyterHub (set by the server
 # extension, serving/hub.py).
@@ -115,7 +118,14 @@ PAGE_CONFIG = {
         "allow_template_override": "NO",
         "allow_theme_override": "NO",
     },
-    "VoilaExecutor": {"cell_error_instruction": CELL_ERROR_MESSAGE},
+    "VoilaExecutor": {
+        "cell_error_instruction": CELL_ERROR_MESSAGE,
+        # How long a page's new kernel may take to answer before the page fails. nbclient's
+        # 60 s failed pages (a traceback in the log, the student left with a half page) on a
+        # machine busy with other work, where kernels (nice 10, kernel_starts.py) get only
+        # what CPU is left: a slow page is better than none.
+        "startup_timeout": KERNEL_READY_SECONDS,
+    },
 }
 PAGE_FLAGS = tuple(f"--{section}.{name}={value}"
                    for section, values in PAGE_CONFIG.items() for name, value in values.items())

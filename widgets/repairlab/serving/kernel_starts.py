@@ -123,11 +123,15 @@ WAITING_HTML = """<!DOCTYPE html>
 <meta name="color-scheme" content="light dark">
 <title>Your page is being prepared… · RepairLab</title>
 <style>
-#rl-waiting { font: 1.125rem/1.5 system-ui, sans-serif; max-width: 40rem; margin: 3rem auto;
-  padding: 1.5rem; border: 1px solid #5f6b7a; border-radius: 6px; color: #1b1f24;
-  background: #fff; }
+#rl-waiting, #rl-page-failed { font: 1.125rem/1.5 system-ui, sans-serif; max-width: 40rem;
+  margin: 3rem auto; padding: 1.5rem; border: 1px solid #5f6b7a; border-radius: 6px;
+  color: #1b1f24; background: #fff; }
+#rl-page-failed h1 { font-size: 1.5rem; margin: 0 0 0.75rem; }
+#rl-page-failed a { color: #0b57d0; }
+#rl-page-failed a:focus { outline: 3px solid currentColor; outline-offset: 2px; }
 @media (prefers-color-scheme: dark) {
-  #rl-waiting { color: #e6e9ee; background: #1b1f24; border-color: #9aa4b1; } }
+  #rl-waiting, #rl-page-failed { color: #e6e9ee; background: #1b1f24; border-color: #9aa4b1; }
+  #rl-page-failed a { color: #8ab4f8; } }
 </style>
 </head>
 <body>
@@ -143,4 +147,30 @@ setTimeout(function () {
   if (status) { status.textContent = "Your page is being prepared\u2026"; }
 }, 150);
 </script>
+"""
+
+
+def page_failed_html(retry_url: str) -> str:
+    """What follows whatever was already sent when a page cannot be prepared after all (its
+    kernel would not start, say): a plain message and a link to try again, in place of the
+    waiting message, which would otherwise stay on the screen for ever. No detail of the
+    error: that goes to the server log."""
+    from html import escape
+
+    return f"""
+<div id="rl-page-failed" role="alert">
+<h1>This page could not be prepared</h1>
+<p>Something went wrong on the server while preparing it. Your saved work is not affected.</p>
+<p><a href="{escape(retry_url, quote=True)}">Try again</a>. If it happens again, please tell
+your instructor.</p>
+</div>
+<script>
+(function () {{
+  var waiting = document.getElementById("rl-waiting");
+  if (waiting) {{ waiting.remove(); }}
+  document.title = "This page could not be prepared \u00b7 RepairLab";
+}})();
+</script>
+</body>
+</html>
 """
