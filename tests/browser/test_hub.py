@@ -157,12 +157,23 @@ def test_the_instructor_sees_both_hand_ins_and_their_grades(hub, browser, axe):
         expect(page.locator(".rl-dash-summary")).to_contain_text("2 students")
         course = course_at(hub.root)
         total = len(course.items_of(course.modules[0]))
-        completion = round(100 * 2 / total, 1)  # two items each, both answered right
+        attempted = round(100 * 2 / total, 1)  # two items each, both answered right
+        # Completion is the share of the module's skills mastered (issue 16), by the
+        # gradebook's rule over what each student handed in: the page must show that figure.
+        from repairlab.coursework import module_items, module_skills, module_titles
+        from repairlab.gradebook import merge_submissions
+
+        merged = merge_submissions([hub.submissions], curriculum_version=course.version,
+                                   modules=module_titles(course), module_items=module_items(course),
+                                   module_skills=module_skills(course))
+        mastered = {row["student"]: row["total completion"] for row in merged.rows}
+        assert sorted(mastered) == list(STUDENTS)
         grades = page.get_by_role("table", name="Grades from each student's newest hand-in")
         for name in STUDENTS:  # each handed in twice; the newest counts
             row = grades.locator("tr", has=page.locator(f"th:text-is('{name}')"))
             expect(row.locator("td").nth(0)).to_have_text("2")
-            expect(row.locator("td").nth(2)).to_have_text(f"{completion:g}%")
+            expect(row.locator("td").nth(2)).to_have_text(f"{attempted:g}%")
+            expect(row.locator("td").nth(3)).to_have_text(f"{mastered[name]:g}%")
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=str(ARTIFACTS / f"hub-dashboard-{width}.png"), full_page=False)
@@ -175,7 +186,8 @@ def test_the_instructor_sees_both_hand_ins_and_their_grades(hub, browser, axe):
         assert sorted(rows) == list(STUDENTS)
         module = course.modules[0].slug
         for name in STUDENTS:
-            assert float(rows[name][f"{module} completion"]) == completion
+            assert float(rows[name][f"{module} attempted"]) == attempted
+            assert float(rows[name]["total completion"]) == mastered[name]
             assert rows[name][f"{module} score"] != ""
     finally:
         close_tabs(context)

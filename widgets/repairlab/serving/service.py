@@ -206,15 +206,18 @@ def _grades_html(course, folder: Path) -> str:
         versions = inbox.versions(row["student"])
         newest = timestamps.format_for_people(versions[-1].received_at) if versions else "—"
         rows.append([escape(row["student"]), str(len(versions)), escape(newest),
-                     fmt_percent(row["total completion"]), fmt_percent(row["total score"])])
+                     fmt_percent(row["total attempted"]), fmt_percent(row["total completion"]),
+                     fmt_percent(row["total score"])])
     if not rows:
         return "<section><h2>Hand-ins received</h2><p>None yet.</p></section>"
     table = table_html(f"Grades from each student's newest hand-in ({len(rows)} students)",
-                   ["Student", "Hand-ins", "Newest received", "Completion", "Score"], rows,
+                   ["Student", "Hand-ins", "Newest received", "Attempted",
+                    "Completion (skills mastered)", "Score"], rows,
                    text_columns=3)
     return ('<section class="rl-dash"><h2>Hand-ins received</h2><p>Every version a student '
-            "handed in is kept; the newest counts. The gradebook has these totals and each "
-            f"module's.</p>{table}</section>")
+            "handed in is kept; the newest counts. Attempted is the share of items done; "
+            "completion counts a module's skills mastered where it names skills. The gradebook "
+            f"has these totals and each module's.</p>{table}</section>")
 
 
 def _gradebook_csv(course_dir: str, folder: Path) -> tuple[int, str]:
