@@ -50,13 +50,19 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 
-from hub_helpers import PASSWORD, Hub, hub_available, start_hub  # noqa: E402
+from hub_helpers import (  # noqa: E402
+    PASSWORD,
+    Hub,
+    copy_of_course,
+    hub_available,
+    pss_mb,
+    start_hub,
+)
 
 LANDING = "voila/render/index.ipynb"
 PRACTICE = "voila/render/04-non-defensive-responding/practice.ipynb"
 ANSWER_BUTTONS = {"Get feedback", "Check answer", "Save reflection"}
 UNANSWERED_SECONDS = 5.0
-MB = 1024 * 1024
 # What the simulated students type: a repairing reply and a defensive one, in turn (the
 # assessor's work differs with the reply).
 REPLIES = [
@@ -295,11 +301,11 @@ def student_cpu_seconds(hub: Hub, name: str) -> float | None:
     """CPU time (user + system) of the student's server and its kernels, living ones only."""
     import psutil
 
-    server = hub.server_process(name)
-    if server is None:
+    processes = hub.student_processes(name)
+    if not processes:
         return None
     total = 0.0
-    for process in [server, *server.children(recursive=True)]:
+    for process in processes:
         try:
             times = process.cpu_times()
             total += times.user + times.system
@@ -309,18 +315,8 @@ def student_cpu_seconds(hub: Hub, name: str) -> float | None:
 
 
 def student_pss_mb(hub: Hub, name: str) -> float | None:
-    import psutil
-
-    server = hub.server_process(name)
-    if server is None:
-        return None
-    total = 0
-    for process in [server, *server.children(recursive=True)]:
-        try:
-            total += process.memory_full_info().pss
-        except psutil.Error:
-            continue
-    return total / MB
+    processes = hub.student_processes(name)
+    return pss_mb(processes) if processes else None
 
 
 async def class_session(hub: Hub, count: int, spread: float, answering: float) -> dict:
@@ -417,13 +413,8 @@ def main(argv: list[str] | None = None) -> int:
     if reason:
         print(reason, file=sys.stderr)
         return 2
-    from repairlab.content.compiled import compile_course
-
     work = Path(tempfile.mkdtemp(prefix="repairlab-hub-load-"))
-    root = work / "course"
-    shutil.copytree(REPO / "curriculum", root / "curriculum")
-    shutil.copytree(REPO / "exercises", root / "exercises")
-    compile_course(root)
+    root = copy_of_course(work)
     hub = start_hub(root, work, work / "hub.log")
     try:
         result = asyncio.run(class_session(hub, args.students, args.spread, args.answering))

@@ -31,45 +31,21 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 
-from hub_helpers import Hub, hub_available, log_in, start_hub  # noqa: E402
+from hub_helpers import (  # noqa: E402
+    Hub,
+    copy_of_course,
+    hub_available,
+    log_in,
+    pss_mb,
+    rss_mb,
+    start_hub,
+)
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 LANDING = "voila/render/index.ipynb"
 PRACTICE = "voila/render/04-non-defensive-responding/practice.ipynb"
-MB = 1024 * 1024
-
-
-def pss_mb(processes) -> float:
-    import psutil
-
-    total = 0
-    for process in processes:
-        try:
-            total += process.memory_full_info().pss
-        except psutil.Error:
-            continue
-    return total / MB
-
-
-def rss_mb(processes) -> float:
-    import psutil
-
-    total = 0
-    for process in processes:
-        try:
-            total += process.memory_info().rss
-        except psutil.Error:
-            continue
-    return total / MB
-
-
-def student_tree(hub: Hub, name: str) -> list:
-    server = hub.server_process(name)
-    return [server, *server.children(recursive=True)] if server else []
-
-
 def settle(hub: Hub, name: str, kernels: int, timeout: float = 60.0) -> None:
     """Until the student's server runs exactly ``kernels`` kernels, then a moment for the
     page's notebook to finish running (its memory to be allocated)."""
@@ -96,13 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from playwright.sync_api import sync_playwright
 
-    from repairlab.content.compiled import compile_course
-
     work = Path(tempfile.mkdtemp(prefix="repairlab-hub-memory-"))
-    root = work / "course"
-    shutil.copytree(REPO / "curriculum", root / "curriculum")
-    shutil.copytree(REPO / "exercises", root / "exercises")
-    compile_course(root)
+    root = copy_of_course(work)
     hub = start_hub(root, work, work / "hub.log")
     figures: dict[str, list[float]] = {"idle": [], "landing": [], "practice": [],
                                        "kernel": [], "practice_rss": []}
@@ -117,21 +88,21 @@ def main(argv: list[str] | None = None) -> int:
                 page.wait_for_url(f"**/user/{name}/{LANDING}", timeout=60_000)
                 page.wait_for_selector(".repairlab-home", state="visible", timeout=60_000)
                 settle(hub, name, 1)
-                figures["landing"].append(pss_mb(student_tree(hub, name)))
+                figures["landing"].append(pss_mb(hub.student_processes(name)))
                 practice = context.new_page()
                 close(page)
                 practice.goto(hub.user_url(name, PRACTICE))
                 practice.wait_for_selector(".repairlab-exercise", state="visible",
                                            timeout=60_000)
                 settle(hub, name, 1)
-                tree = student_tree(hub, name)
+                tree = hub.student_processes(name)
                 figures["practice"].append(pss_mb(tree))
                 figures["practice_rss"].append(rss_mb(tree))
                 figures["kernel"].append(pss_mb(
                     [p for p in tree if p.pid in hub.kernel_pids(name)]))
                 close(practice)
                 settle(hub, name, 0)
-                figures["idle"].append(pss_mb(student_tree(hub, name)))
+                figures["idle"].append(pss_mb(hub.student_processes(name)))
                 context.close()
             browser.close()
         own = [p for p in hub.processes() if "singleuser" not in " ".join(p.cmdline())

@@ -21,14 +21,18 @@ def course_at(root):
     return course
 
 
-def item_of_kind(server, kind: str):
-    course = course_at(server.root)
+def first_of_kind(course, kind: str):
+    """The first item of this kind on the first module's practice page."""
     module = course.modules[0]
     for item_id, _ in notebook_item_refs(module.notebook("practice")):
         item = course.bank.get(item_id)
         if item.type == kind:
             return item
-    raise AssertionError(f"the demo practice page shows no {kind} item")
+    raise AssertionError(f"module 1's practice page shows no {kind} item")
+
+
+def item_of_kind(server, kind: str):
+    return first_of_kind(course_at(server.root), kind)
 
 
 def words(text: str) -> str:

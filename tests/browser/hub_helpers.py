@@ -155,6 +155,11 @@ class Hub:
                 continue
         return None
 
+    def student_processes(self, name: str) -> list:
+        """The student's server and everything it started (its kernels); empty if none runs."""
+        server = self.server_process(name)
+        return [server, *server.children(recursive=True)] if server else []
+
     def kernel_pids(self, name: str) -> set[int]:
         """The running kernels of the student's server."""
         import psutil
@@ -209,6 +214,46 @@ class Hub:
                 psutil.Process(pid).kill()
             except psutil.Error:
                 continue
+
+
+MB = 1024 * 1024
+
+
+def pss_mb(processes) -> float:
+    """Proportional set size of these processes, in MB (a process gone meanwhile counts 0)."""
+    import psutil
+
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_full_info().pss
+        except psutil.Error:
+            continue
+    return total / MB
+
+
+def rss_mb(processes) -> float:
+    """Resident set size of these processes, in MB (a process gone meanwhile counts 0)."""
+    import psutil
+
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:
+            continue
+    return total / MB
+
+
+def copy_of_course(workdir: Path) -> Path:
+    """The repository's course copied into ``workdir/course`` and compiled, for a bench's hub."""
+    from repairlab.content.compiled import compile_course
+
+    root = workdir / "course"
+    shutil.copytree(REPO / "curriculum", root / "curriculum")
+    shutil.copytree(REPO / "exercises", root / "exercises")
+    compile_course(root)
+    return root
 
 
 def free_port() -> int:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from browser_helpers import answer, expect_feedback, words
+from browser_helpers import answer, expect_feedback, first_of_kind, words
 from conftest import REPO, run_axe, screenshot
 from playwright.sync_api import expect
 
@@ -135,15 +135,6 @@ def student(browser, site):
 
     yield open_
     context.close()
-
-
-def first_of_kind(course, kind: str):
-    module = course.modules[0]
-    for item_id, _ in notebook_item_refs(module.notebook("practice")):
-        item = course.bank.get(item_id)
-        if item.type == kind:
-            return item
-    raise AssertionError(f"module 1's practice page shows no {kind} item")
 
 
 def exercise_of(page, item):
