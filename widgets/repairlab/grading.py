@@ -59,6 +59,7 @@ __all__ = [
     "SOLVED",
     "UNSCORED_KINDS",
     "Outcome",
+    "attempt_field",
     "best_scores",
     "completed_items",
     "counts_as_completed",
@@ -87,7 +88,7 @@ def is_solved(status: Any) -> bool:
     return status in SOLVED
 
 
-def _field(attempt: Any, name: str) -> Any:
+def attempt_field(attempt: Any, name: str) -> Any:
     # Attempts arrive as dicts (hand-in files) or as progress.Attempt objects (a live store).
     if isinstance(attempt, Mapping):
         return attempt.get(name)
@@ -98,17 +99,17 @@ def best_scores(attempts: Iterable[Any]) -> dict[str, float]:
     """item_id -> the best score (0-1) among its scored attempts."""
     best: dict[str, float] = {}
     for attempt in attempts:
-        score = _field(attempt, "score")
+        score = attempt_field(attempt, "score")
         if score is None or isinstance(score, bool) or not isinstance(score, (int, float)):
             continue
-        item_id = _field(attempt, "item_id")
+        item_id = attempt_field(attempt, "item_id")
         if item_id not in best or score > best[item_id]:
             best[item_id] = float(score)
     return best
 
 
 def completed_items(attempts: Iterable[Any]) -> set[str]:
-    return {_field(a, "item_id") for a in attempts if counts_as_completed(_field(a, "status"))}
+    return {attempt_field(a, "item_id") for a in attempts if counts_as_completed(attempt_field(a, "status"))}
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ class Outcome:
 def outcome(attempts: Iterable[Any], item_ids: Sequence[str]) -> Outcome:
     """Apply the grading rule to the attempts at ``item_ids`` (others are ignored)."""
     wanted = set(item_ids)
-    relevant = [a for a in attempts if _field(a, "item_id") in wanted]
+    relevant = [a for a in attempts if attempt_field(a, "item_id") in wanted]
     best = best_scores(relevant)
     done = completed_items(relevant)
     score = sum(best.values()) / len(best) if best else None
@@ -150,10 +151,10 @@ def first_try_accuracy(attempts: Iterable[Any], item_ids: Sequence[str]) -> floa
     wanted = set(item_ids)
     first: dict[str, bool] = {}
     for attempt in attempts:
-        item_id = _field(attempt, "item_id")
-        status = _field(attempt, "status")
+        item_id = attempt_field(attempt, "item_id")
+        status = attempt_field(attempt, "status")
         if (item_id not in wanted or item_id in first or status in NOT_JUDGED
-                or _field(attempt, "kind") in UNSCORED_KINDS):
+                or attempt_field(attempt, "kind") in UNSCORED_KINDS):
             continue
         first[item_id] = is_solved(status)
     return round(100 * sum(first.values()) / len(first), 1) if first else None
@@ -162,7 +163,7 @@ def first_try_accuracy(attempts: Iterable[Any], item_ids: Sequence[str]) -> floa
 def mean_difficulty(attempts: Iterable[Any], item_ids: Sequence[str]) -> float | None:
     """The mean 0-10 self-rated difficulty of the attempts at ``item_ids``; None if unrated."""
     wanted = set(item_ids)
-    ratings = [rating for a in attempts if _field(a, "item_id") in wanted
-               for rating in [_field(a, "rating")]
+    ratings = [rating for a in attempts if attempt_field(a, "item_id") in wanted
+               for rating in [attempt_field(a, "rating")]
                if isinstance(rating, int) and not isinstance(rating, bool) and 0 <= rating <= 10]
     return round(sum(ratings) / len(ratings), 1) if ratings else None

@@ -55,7 +55,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .grading import NOT_JUDGED, UNSCORED_KINDS, is_solved
+from .grading import NOT_JUDGED, UNSCORED_KINDS, attempt_field, is_solved
 from .vocab import DIFFICULTIES
 
 __all__ = [
@@ -152,12 +152,6 @@ def resolve_skill(item_skill: str | None, kind: str, skills: Sequence[Any]) -> s
     return next((s.id for s in skills if kind in (getattr(s, "default_for", None) or ())), None)
 
 
-def _field(attempt: Any, name: str) -> Any:
-    if isinstance(attempt, Mapping):
-        return attempt.get(name)
-    return getattr(attempt, name, None)
-
-
 def tries_from_attempts(attempts: Iterable[Any]) -> list[Try]:
     """The tries in a history of attempts (dicts or ``progress.Attempt``), oldest first:
     consecutive attempts at one item (and one serving) are one try, right if its first judged
@@ -165,12 +159,12 @@ def tries_from_attempts(attempts: Iterable[Any]) -> list[Try]:
     tries: list[Try] = []
     previous = None
     for attempt in attempts:
-        item_id = _field(attempt, "item_id")
-        status = _field(attempt, "status")
-        rating = _rating(_field(attempt, "rating"))
-        if _field(attempt, "kind") in UNSCORED_KINDS or status in NOT_JUDGED:
+        item_id = attempt_field(attempt, "item_id")
+        status = attempt_field(attempt, "status")
+        rating = _rating(attempt_field(attempt, "rating"))
+        if attempt_field(attempt, "kind") in UNSCORED_KINDS or status in NOT_JUDGED:
             continue
-        extra = _field(attempt, "extra")
+        extra = attempt_field(attempt, "extra")
         serving = (item_id, extra.get(SERVING) if isinstance(extra, Mapping) else None)
         if serving == previous:
             if rating is not None:
@@ -275,7 +269,7 @@ def module_skill_states(plan: tuple[Sequence[SkillSpec], Sequence[PracticeItem]]
     dashboard's mastery table both show."""
     skills, items = plan
     own = {item.id for item in items}
-    return skill_states(skills, items, [a for a in attempts if _field(a, "item_id") in own])
+    return skill_states(skills, items, [a for a in attempts if attempt_field(a, "item_id") in own])
 
 
 def _items_of(skill: SkillSpec, items: Sequence[PracticeItem]) -> list[PracticeItem]:
