@@ -114,3 +114,24 @@ def test_a_failing_page_shows_a_message_not_a_traceback(demo_server, open_page, 
     shoot(tab.page, "demo-failing-page")
     assert "SECRET-DETAIL-1458" in demo_server.log()
     assert tab.watch.errors == []
+
+
+def test_pages_load_only_the_widgets_front_end(demo_server, browser):
+    # Voilà would load every JupyterLab extension installed beside it; the Pyodide kernel's
+    # (from the `site` extra, installed by `make test`) throws on a served page.
+    from repairlab.serving.config import PAGE_CONFIG
+
+    allowed = set(PAGE_CONFIG["VoilaConfiguration"]["extension_allowlist"])
+    context = browser.new_context()
+    page = context.new_page()
+    extensions: set[str] = set()
+    page.on("request", lambda request: extensions.update(
+        request.url.split("/labextensions/")[1].split("/static/")[:1]
+        if "/labextensions/" in request.url else ()))
+    try:
+        page.goto(demo_server.url(PRACTICE))
+        page.wait_for_selector(".repairlab-exercise", state="visible", timeout=120_000)
+    finally:
+        context.close()
+    assert extensions, "the page loaded no widget extension"
+    assert extensions <= allowed

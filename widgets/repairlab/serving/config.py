@@ -117,6 +117,13 @@ PAGE_CONFIG = {
         # pages stay usable (Voilà skips the pool when the query asks for another template).
         "allow_template_override": "NO",
         "allow_theme_override": "NO",
+        # Only the widgets' front-end extensions (Voilà's widget manager and the one it draws
+        # ipywidgets' controls with): the pages need nothing else. Voilà otherwise loads every
+        # JupyterLab extension installed beside it: on a hub image that can be many, and with
+        # the `site` extra it is the Pyodide kernel's, which throws on a served page (it
+        # expects JupyterLite) and costs every page its downloads.
+        "extension_allowlist": ["@voila-dashboards/widgets-manager8",
+                                "@jupyter-widgets/jupyterlab-manager"],
     },
     "VoilaExecutor": {
         "cell_error_instruction": CELL_ERROR_MESSAGE,
@@ -127,8 +134,10 @@ PAGE_CONFIG = {
         "startup_timeout": KERNEL_READY_SECONDS,
     },
 }
-PAGE_FLAGS = tuple(f"--{section}.{name}={value}"
-                   for section, values in PAGE_CONFIG.items() for name, value in values.items())
+PAGE_FLAGS = tuple(f"--{section}.{name}={one}"
+                   for section, values in PAGE_CONFIG.items() for name, value in values.items()
+                   # A list is one flag per entry, as traitlets reads a List on the command line.
+                   for one in (value if isinstance(value, list) else [value]))
 
 # The kernel manager's culling (a backstop for kernels whose tab went away without shutting
 # them down): MappingKernelManager traits.
