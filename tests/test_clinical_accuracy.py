@@ -226,7 +226,10 @@ def test_module_4_says_where_apology_and_ownership_come_from():
 
 def test_no_text_says_as_fact_why_clients_drop_out_or_what_most_do(texts):
     unsourced = re.compile(r"many clients who stop early do so|the most common response to a rupture"
-                           r"|silence or quiet dropout is the most common", re.I)
+                           r"|silence or quiet dropout is the most common"
+                           # DOMAIN.md says withdrawal moves away, not how often clients speak up
+                           r"|rarely (?:raise|bring|complain)|most ruptures are not announced",
+                           re.I)
     found = _offending(texts, lambda s: unsourced.search(s), unit=_sentences)
     assert not found, "attribute these to a source or soften them:\n" + "\n".join(found)
     dropout = next(s for s in _paragraphs(_section(_reading(1), "evidence")) if "19.7%" in s)
