@@ -2,14 +2,16 @@
 thinking?
 
 The statistic is checked on small hand-built lists of choice points; then the real course is
-held to it (no kind's keys the longest option, the shortest, in one authored position, or in
-the "Family:" most options share, more than 15 points above chance); then `repairlab check`
-is seen warning, and still passing.
+held to it (no kind's keys the longest option, the shortest, in one position as the student is
+shown the options, or in the "Family:" most options share, more than 15 points above chance),
+measured both by `check`'s own reading and on the views and the case engine themselves; then
+`repairlab check` is seen warning, and still passing.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -25,6 +27,9 @@ from repairlab.content.cues import (
     option_families,
     tail_probability,
 )
+from repairlab.kinds.base import shown_order
+from repairlab.kinds.simulation import Playthrough
+from repairlab.registry import KINDS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -88,7 +93,7 @@ def test_a_kind_whose_key_is_always_longest_and_first_warns():
     message = longest.describe()
     assert message.startswith("pick-repair-step: the key is the longest option in 12 of 12 "
                               "items (100%; by chance about 25%). Look at: i0, i1,")
-    assert "written as option 1 in 12 of 12" in first.describe()
+    assert "shown as option 1 in 12 of 12" in first.describe()
 
 
 def test_a_kind_without_a_habit_does_not_warn():
@@ -209,10 +214,15 @@ def test_a_kind_without_families_gets_no_family_figure():
 # --- the real course -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def course_points():
+def course_bank():
     bank, problems = load_bank(REPO / "exercises")
     assert not problems
-    return course_choice_points(bank)
+    return bank
+
+
+@pytest.fixture(scope="module")
+def course_points(course_bank):
+    return course_choice_points(course_bank)
 
 
 def test_every_choice_kind_of_the_course_is_measured(course_points):
@@ -222,7 +232,7 @@ def test_every_choice_kind_of_the_course_is_measured(course_points):
 
 
 def test_no_kind_of_the_course_gives_its_key_away(course_points):
-    """In no kind is the key the longest option, the shortest, or in one authored position
+    """In no kind is the key the longest option, the shortest, or in one shown position
     more than 15 points more often than chance would have it."""
     figures = answer_cues(course_points)
     assert {c.what for c in figures} == {"longest", "shortest", "position", "family"}
@@ -245,6 +255,90 @@ def test_the_key_is_sometimes_the_shortest_option(course_points):
     for kind in ("pick-repair-step", "rupture-or-red-flag"):
         shortest = [p for p in course_points[kind] if p.key_is_shortest]
         assert len(shortest) >= 0.15 * len(course_points[kind]), kind
+
+
+# --- in the order the student is shown ------------------------------------------------------
+
+def view_points(bank) -> dict[str, list[ChoicePoint]]:
+    """Each choice item as its page shows it: the options of its view's radio group, top to
+    bottom (the view built from code, as a page builds it)."""
+    found: dict[str, list[ChoicePoint]] = {}
+    for item in bank:
+        if item.type == "simulation" or not hasattr(item, "answer_id"):
+            continue
+        view = KINDS[item.type].view_class()(item)
+        shown = [option_id for _, option_id in view.options.options]
+        text = {c.id: c.label.strip() for c in item.choices()}
+        found.setdefault(item.type, []).append(ChoicePoint(
+            item.id, tuple(len(text[i]) for i in shown),
+            frozenset({shown.index(item.answer_id)}),
+            option_families([text[i] for i in shown])))
+    return found
+
+
+def reply_for(route) -> dict:
+    """A recorded reply's assessment that ``route`` accepts (an earlier route may take it)."""
+    return {"defensive": bool(route.defensive), "markers": [], "evidence": [],
+            "moves": sorted({*route.moves_include, *route.moves_any[:1]}),
+            "asks_about_risk": "Are you safe?" if route.asks_about_risk else None}
+
+
+def case_points(case) -> list[tuple[str, tuple[int, ...], frozenset[int]]]:
+    """Each situation a student can meet in a case, as the engine offers it (the view's buttons
+    are ``Playthrough.options``, top to bottom): found by playing every choice and every reply
+    route from the start. As (node, lengths, best choices), where a best choice stands out."""
+    seen, found = set(), set()
+
+    def walk(path: list) -> None:
+        run = Playthrough.replay(case, path)
+        situation = (run.node.id, run.flags, tuple(sorted(run.state.items())))
+        if run.ended or situation in seen:
+            return
+        seen.add(situation)
+        if run.expects_reply:
+            for route in run.node.reply.routes:
+                walk([*path, {"node": run.node.id, "reply": "...", "assessment": reply_for(route)}])
+            return
+        offered = run.options
+        best = max(c.weight for c in offered)
+        if len(offered) > 1 and any(c.weight != best for c in offered):
+            found.add((run.node.id, tuple(len(c.text.strip()) for c in offered),
+                       frozenset(k for k, c in enumerate(offered) if c.weight == best)))
+        for choice in offered:
+            walk([*path, {"node": run.node.id, "choice": choice.id}])
+
+    walk([])
+    return sorted(found, key=repr)
+
+
+def test_check_measures_the_order_the_student_is_shown(course_bank, course_points):
+    """The figures `check` reports are about the page: every choice item's options in its
+    view's order, and every case's buttons in every situation a student can reach."""
+    assert view_points(course_bank) == {k: v for k, v in course_points.items()
+                                        if k != "simulation"}
+    cases = [i for i in course_bank if i.type == "simulation"]
+    assert len(cases) >= 6
+    played = sorted((case.id, *point) for case in cases for point in case_points(case))
+    measured = sorted(((p.ref.split()[0], p.ref.split()[1], p.lengths, p.keys)
+                       for p in course_points["simulation"]), key=repr)
+    assert sorted(played, key=repr) == measured
+
+
+def test_no_key_is_found_by_where_it_is_shown_or_its_length(course_bank):
+    """Measured on what the student meets (the views' radio groups; the cases' buttons in every
+    situation reachable by play): in no kind is the key in one shown position, or the longest
+    option, more than 15 points more often than chance would have it."""
+    seen = view_points(course_bank)
+    seen["simulation"] = [ChoicePoint(f"{case.id} {node}", lengths, keys)
+                          for case in course_bank if case.type == "simulation"
+                          for node, lengths, keys in case_points(case)]
+    assert set(seen) == {"spot-the-schema", "pick-repair-step", "classify-marker",
+                         "rupture-or-red-flag", "simulation", "find-the-moment"}
+    figures = [c for c in answer_cues(seen) if c.what in ("position", "longest")]
+    assert {(c.kind, c.what) for c in figures if c.what == "position" and c.position == 3} >= {
+        ("rupture-or-red-flag", "position"), ("simulation", "position")}
+    far = [c.describe() for c in figures if c.excess > MARGIN]
+    assert not far, "\n".join(far)
 
 
 # --- `repairlab check` ---------------------------------------------------------------------
@@ -284,11 +378,65 @@ def test_check_warns_about_a_gamed_kind_and_still_passes(demo_course, capsys):
     # Eight gamed items and the template's own item (whose key is not the longest).
     assert ("warning: pick-repair-step: the key is the longest option in 8 of 9 items (89%; "
             "by chance about 35%). Look at: demo-gamed-01, demo-gamed-02,") in out
-    assert "warning: pick-repair-step: the key is written as option 1 in 9 of 9 items" in out
     assert "fix: write the other options as long" in out
-    assert "no problems, 2 warning(s) above." in out
+    # Every key is written first, but the page shuffles the options: that is no cue.
+    assert "is shown as option" not in out
+    assert "no problems, 1 warning(s) above." in out
     # --quiet prints problems only.
     assert repairlab(["check", "--quiet", str(demo_course)]) == 0
+    assert "warning" not in capsys.readouterr().out
+
+
+PLACED_ITEM = """  - id: demo-placed-{n:02d}
+    type: pick-repair-step
+    difficulty: beginner
+    title: Placed {n}
+    exchange:
+      - speaker: client
+        says: You were late again.
+    options:
+{options}
+    answer: own
+    explanation: Own it first.
+"""
+# Four options of one length each, so that only where the key is shown can give it away.
+PLACED_OPTIONS = {"own": "Say you were late, say sorry, then ask what it was like.",
+                  "why": "Say the bus broke down, then say that it will not recur.",
+                  "agenda": "Go on to the agenda; the lateness can be talked of then.",
+                  "ask": "Ask what they think made you late, then move on to work."}
+
+
+def placed_items(shown_at) -> str:
+    """Eight items whose key ``own`` the page shows at position ``shown_at(n)`` (0-based): the
+    options are written in whatever order the page's shuffle turns into that."""
+    items = []
+    for n in range(1, 9):
+        item_id = f"demo-placed-{n:02d}"
+        slots = shown_order(SimpleNamespace(id=item_id), range(4))  # authored index per place
+        others = iter(o for o in PLACED_OPTIONS if o != "own")
+        written = ["own" if k == slots[shown_at(n)] else next(others) for k in range(4)]
+        options = "\n".join(f"      - id: {o}\n        text: {PLACED_OPTIONS[o]}\n"
+                            f"        feedback: Why {o}." for o in written)
+        items.append(PLACED_ITEM.format(n=n, options=options))
+    return GAMED.format(items="\n".join(items))
+
+
+def test_check_warns_when_keys_are_shown_in_one_position_and_not_when_spread(demo_course,
+                                                                             capsys):
+    """Keys the page always shows last give the answer away, wherever they were written; moving
+    them in the file so the shuffle spreads them takes the warning away."""
+    assert {len(t) for t in PLACED_OPTIONS.values()} == {56}
+    placed = demo_course / "exercises" / "demo" / "placed.yaml"
+    placed.write_text(placed_items(lambda n: 3), encoding="utf-8")
+    assert repairlab(["check", str(demo_course)]) == 0
+    out = capsys.readouterr().out
+    # Eight of eight: the template's own item has three options, so no fourth place.
+    assert ("warning: pick-repair-step: the key is shown as option 4 in 8 of 8 items (100%; by "
+            "chance about 25%). Look at: demo-placed-01, demo-placed-02,") in out
+    assert "fix: swap the key with another option in the file" in out
+    assert "no problems, 1 warning(s) above." in out
+    placed.write_text(placed_items(lambda n: n % 4), encoding="utf-8")
+    assert repairlab(["check", str(demo_course)]) == 0
     assert "warning" not in capsys.readouterr().out
 
 

@@ -58,6 +58,52 @@ def test_rewrite_defensive_replies_read_as_defensive(course):
     assert len(passed) <= 0.1 * len(_items(course, "rewrite-reply")), passed
 
 
+def formula_findings(moves_by_item: dict[str, list[str]]) -> list[str]:
+    """What makes a rewrite bank a formula, from each item's ``must_include``: an apology
+    required in most items, or one set of required moves in more than a quarter of them (the
+    bank the clinical review found: an apology in 44 of 49, one set of four moves in 32)."""
+    findings, n = [], len(moves_by_item)
+    apology = sorted(i for i, moves in moves_by_item.items() if "apology" in moves)
+    if len(apology) > n / 2:
+        findings.append(f"an apology is required in {len(apology)} of {n} items: most ruptures "
+                        "need validation, exploration or a limit held, not always an apology; "
+                        "require it only where the therapist did something to apologise for")
+    sets = Counter(frozenset(moves) for moves in moves_by_item.values())
+    common, count = sets.most_common(1)[0] if sets else (frozenset(), 0)
+    if count > n / 4:
+        findings.append(f"{count} of {n} items require the same moves ({', '.join(sorted(common))}"
+                        "): set each item's must_include by what that moment needs")
+    return findings
+
+
+def test_a_formula_bank_of_rewrites_is_named():
+    """The measure catches the bank the review found, and lets a varied one through."""
+    formula = {f"r{k}": ["apology", "ownership", "validation", "exploration"] if k < 32 else
+               ["apology", "ownership"] if k < 44 else ["validation", "exploration"]
+               for k in range(49)}
+    found = formula_findings(formula)
+    assert len(found) == 2
+    assert found[0].startswith("an apology is required in 44 of 49 items")
+    assert found[1].startswith("32 of 49 items require the same moves (apology, exploration, "
+                               "ownership, validation)")
+    varied = {f"r{k}": [["apology", "ownership"], ["validation", "exploration"],
+                        ["validation", "autonomy"], ["ownership", "exploration"]][k % 4]
+              for k in range(20)}
+    assert formula_findings(varied) == []
+
+
+def test_the_rewrite_items_are_not_a_formula(course):
+    """Read from the items: the skill differs from item to item, so a student cannot pass by
+    writing one script (sorry, my part, that makes sense, tell me more) to every client."""
+    items = _items(course, "rewrite-reply")
+    problems = formula_findings({i.id: list(i.must_include) for i in items})
+    assert not problems, "the rewrite items are a formula again:\n" + "\n".join(problems)
+    # At least twelve where the skill is not owning a mistake, and no apology is due.
+    other = [i.id for i in items
+             if i.skill != "owning-your-part" and "apology" not in i.must_include]
+    assert len(other) >= 12, other
+
+
 def test_repair_step_bank_includes_ordering_and_therapist_initiated(course):
     picks = _items(course, "pick-repair-step")
     orders = _items(course, "order-repair-steps")

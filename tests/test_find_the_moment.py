@@ -88,7 +88,7 @@ def test_check_warns_when_the_moment_is_always_at_the_same_turn(demo_course, cap
     said = out.out + out.err
     assert "find-the-moment" in said or "Find the moment" in said, said
     assert "m01-moment-17" in said, said
-    assert "written as option 3" in said, said
+    assert "shown as option 3" in said, said
 
 
 def test_every_item_has_a_note_for_each_turn_and_the_key_is_a_client_turn(real_items):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from repairlab.cli import main as repairlab
 from repairlab.content.check import check_course
-from repairlab.content.notes_counts import COUNT_LINE
+from repairlab.content.notes_counts import COUNT_LINE, page_counts
 from repairlab.registry import KINDS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -106,3 +106,22 @@ def test_the_shipped_count_lines_are_right():
     assert not [p.format(REPO) for p in report.problems if p.path.name == "instructor-notes.md"]
     module4 = (REPO / "curriculum" / "04-non-defensive-responding" / "instructor-notes.md")
     assert "26 rewrite-reply" in module4.read_text(encoding="utf-8")
+
+
+def test_module_4s_practice_time_covers_its_page():
+    """The notes give the rewrites two to three minutes each: the practice time they state must
+    hold that many rewrites, plus a minute or two for each other item, from the page's counts."""
+    report = check_course(REPO)
+    module = next(m for m in report.course.modules if m.slug == "non-defensive-responding")
+    counts = page_counts(report.course, module)["practice"]
+    notes = (module.path / "instructor-notes.md").read_text(encoding="utf-8")
+    stated = int(re.search(r"(\d+) minutes practice \(the rewrites at two\s+to three minutes "
+                           r"each", notes).group(1))
+    others = sum(n for kind, n in counts.items() if kind not in ("rewrite-reply", "reflection"))
+    low = 2 * counts["rewrite-reply"] + others
+    high = 3 * counts["rewrite-reply"] + 2 * others
+    # Not at the very bottom either: every rewrite done in two minutes is no plan for a class.
+    assert low + (high - low) // 4 <= stated <= high, (stated, low, high)
+    # The landing page's "about N minutes" for the module is the notes' total.
+    total = int(re.search(r"About (\d+) minutes of student time", notes).group(1))
+    assert module.manifest.minutes == total

@@ -19,7 +19,7 @@ from types import SimpleNamespace
 import pytest
 
 from repairlab.content.bank import load_bank
-from repairlab.kinds.base import stable_shuffle
+from repairlab.kinds.base import shown_order
 from repairlab.kinds.simulation import (
     CODES,
     ENDINGS,
@@ -360,10 +360,6 @@ def test_real_assessor_routes_the_real_cases(cases):
 
 # --- the order the choices are shown in -----------------------------------------------------
 
-CASE_IDS = ["m05-case-01", "m05-case-02", "m06-case-01", "m06-case-02", "m07-case-01",
-            "m07-case-02"]
-
-
 def first_choice_endings(case: Simulation) -> set[str]:
     """Where a trainee ends up who always takes the first choice shown, whatever they write at a
     free-text turn (every route is followed); "loop" if the first choices go round for ever."""
@@ -390,15 +386,23 @@ def first_choice_endings(case: Simulation) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("case_id", CASE_IDS)
-def test_always_taking_the_first_choice_shown_never_reaches_the_best_ending(cases, case_id):
-    """Clicking the first button at every turn must not be a way to play a case well."""
-    case = cases[case_id]
-    best = {n.ending for n in case.nodes if n.ending in GOOD_ENDINGS}
-    assert best, "every case has a good ending (repaired, or the red flag acted on)"
-    reached = first_choice_endings(case)
-    assert reached
-    assert not reached & best, f"{case_id}: always-first reaches {sorted(reached)}"
+def test_always_taking_the_first_choice_shown_never_reaches_the_best_ending(cases, demo_course):
+    """Clicking the first button at every turn must not be a way to play a case well: in every
+    case of the course (all of them, read from the exercises, so a case an author adds is held
+    to it too) and in the worked case a new module starts from."""
+    template, problems = load_bank(demo_course / "exercises")
+    assert not problems
+    every = {**cases, **{i.id: i for i in template if isinstance(i, Simulation)}}
+    assert len(every) >= len(cases) + 1 >= 7
+    reaching = {}
+    for case_id, case in sorted(every.items()):
+        best = {n.ending for n in case.nodes if n.ending in GOOD_ENDINGS}
+        assert best, f"{case_id}: every case has a good ending (repaired, or the red flag acted on)"
+        reached = first_choice_endings(case)
+        assert reached, case_id
+        if reached & best:
+            reaching[case_id] = sorted(reached)
+    assert not reaching, f"always-first reaches a best ending in: {reaching}"
 
 
 def test_choices_are_shown_shuffled_stably_per_case_and_node(cases):
@@ -408,13 +412,13 @@ def test_choices_are_shown_shuffled_stably_per_case_and_node(cases):
         for node in case.nodes:
             if not node.choices:
                 continue
-            shown = stable_shuffle(node.choices, case.id, node.id)
+            shown = shown_order(case, node.choices, node.id)
             differs += shown != list(node.choices)
         run, again = Playthrough.start(case), Playthrough.start(case)
         assert [c.id for c in run.options] == [c.id for c in again.options]
         node = run.node
         assert [c.id for c in run.options] == [
-            c.id for c in stable_shuffle(node.choices, case.id, node.id)
+            c.id for c in shown_order(case, node.choices, node.id)
             if c.holds(run.flags, run.state)]
     assert differs >= 10, "most nodes are shown in an order other than the authored one"
 
@@ -424,7 +428,7 @@ def test_a_choice_hidden_by_a_flag_leaves_the_others_in_their_shown_order(cases)
     labelled = play(case, "resistance")
     plain = play(case, "explain-homework")
     assert labelled.node.id == plain.node.id == "sharper"
-    full = [c.id for c in stable_shuffle(case.node("sharper").choices, case.id, "sharper")]
+    full = [c.id for c in shown_order(case, case.node("sharper").choices, "sharper")]
     assert [c.id for c in labelled.options] == [i for i in full if i != "validate-pushback"]
     assert [c.id for c in plain.options] == [i for i in full if i != "take-back-label"]
 
@@ -433,30 +437,35 @@ def test_the_shown_order_does_not_depend_on_the_process(cases):
     """Another interpreter, with another hash seed, shows every node in the same order."""
     script = (
         "import json; from pathlib import Path; from repairlab.content.bank import load_bank\n"
-        "from repairlab.kinds.base import stable_shuffle\n"
+        "from repairlab.kinds.base import shown_order\n"
         f"bank, _ = load_bank(Path({str(REPO / 'exercises')!r}))\n"
-        "print(json.dumps({f'{c.id} {n.id}': [x.id for x in stable_shuffle(n.choices, c.id, n.id)]"
+        "print(json.dumps({f'{c.id} {n.id}': [x.id for x in shown_order(c, n.choices, n.id)]"
         " for c in bank if c.type == 'simulation' for n in c.nodes if n.choices}))\n")
     env = {**os.environ, "PYTHONHASHSEED": "4242",
            "PYTHONPATH": os.pathsep.join(sys.path)}
     out = subprocess.run([sys.executable, "-c", script], env=env, check=True,
                          capture_output=True, text=True).stdout
-    here = {f"{c.id} {n.id}": [x.id for x in stable_shuffle(n.choices, c.id, n.id)]
+    here = {f"{c.id} {n.id}": [x.id for x in shown_order(c, n.choices, n.id)]
             for c in cases.values() for n in c.nodes if n.choices}
     assert json.loads(out) == here
 
 
 def test_the_practice_views_shuffle_the_same_way():
-    """One mechanism: a choice item's options, keyed by the item id alone (orders students have
-    seen so far stay as they were)."""
+    """One mechanism: a choice item's options keyed by the item id alone (orders students have
+    seen so far stay as they were), a case's choices by case and node; a transcript's turns are
+    never shuffled."""
     import random
 
     values = list(range(8))
     legacy = list(values)
     random.Random("m05-step-01").shuffle(legacy)
-    assert stable_shuffle(values, "m05-step-01") == legacy
-    assert stable_shuffle(values, "m05-case-01", "open") == stable_shuffle(values, "m05-case-01/open")
-    assert stable_shuffle(values, "a") != stable_shuffle(values, "b")
+    assert shown_order(SimpleNamespace(id="m05-step-01"), values) == legacy
+    assert shown_order(SimpleNamespace(id="m05-case-01"), values, "open") == shown_order(
+        SimpleNamespace(id="m05-case-01/open"), values)
+    assert shown_order(SimpleNamespace(id="a"), values) != shown_order(SimpleNamespace(id="b"),
+                                                                        values)
+    turns = SimpleNamespace(id="m01-moment-01", keeps_authored_order=True)
+    assert shown_order(turns, values) == values
 
 
 # --- the client remembers ------------------------------------------------------------------

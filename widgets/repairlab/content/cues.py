@@ -8,7 +8,7 @@ minimal response", "Confrontation: rejecting an intervention"), a third habit hi
 mix: the key's family is the one most options share, so a student who picks that family and
 guesses within it beats chance without reading the exchange. This module measures, per
 exercise kind, how often the key is the longest option, how often the shortest, how often it
-sits in each authored position, and how often it belongs to the majority family, against what
+is shown in each position, and how often it belongs to the majority family, against what
 chance would give, and names the items behind a share far above chance. ``repairlab check`` prints
 those as warnings (content/check.py).
 
@@ -17,7 +17,10 @@ check the figures by hand; the functions at the end read them off validated item
 
 * A **choice point** is one question with options: a single-choice item, or a node of a case
   simulation as offered in some situation the case can reach (the best choice there is the
-  one with the largest effect on the meter; ties give several keys).
+  one with the largest effect on the meter; ties give several keys). Its options are in the
+  order the student is **shown** them (``kinds.base.shown_order``, the function the views and
+  the case engine use): the options are shuffled, stably per item, so where the key was
+  written says nothing, but where the shuffle lands it is what a student could learn.
 * **Chance** for "the key is the longest": with ``k`` keys among ``n`` options, ``t`` of them
   sharing the greatest length, the probability that a random choice of ``k`` options includes
   one of the ``t``: ``1 - C(n - t, k) / C(n, k)`` (``k / n`` when no lengths tie).
@@ -42,6 +45,8 @@ from dataclasses import dataclass
 from math import comb
 from typing import Any, Literal
 
+from ..kinds.base import shown_order
+
 MARGIN = 0.15  # how far above chance a share may go before check warns
 ALPHA = 0.05  # how unlikely by chance the excess must be
 MIN_POINTS = 5  # fewer choice points than this say nothing about an author's habits
@@ -51,7 +56,7 @@ FAMILY_MAX_WORDS = 4
 
 @dataclass(frozen=True)
 class ChoicePoint:
-    """One question: its options' lengths in authored order, and which of them are keys;
+    """One question: its options' lengths in the order shown, and which of them are keys;
     ``families`` the options' "Family:" prefixes when every option has one (else None)."""
 
     ref: str  # what an author looks up: an item id, or "case-id node-id" for a case
@@ -121,7 +126,7 @@ class Cue:
 
     kind: str
     what: Literal["longest", "shortest", "position", "family"]
-    position: int | None  # 0-based authored position, for "position"
+    position: int | None  # 0-based position in the order shown, for "position"
     n: int  # choice points counted
     hits: tuple[str, ...]  # refs of the points where the key is the longest / in the position
     chance: float  # the share expected by chance
@@ -148,7 +153,7 @@ class Cue:
         elif self.position is None:
             where = f"is the {self.what} {option}"
         else:
-            where = f"is written as {option} {self.position + 1}"
+            where = f"is shown as {option} {self.position + 1}"
         return (f"{self.kind}: {key} {where} in {len(self.hits)} of {self.n} {unit} "
                 f"({self.share:.0%}; by chance about {self.chance:.0%}). "
                 f"Look at: {', '.join(self.hits)}.")
@@ -164,8 +169,9 @@ class Cue:
             return ("in some of these items replace a distractor of the key's family with a "
                     "plausible option of another family (a 2+2 split), and in some let the key "
                     "be the only option of its family; give each new option its own feedback.")
-        return ("move the key to other positions in these items (students see the options "
-                "shuffled, but the order as written should not give the answer away either).")
+        return ("swap the key with another option in the file in some of these items: the "
+                "options are shown shuffled, the same way each time, so where the key is "
+                "written decides where it is shown (the ids and the texts can stay as they are).")
 
 
 def tail_probability(chances: Sequence[float], hits: int) -> float:
@@ -191,7 +197,7 @@ def _cue(kind: str, what, position, points: Sequence[ChoicePoint], hit, chance) 
 
 
 def kind_cues(kind: str, points: Sequence[ChoicePoint]) -> list[Cue]:
-    """The "longest" and "shortest" figures, one per authored position, and, for kinds whose
+    """The "longest" and "shortest" figures, one per shown position, and, for kinds whose
     options are named by family, the "family" figure."""
     cues = [_cue(kind, "longest", None, points, lambda p: p.key_is_longest,
                  lambda p: p.chance_longest),
@@ -226,7 +232,7 @@ def item_choice_points(item: Any) -> list[ChoicePoint]:
         return _case_choice_points(item)
     if not (hasattr(item, "choices") and hasattr(item, "answer_id")):
         return []
-    choices = item.choices()
+    choices = shown_order(item, item.choices())
     keys = frozenset(k for k, c in enumerate(choices) if c.id == item.answer_id)
     if len(choices) < 2 or not keys:
         return []
@@ -257,7 +263,7 @@ def _case_choice_points(case: Any) -> list[ChoicePoint]:
     for node_id, flags, values in explore(case).successors:
         node = nodes[node_id]
         state = dict(zip(case.state, values, strict=True))
-        offered = [c for c in node.choices if c.holds(flags, state)]
+        offered = case.offered_choices(node, flags, state)
         best = max((c.weight for c in offered), default=None)
         if len(offered) < 2 or all(c.weight == best for c in offered):
             continue

@@ -121,16 +121,21 @@ def _list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else []
 
 
-def stable_shuffle(values: Iterable[T], *key: str) -> list[T]:
-    """``values`` in a fixed pseudo-random order named by ``key`` (an item id, then e.g. a node).
+def shown_order(item: Any, values: Iterable[T], *where: str) -> list[T]:
+    """``values`` of ``item`` (its options, its steps, or with ``where`` a case node's id the
+    choices at that node) in the order a student is shown them.
 
-    Authors tend to write the right answer first, so every list a student picks from is shown
-    shuffled; the order depends only on the key, never on the run, the machine or the hash
-    seed, so a page reload (or a replayed case) shows the student the same order again.
+    The one place that order is decided: the views show it, the case engine offers it, and
+    ``repairlab check``'s answer cues measure where the keys land in it (content/cues.py).
+    Authors tend to write the right answer first, so every list a student picks from is
+    shuffled, in an order named by the item's id (and ``where``): never by the run, the
+    machine or the hash seed, so a reload (or a replayed case) shows the same order again. A
+    kind whose order is its content (a transcript's turns) sets ``keeps_authored_order``.
     """
-    shuffled = list(values)
-    random.Random("/".join(key)).shuffle(shuffled)
-    return shuffled
+    shown = list(values)
+    if not getattr(item, "keeps_authored_order", False):
+        random.Random("/".join((item.id, *where))).shuffle(shown)
+    return shown
 
 
 class Item(Protocol):

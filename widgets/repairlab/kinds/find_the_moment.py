@@ -23,6 +23,7 @@ class FindTheMomentBehaviour(ChoiceItemBehaviour):
     item whose options are the transcript's turns."""
 
     default_question = "At which turn does the rupture begin?"
+    keeps_authored_order = True  # the turns are the conversation: shown as they were said
 
     def choices(self) -> tuple[Choice, ...]:
         """One choice per turn, in reading order; the label is the line as said."""

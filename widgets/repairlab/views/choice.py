@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
-from ..kinds.base import stable_shuffle
+from ..kinds.base import shown_order
 from .base import ExerciseView, block, button, shared_layout, shared_style, student_safe
 from .stems import stem_html
 
@@ -14,9 +14,7 @@ class ChoiceView(ExerciseView):
     heading_in_body = True
 
     def build(self) -> list[widgets.Widget]:
-        # Authors tend to write the right answer first; a fixed shuffle per item removes that
-        # cue without reordering the options under a student who reloads the page.
-        choices = stable_shuffle(self.item.choices(), self.item.id)
+        choices = shown_order(self.item, self.item.choices())
         self.options = widgets.RadioButtons(
             options=[(c.label, c.id) for c in choices], value=None,
             description="Your answer",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
+from ..kinds.base import shown_order
 from .base import block, button, shared_layout, shared_style
 from .choice import ChoiceView
 from .stems import stem_html
@@ -17,7 +18,7 @@ class FindTheMomentView(ChoiceView):
     rupture begin?"). Checking, retrying and the explanation are the choice view's."""
 
     def build(self) -> list[widgets.Widget]:
-        turns = self.item.turns
+        turns = shown_order(self.item, self.item.turns)  # as said: the kind keeps its order
         self.options = widgets.RadioButtons(
             options=[(self.item.turn_label(n, t), t.id) for n, t in enumerate(turns, 1)],
             value=None, description="Your answer",

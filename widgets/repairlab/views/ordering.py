@@ -13,7 +13,7 @@ from string import ascii_uppercase
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
-from ..kinds.base import Feedback, stable_shuffle
+from ..kinds.base import Feedback, shown_order
 from .base import ExerciseView, block, button, shared_layout, shared_style, student_safe
 
 
@@ -23,9 +23,8 @@ class OrderingView(ExerciseView):
     def build(self) -> list[widgets.Widget]:
         from .stems import stem_html
 
-        # A fixed shuffle per item: the authored order may be the answer, and a page reload
-        # must not reshuffle what the student is looking at.
-        steps = stable_shuffle(self.item.steps, self.item.id)
+        # Shuffled (the authored order may be the answer), the same way on every visit.
+        steps = shown_order(self.item, self.item.steps)
         self.letters = {s.id: ascii_uppercase[n] for n, s in enumerate(steps)}
         choices = [(self.letters[s.id], s.id) for s in steps]
         listing = ('<p class="rl-order-how">Choose a letter for each position.</p>'

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from ...vocab import SPEAKERS
-from ..base import stable_shuffle
+from ..base import shown_order
 from .vocabulary import CODES, FAMILY_LABELS
 
 if TYPE_CHECKING:
@@ -78,6 +78,11 @@ class SimulationBehaviour:
 
     def start_state(self) -> dict[str, int]:
         return {k: v.start for k, v in self.state.items()}
+
+    def offered_choices(self, node: Node, flags, state: Mapping[str, int]) -> list[ChoiceEdge]:
+        """The choices ``node`` offers in this situation (those whose conditions hold), in the
+        order they are shown: the engine offers these, and the answer cues measure them."""
+        return [c for c in shown_order(self, node.choices, node.id) if c.holds(flags, state)]
 
 
 def apply_edge(sim: Simulation, edge: Edge, flags: frozenset, state: Mapping[str, int]
@@ -276,11 +281,9 @@ class Playthrough:
 
     @property
     def options(self) -> list[ChoiceEdge]:
-        """The choices offered now (those whose conditions hold), in the order they are shown:
-        shuffled like a practice item's options, stably per case and node, so that the best
-        reply is not always the first button."""
-        return [c for c in stable_shuffle(self.node.choices, self.item.id, self.node.id)
-                if c.holds(self._flags, self._state)]
+        """The choices offered now, in the order they are shown (shuffled like a practice
+        item's options, stably per case and node, so the best reply is not always first)."""
+        return self.item.offered_choices(self.node, self._flags, self._state)
 
     def _current_variant(self, attribute: str) -> str | None:
         return self._arrival_variant.get(attribute)
