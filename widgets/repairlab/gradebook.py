@@ -27,7 +27,7 @@ from typing import Any
 
 from repairlab.atomic import write_text_atomic
 from repairlab.collect import HandIn, choose, collect
-from repairlab.grading import first_try_accuracy, mastery_fraction, mean_difficulty, outcome
+from repairlab.grading import completion_fraction, first_try_accuracy, mean_difficulty, outcome
 
 __all__ = [
     "GradebookResult",
@@ -137,14 +137,12 @@ def merge_submissions(
         for slug, _title in modules:
             got = outcome(attempts, module_items[slug])
             skill_cells = _skill_cells(attempts, slug, module_skills)
-            # Completion is mastery where the module defines skills (grading.py's rule).
-            mastery = mastery_fraction([skill_cells[f"{slug} {skill.id}"] for skill in
-                                        module_skills.get(slug, ((), ()))[0]])
-            fraction = mastery if mastery is not None else (
-                got.completed / got.total if got.total else 0.0)
-            done += fraction * got.total
-            row[f"{slug} completion"] = (round(100 * fraction, 1) if got.total or mastery
-                                         is not None else None)
+            # Completion is mastery where the module defines skills (grading.py's rule, the
+            # dashboard's too).
+            fraction = completion_fraction(got, [skill_cells[f"{slug} {skill.id}"] for skill
+                                                 in module_skills.get(slug, ((), ()))[0]])
+            done += (fraction or 0.0) * got.total
+            row[f"{slug} completion"] = None if fraction is None else round(100 * fraction, 1)
             row[f"{slug} score"] = got.score_percent
             row[f"{slug} attempted"] = got.completion_percent  # the item rule
             row[f"{slug} first-try accuracy"] = first_try_accuracy(attempts, module_items[slug])
