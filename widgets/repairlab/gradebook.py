@@ -27,6 +27,7 @@ from typing import Any
 
 from repairlab.atomic import write_text_atomic
 from repairlab.collect import HandIn, choose, collect
+from repairlab.diary import modules_with_entries
 from repairlab.grading import completion_fraction, first_try_accuracy, mean_difficulty, outcome
 
 __all__ = [
@@ -71,6 +72,7 @@ def _columns(modules: Sequence[tuple[str, str]], module_skills: Mapping[str, Any
         columns += [f"{slug} {skill.id}" for skill in skills]
         if skills:
             columns.append(f"{slug} mean difficulty")
+        columns.append(f"{slug} diary")
     return [*columns, "total completion", "total score", "total attempted",
             "total first-try accuracy"]
 
@@ -114,6 +116,8 @@ def merge_submissions(
     A module with skills is complete in proportion to its skills mastered (grading.py);
     ``attempted`` (the item rule of completion, which a module without skills also shows as
     its completion) and ``first-try accuracy`` are columns of every module and of the total.
+    ``<module> diary`` says ``yes`` when the hand-in holds a practice-diary entry for the
+    module with something written in it, else ``no`` (the text itself stays in the hand-in).
     """
     module_skills = module_skills or {}
     missing = [slug for slug, _title in modules if slug not in module_items]
@@ -132,6 +136,7 @@ def merge_submissions(
     all_items = [item for slug, _title in modules for item in module_items[slug]]
     for student, handin in choice.chosen.items():
         attempts = handin.submission["attempts"]
+        diaries = modules_with_entries(handin.submission.get("diary"))
         row: dict[str, Any] = {"student": student}
         done = 0.0  # completed share of each module, weighted by its items
         for slug, _title in modules:
@@ -147,6 +152,8 @@ def merge_submissions(
             row[f"{slug} attempted"] = got.completion_percent  # the item rule
             row[f"{slug} first-try accuracy"] = first_try_accuracy(attempts, module_items[slug])
             row.update(skill_cells)
+            # Whether a practice diary was kept; its text stays in the hand-in.
+            row[f"{slug} diary"] = "yes" if slug in diaries else "no"
         total = outcome(attempts, all_items)
         row["total completion"] = round(100 * done / total.total, 1) if total.total else None
         row["total score"] = total.score_percent

@@ -27,14 +27,15 @@ Scores are fractions from 0 to 1 on each attempt; the gradebook shows percentage
 * Attempts at items that are not in the course's item list (e.g. an item removed mid-term) are
   ignored. Attempts from an earlier curriculum version count: item ids are never reused.
 
-* **Completion means mastery where a module defines it.** In the gradebook, a module that
-  names skills (``skills:`` in ``module.yaml``) is complete in proportion to its skills
-  mastered, by the practice rule (:func:`mastery_fraction`); a module without skills keeps the
-  item rule above. The total is the modules' completion weighted by their items (for a course
-  without skills, exactly completed items / all items).
-* **Attempted** is the item rule above (completed items / all items), kept as a column of its
-  own: the work done on a module that is not mastered yet. It is what the landing page, the
-  hand-in's summary and the dashboard call completion.
+* **Completion means mastery where a module defines it.** In the gradebook and the dashboard
+  (:func:`completion_fraction`, called by both), a module that names skills (``skills:`` in
+  ``module.yaml``) is complete in proportion to its skills mastered, by the practice rule
+  (:func:`mastery_fraction`); a module without skills keeps the item rule above. The total is
+  the modules' completion weighted by their items (for a course without skills, exactly
+  completed items / all items).
+* **Attempted** is the item rule above (completed items / all items), kept as a figure of its
+  own in the gradebook and the dashboard: the work done on a module that is not mastered
+  yet. It is what the landing page and the hand-in's summary call completion.
 * **First-try accuracy** = of the items the student has tried, the share whose first judged
   attempt solved them (reflections, which cannot be wrong, and attempts the feedback could not
   judge, are left out); empty when none is tried.
