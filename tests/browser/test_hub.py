@@ -186,9 +186,13 @@ def test_the_instructor_sees_both_hand_ins_and_their_grades(hub, browser, axe):
         expect(cells.nth(1)).to_have_text(fmt_percent(round(sum(done) / len(done), 1)))
         expect(cells.nth(2)).to_have_text(f"{attempted:g}%")
         expect(page.get_by_role("table", name="Practice diaries kept (2 students)")).to_be_visible()
+        diaries = page.locator("section", has=page.locator("h2", has_text="Practice diaries"))
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=str(ARTIFACTS / f"hub-dashboard-{width}.png"), full_page=False)
+            for name, part in (("completion", per_module), ("diaries", diaries)):
+                part.scroll_into_view_if_needed()
+                part.screenshot(path=str(ARTIFACTS / f"hub-dashboard-{name}-{width}.png"))
             assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert axe(page) == []
         with page.expect_download() as download:
