@@ -1,8 +1,8 @@
 """A class of three working through a two-module course in the real exercise views, then
 handing in with `repairlab export`: the hand-ins the dashboard and gradebook tests read.
 
-Every attempt, its feedback and its difficulty rating are what the real views, scorers and
-progress store record; nothing in a hand-in is written by a test. What each student does is
+Every attempt, its feedback, its difficulty rating and each practice diary are what the real
+views, scorers and progress store record; nothing in a hand-in is written by a test. What each student does is
 chosen so the expected numbers can be worked out by hand from the items' answers (comments in
 ``CLASS``) and, for rewrites, from the reply assessor's verdict on each text.
 """
@@ -44,6 +44,16 @@ CLASS = {
 }
 
 
+# student -> {module slug: what they typed in that module's practice diary}. A diary kept
+# with something in it counts; chi keeps none.
+DIARIES = {
+    "ana": {"repairing": {"practised": "Owning my part before explaining.",
+                          "hard": "Not mentioning the clock.",
+                          "next": "Ask what it was like first."}},
+    "ben": {"noticing": {"hard": "Telling a short answer from a withdrawal."}},
+}
+
+
 def work(course: Path, student: str, answers, monkeypatch) -> None:
     """``student`` answers in the real views, in a kernel of their own (a new Voilà visit)."""
     from repairlab.notebook import _load, _progress, build_view
@@ -58,7 +68,20 @@ def work(course: Path, student: str, answers, monkeypatch) -> None:
         view.submit(response)
         if rating is not None:
             view.rating.choice.value = rating  # the difficulty check, as a click sets it
+    keep_diaries(student)
     _progress.cache_clear()
+
+
+def keep_diaries(student: str) -> None:
+    """``student`` writes their DIARIES in each module's practice diary and saves it."""
+    from repairlab.notebook import current_course, diary_view
+
+    course = current_course()
+    for slug, entry in DIARIES.get(student, {}).items():
+        view = diary_view(course, next(m for m in course.modules if m.slug == slug))
+        for key, text in entry.items():
+            view.boxes[key].value = text  # as the box syncs on losing focus
+        assert view.save()
 
 
 def export(course: Path, student: str, path: Path) -> Path:

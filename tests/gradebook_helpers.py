@@ -1,6 +1,7 @@
 """Reading one folder with the gradebook CLI and with the dashboard, and checking that they
 agree: the same students, the same files left out with the same words, the same notes, the same
-hand-in counted for each student, and the dashboard's completion equal to the CSV's."""
+hand-in counted for each student, and the dashboard's completion and attempted equal to the
+CSV's."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from repairlab.cli import main as repairlab
-from repairlab.coursework import item_index, module_items, module_titles
+from repairlab.coursework import item_index, module_items, module_skills, module_titles
 from repairlab.dashboard import load_folder
 from repairlab.dashboard.statistics import completion_by_module
 from repairlab.gradebook import merge_submissions
@@ -30,7 +31,7 @@ def read_both(folder: Path, root: Path, course, tmp_path: Path, capsys, *, newes
     rows = ({r["student"]: r for r in csv.DictReader(grades.open(encoding="utf-8"))}
             if grades.exists() else {})
     data = load_folder(folder, curriculum_version=course.version, items=item_index(course),
-                       newest=newest, renames=renames)
+                       newest=newest, renames=renames, skills=module_skills(course))
     return code, err, rows, data
 
 
@@ -50,14 +51,16 @@ def assert_they_agree(folder: Path, err: str, rows: dict, data, course, *, newes
         assert rows == {}  # the gradebook wrote nothing; the dashboard shows the others
         return
     assert sorted(rows) == data.students
-    # The dashboard's completion per module is the CSV's "attempted" (the item rule; the CSV's
-    # completion is mastery where a module has skills), student by student.
+    # The dashboard's completion per module is the CSV's completion (skills mastered where a
+    # module has skills), and its attempted the CSV's attempted, student by student.
     for module in completion_by_module(data):
-        column = [float(rows[s][f"{module.module} attempted"]) for s in data.students]
+        column = [float(rows[s][f"{module.module} completion"]) for s in data.students]
+        tried = [float(rows[s][f"{module.module} attempted"]) for s in data.students]
         assert module.all_done == sum(c == 100 for c in column)
         assert module.none_done == sum(c == 0 for c in column)
         assert module.some_done == len(column) - module.all_done - module.none_done
         assert module.mean_completion == pytest.approx(sum(column) / len(column), abs=0.1)
+        assert module.mean_attempted == pytest.approx(sum(tried) / len(tried), abs=0.1)
     # And the same file counted for each student.
     merged = merge_submissions([folder], curriculum_version=course.version,
                                modules=module_titles(course), module_items=module_items(course),

@@ -75,7 +75,10 @@ def test_a_class_of_300_in_lms_folders_with_the_progress_bar(class_of_300, tmp_p
     assert len(rows) == len(data.students) == CLASS_SIZE
     assert_they_agree(folder, err, rows, data, course)
     [module] = completion_by_module(data)
-    # solid: 3 items; shaky: the marker wrong, the step wrong: 0; idle: 0.
-    assert (module.all_done, module.some_done, module.none_done) == (0, 100, 200)
+    # Completion is skills mastered: one right try in a skill masters none here (each needs
+    # another level or another item), so nobody has completed any of the module.
+    assert (module.all_done, module.some_done, module.none_done) == (0, 0, 300)
+    # Attempted: solid 3 items; shaky: the marker wrong, the step wrong: 0; idle: 0.
+    assert module.mean_attempted == pytest.approx(float(demo_share(3, course)) / 3, abs=0.1)
     assert rows["s0000"]["demo attempted"] == demo_share(3, course)
     assert rows["s0001"]["demo attempted"] == "0.0"

@@ -37,6 +37,7 @@ from repairlab.dashboard import (
 )
 from repairlab.dashboard.statistics import (
     completion_by_module,
+    diaries_by_module,
     difficulty_by_module,
     marker_use,
     missed_items,
@@ -203,8 +204,11 @@ def test_a_missing_folder_is_the_only_error(tmp_path):
 # find the moment.
 
 
-def test_completion_per_module(handins):
+def test_completion_per_module_without_the_course_counts_items(handins):
+    """Opened without the course the dashboard knows no skills: completion is the item rule,
+    as the gradebook's for a module without skills, and equals attempted."""
     noticing, repairing = completion_by_module(load_folder(handins))
+    assert (noticing.skills, noticing.mean_attempted) == (0, noticing.mean_completion)
     # noticing: ana 4 (schema, marker, reflection, moment), ben 3 (marker, moment, and a
     # defensive rewrite, which completes as in the gradebook; his schema, answered wrong twice,
     # does not), chi 1 (schema). 9 items: (4 + 3 + 1) / 27.
@@ -214,6 +218,57 @@ def test_completion_per_module(handins):
     # repairing: ana 2 (step, rewrite), ben 1 (rewrite), chi 0.
     assert (repairing.all_done, repairing.some_done, repairing.none_done) == (0, 2, 1)
     assert repairing.mean_completion == pytest.approx(100 * 3 / 27, abs=0.05)
+
+
+def test_completion_is_skills_mastered_and_attempted_stays_the_items(real_class):
+    data = load_folder(real_class.folder, **real_class.arguments)
+    noticing, repairing = completion_by_module(data)
+    # Five skills a module. noticing: ana masters finding where it begins, chi naming the
+    # schema, ben none (test_skill_mastery_per_module): 1/5, 0, 1/5.
+    assert (noticing.skills, noticing.items) == (5, 9)
+    assert noticing.mean_completion == pytest.approx(100 * 2 / 15, abs=0.05)
+    assert (noticing.all_done, noticing.some_done, noticing.none_done) == (0, 2, 1)
+    # Attempted is still the share of items done: (4 + 3 + 1) / 27.
+    assert noticing.mean_attempted == pytest.approx(100 * 8 / 27, abs=0.05)
+    # repairing: ben alone masters owning your part (his first m02 reply was good): 0, 1/5, 0.
+    assert repairing.mean_completion == pytest.approx(100 / 15, abs=0.05)
+    assert (repairing.all_done, repairing.some_done, repairing.none_done) == (0, 1, 2)
+    assert repairing.mean_attempted == pytest.approx(100 * 3 / 27, abs=0.05)
+    html = dashboard_html(data, charts=False)
+    assert ('<th scope="row">Noticing ruptures</th><td>5 skills</td>'
+            '<td class="rl-num">13.3%</td><td class="rl-num">29.6%</td>') in html
+
+
+def test_dashboard_completion_and_attempted_are_the_gradebooks(real_class):
+    """Student by student: the dashboard's figures are the CSV's completion and attempted."""
+    gradebook = _gradebook(real_class)
+    data = load_folder(real_class.folder, **real_class.arguments)
+    for module in completion_by_module(data):
+        done = [r[f"{module.module} completion"] for r in gradebook.rows]
+        tried = [r[f"{module.module} attempted"] for r in gradebook.rows]
+        assert module.mean_completion == pytest.approx(sum(done) / len(done), abs=0.1)
+        assert module.mean_attempted == pytest.approx(sum(tried) / len(tried), abs=0.1)
+        assert module.all_done == done.count(100.0)
+        assert module.none_done == done.count(0.0)
+
+
+def test_who_kept_a_practice_diary_in_the_gradebook_and_on_the_dashboard(real_class):
+    """ana kept one in repairing, ben in noticing (one box filled), chi none
+    (class_work.DIARIES); the CSV says yes or no, the dashboard names them, and the text
+    stays out of both."""
+    gradebook = _gradebook(real_class)
+    assert {r["student"]: (r["noticing diary"], r["repairing diary"])
+            for r in gradebook.rows} == {"ana": ("no", "yes"), "ben": ("yes", "no"),
+                                         "chi": ("no", "no")}
+    assert "repairing diary" in gradebook.columns
+    data = load_folder(real_class.folder)  # needs no course: the hand-ins carry the diaries
+    noticing, repairing = diaries_by_module(data)
+    assert (noticing.kept_by, repairing.kept_by) == (("ben",), ("ana",))
+    html = dashboard_html(data, charts=False)
+    assert ('<th scope="row">Repairing ruptures</th><td class="rl-num">1 (33.3%)</td>'
+            in html)
+    assert '<ul class="rl-diarists"><li>ana</li></ul>' in html
+    assert "Not mentioning the clock" not in html
 
 
 def test_missed_items_most_missed_first(handins):
@@ -303,17 +358,20 @@ def test_skill_mastery_per_module(real_class):
     assert rows[("repairing", "naming-your-schema")] == (0, 0, 3)
 
 
-def test_skill_mastery_is_the_gradebooks(real_class):
-    """The dashboard counts exactly the gradebook CSV's skill columns, student by student."""
+def _gradebook(real_class):
     from repairlab.content.course import load_course
     from repairlab.coursework import module_items, module_titles
     from repairlab.gradebook import merge_submissions
 
     course, _problems = load_course(real_class.course)
-    gradebook = merge_submissions([real_class.folder], curriculum_version=course.version,
-                                  modules=module_titles(course),
-                                  module_items=module_items(course),
-                                  module_skills=real_class.arguments["skills"])
+    return merge_submissions([real_class.folder], curriculum_version=course.version,
+                             modules=module_titles(course), module_items=module_items(course),
+                             module_skills=real_class.arguments["skills"])
+
+
+def test_skill_mastery_is_the_gradebooks(real_class):
+    """The dashboard counts exactly the gradebook CSV's skill columns, student by student."""
+    gradebook = _gradebook(real_class)
     data = load_folder(real_class.folder, **real_class.arguments)
     for row in skill_mastery(data):
         column = [r[f"{row.module} {row.skill}"] for r in gradebook.rows]
@@ -361,10 +419,11 @@ def test_every_chart_has_alt_text_and_a_table(handins):
     assert html.count('alt="') == 4
     assert 'alt=""' not in html
     # One table per chart, with the chart's numbers; the long per-item lists, folded; and
-    # without the course, no skills table (test_without_the_course_...).
-    assert html.count("<table>") == 6
-    assert html.count("<caption>") == 6
-    assert html.count("<details>") == 2
+    # without the course, no skills table (test_without_the_course_...); the diaries kept,
+    # with who kept one folded away for each module.
+    assert html.count("<table>") == 7
+    assert html.count("<caption>") == 7
+    assert html.count("<details>") == 4
     assert 'scope="col"' in html
     assert 'scope="row"' in html
     assert "Noticing ruptures: 0 all done, 3 some, 0 none, mean completion 29.6%" in html
@@ -408,6 +467,7 @@ def test_everything_a_hand_in_or_a_file_name_brings_is_escaped(tmp_path):
                     response=_attack("response"), feedback={"extra": extra}, score=n / 2,
                     status="needs-work", curriculum_version=version,
                     created_at=f"2025-03-01T10:0{n}:00Z"))
+            progress.save_diary(student, _attack("module"), {"hard": _attack("diary")})
             export_submission(progress, student, path, course_title=_attack("course"),
                               curriculum_version=version, items=items, created_at=created_at)
 
@@ -446,6 +506,13 @@ def test_everything_a_hand_in_or_a_file_name_brings_is_escaped(tmp_path):
     for field in ("folder", "item-id", "module-title", "kind", "title", "marker", "student",
                   "other-student", "new-id", "file", "course", "version", "old-version", "skill"):
         assert f"&gt;{field}" in page, f"{field} is not on the page: the test proves nothing"
+    from html import escape
+
+    diarists = page[page.index('<ul class="rl-diarists">'):]
+    assert diarists.startswith(f'<ul class="rl-diarists"><li>{escape(_attack("new-id"))}</li>'
+                               f'<li>{escape(shown)}</li></ul>')
+    assert "diary'" not in page  # the diary's text stays in the hand-in, escaped or not
+    assert "diary&#x27;" not in page
 
 
 def test_importing_the_package_does_not_import_plotting_or_widgets():

@@ -45,10 +45,12 @@ HEADER = [
     "noticing score",
     "noticing attempted",
     "noticing first-try accuracy",
+    "noticing diary",
     "repairing completion",
     "repairing score",
     "repairing attempted",
     "repairing first-try accuracy",
+    "repairing diary",
     "total completion",
     "total score",
     "total attempted",
@@ -118,18 +120,19 @@ CAROL_NEW = [
 # Worked out by hand from the attempts above (7 items: 3 noticing, 4 repairing). Without
 # skills a module's completion is the item rule, which is also its "attempted" column.
 # First-try accuracy: of the items tried (reflections left out), the share right first time.
+# Nobody here kept a practice diary: "no" in each module's diary column.
 EXPECTED = [
     # ann: noticing 2/3 done, mean(1.0, 0.0), first tries 0 of 2 (schema, marker);
     #      repairing 3/4, mean(1.0, 0.75, 0.9), first tries 2 of 3 (the order was partial);
     #      total 5/7, mean(1, 0, 1, .75, .9) = 0.73, first tries 2 of 5
-    ["ann", "66.7", "50.0", "66.7", "0.0", "75.0", "88.3", "75.0", "66.7",
+    ["ann", "66.7", "50.0", "66.7", "0.0", "no", "75.0", "88.3", "75.0", "66.7", "no",
      "71.4", "73.0", "71.4", "40.0"],
     # bob: noticing 1/3, mean(1.0), 1 of 1 first time; repairing nothing; total 1/7, 1 of 1
-    ["bob", "33.3", "100.0", "33.3", "100.0", "0.0", "", "0.0", "",
+    ["bob", "33.3", "100.0", "33.3", "100.0", "no", "0.0", "", "0.0", "", "no",
      "14.3", "100.0", "14.3", "100.0"],
     # carol (newer file): noticing 3/3, mean(1, 1), 1 of 2 first time (the marker);
     #      repairing 1/4 (reflection), mean(0.0), 0 of 1; total 4/7, mean(1, 1, 0), 1 of 3
-    ["carol", "100.0", "100.0", "100.0", "50.0", "25.0", "0.0", "25.0", "0.0",
+    ["carol", "100.0", "100.0", "100.0", "50.0", "no", "25.0", "0.0", "25.0", "0.0", "no",
      "57.1", "66.7", "57.1", "33.3"],
 ]
 
@@ -227,7 +230,8 @@ def test_csv_is_utf8_and_spreadsheet_formulas_in_names_are_defused(tmp_path):
     rows = list(csv.reader(out.open(encoding="utf-8", newline="")))
     assert [row[0] for row in rows[1:]] == ['\'=HYPERLINK("http://x","y")', "zoë.łukasz"]
     assert rows[2][1:] == EXPECTED[1][1:]  # bob's work, under another name
-    assert rows[1][1:] == ["0.0", "", "0.0", ""] * 3  # nothing done: no score, no first try
+    # Nothing done: no score, no first try, no diary.
+    assert rows[1][1:] == ["0.0", "", "0.0", "", "no"] * 2 + ["0.0", "", "0.0", ""]
 
 
 def test_a_module_without_its_item_list_is_a_caller_error(tmp_path):

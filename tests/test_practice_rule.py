@@ -297,3 +297,28 @@ def test_ratings_from_the_store_reach_the_rule_through_the_attempts_they_rate(tm
     assert [a["rating"] for a in history] == [1, 1]
     # Two easy right tries: the next item is a level up.
     assert LEVEL[next_step(SKILLS, ITEMS, history).item_id] == "intermediate"
+
+
+def _case(item_id: str, right: bool, turns: list[int], ending: int | None = None) -> dict:
+    """A case as the view records it: its written turns' ratings in ``extra``, the ending's
+    own rating (if any) as the store joins it."""
+    return {"item_id": item_id, "kind": "simulation", "status": "good" if right else
+            "needs-work", "rating": ending,
+            "extra": {"turn_ratings": [{"turn": 2 * n + 1, "rating": r}
+                                       for n, r in enumerate(turns)]}}
+
+
+CASES = [PracticeItem(f"case-{level[:3]}-{n}", OWN.id, level, "simulation")
+         for level in ("beginner", "intermediate") for n in (1, 2, 3)]
+
+
+def test_a_case_whose_written_turns_felt_hard_holds_the_level_as_a_rated_rewrite_would():
+    """A case's try is rated by the latest rating it carries: its ending's, else its last
+    written turn's; hard turns hold the student at beginner as hard rewrites do."""
+    hard = [_case(f"case-beg-{n}", True, [5, 9]) for n in (1, 2, 3)]
+    assert [t.rating for t in tries_from_attempts(hard)] == [9, 9, 9]
+    assert skill_states([OWN], CASES, hard)[0].levels_met == []
+    unrated = [_case(f"case-beg-{n}", True, []) for n in (1, 2, 3)]
+    assert skill_states([OWN], CASES, unrated)[0].levels_met == ["beginner"]
+    # The ending's own rating is later than the turns': it is the try's.
+    assert tries_from_attempts([_case("case-beg-1", True, [9], ending=4)])[0].rating == 4

@@ -105,3 +105,88 @@ def test_kinds_without_a_difficulty_check_offer_none(in_module):
     view = build_view("m01-reflect-01")
     view.submit("I felt hot and wanted to explain.")
     assert view.rating is None
+
+
+VALIDATING = ("That sounds lonely, and I'm sorry my glances brought it back. "
+              "What was it like just now?")
+
+
+def test_a_free_text_turn_of_a_case_is_rated_and_goes_with_the_case(in_module):
+    """Mid-case, after a written reply, the same check rates that turn; a choice turn has
+    none; the ending records the case with the turn's rating beside its own."""
+    from repairlab.grading import mean_difficulty, ratings_of
+    from repairlab.practice import rated_attempts
+
+    view = build_view("m01-case-01")
+    view.choose("own-glance")
+    assert view.rating is None  # a chosen line is not rated
+    view.submit(VALIDATING)  # turn 2, a free-text reply; the case goes on
+    assert not view.play.ended
+    assert view.children.index(view.rating) == view.children.index(view.feedback) + 1
+    assert view.rating.choice.value is None  # optional
+    view.rating.choice.value = 6
+    assert "Saved: 6 of 10" in view.rating.saved.value
+    assert "kept with this case when the case ends" in view.rating.saved.value
+    assert _attempts("m01-case-01") == []  # a turn is not an attempt of its own
+    view.choose("agree-signal")  # the ending
+    assert view.play.ended
+    assert view.rating.choice.value is None  # the ending is rated afresh
+    view.rating.choice.value = 3
+    (case,) = _attempts("m01-case-01")
+    assert case.extra["turn_ratings"] == [{"turn": 2, "rating": 6}]
+    assert _store().ratings(STUDENT) == {("m01-case-01", case.created_at): 3}
+    [rated] = rated_attempts([case], _store().ratings(STUDENT))
+    assert ratings_of(rated) == [6, 3]  # the one reader: the practice rule and the means
+    assert mean_difficulty([rated], ["m01-case-01"]) == 4.5
+
+    view.reflection_box.value = "I wanted to explain the clock."
+    view.save_reflection()  # the ending recorded again: the turn's rating goes with it
+    latest = _attempts("m01-case-01")[-1]
+    assert latest.extra["turn_ratings"] == [{"turn": 2, "rating": 6}]
+    assert latest.extra["reflection"] == "I wanted to explain the clock."
+    _reload()
+    reopened = build_view("m01-case-01")
+    reopened.reflection_box.value = "And what I will say next time."
+    reopened.save_reflection()  # after a reload too
+    assert _attempts("m01-case-01")[-1].extra["turn_ratings"] == [{"turn": 2, "rating": 6}]
+
+
+def test_a_case_turns_ratings_reach_the_hand_in(in_module, tmp_path):
+    from repairlab.coursework import item_index
+    from repairlab.handin import export_submission, read_submission
+    from repairlab.notebook import current_course
+
+    view = build_view("m01-case-01")
+    view.choose("own-glance")
+    view.submit(VALIDATING)
+    view.rating.choice.value = 7
+    view.choose("agree-signal")
+    course = current_course()
+    path = tmp_path / "work.html"
+    export_submission(_store(), STUDENT, path, items=item_index(course), course_title="C",
+                      curriculum_version=course.version)
+    [case] = read_submission(path)["attempts"]
+    assert case["extra"]["turn_ratings"] == [{"turn": 2, "rating": 7}]
+    assert "rating" not in case  # the ending was not rated
+    page = path.read_text(encoding="utf-8")
+    assert "your written replies felt 7 of 10 hard" in page
+
+
+def test_a_case_turn_left_unrated_keeps_nothing_and_a_choice_withdraws_the_check(in_module):
+    view = build_view("m01-case-01")
+    view.choose("own-glance")
+    view.submit(VALIDATING)
+    assert view.rating is not None
+    view.choose("agree-signal")
+    (case,) = _attempts("m01-case-01")
+    assert "turn_ratings" not in (case.extra or {})
+    view.restart()
+    assert view.rating is None
+    assert view.turn_ratings == {}
+    view.choose("own-glance")
+    view.submit(VALIDATING)
+    view.rating.choice.value = 9
+    view.restart()  # abandoned mid-case: the rating goes with the run it rated
+    assert view.turn_ratings == {}
+    view.choose("move-on")  # a choice turn: no check on the page
+    assert view.rating is None

@@ -174,9 +174,25 @@ def test_the_instructor_sees_both_hand_ins_and_their_grades(hub, browser, axe):
             expect(row.locator("td").nth(0)).to_have_text("2")
             expect(row.locator("td").nth(2)).to_have_text(f"{attempted:g}%")
             expect(row.locator("td").nth(3)).to_have_text(f"{mastered[name]:g}%")
+        # The dashboard below: the module's completion is the same rule's (the mean of the
+        # CSV's module completion), with attempted beside it.
+        from repairlab.dashboard import fmt_percent
+
+        module = course.modules[0]
+        done = [row[f"{module.slug} completion"] for row in merged.rows]
+        per_module = page.get_by_role("table", name="Completion per module (2 students)")
+        cells = per_module.locator("tr", has=page.locator(f"th:text-is('{module.title}')")
+                                   ).locator("td")
+        expect(cells.nth(1)).to_have_text(fmt_percent(round(sum(done) / len(done), 1)))
+        expect(cells.nth(2)).to_have_text(f"{attempted:g}%")
+        expect(page.get_by_role("table", name="Practice diaries kept (2 students)")).to_be_visible()
+        diaries = page.locator("section", has=page.locator("h2", has_text="Practice diaries"))
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=str(ARTIFACTS / f"hub-dashboard-{width}.png"), full_page=False)
+            for name, part in (("completion", per_module), ("diaries", diaries)):
+                part.scroll_into_view_if_needed()
+                part.screenshot(path=str(ARTIFACTS / f"hub-dashboard-{name}-{width}.png"))
             assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert axe(page) == []
         with page.expect_download() as download:
@@ -186,6 +202,7 @@ def test_the_instructor_sees_both_hand_ins_and_their_grades(hub, browser, axe):
         assert sorted(rows) == list(STUDENTS)
         module = course.modules[0].slug
         for name in STUDENTS:
+            assert rows[name][f"{module} diary"] == "no"  # nobody kept a practice diary here
             assert float(rows[name][f"{module} attempted"]) == attempted
             assert float(rows[name]["total completion"]) == mastered[name]
             assert rows[name][f"{module} score"] != ""

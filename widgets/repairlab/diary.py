@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["QUESTIONS", "clean_entry", "is_empty", "read_entries"]
+__all__ = ["QUESTIONS", "clean_entry", "is_empty", "modules_with_entries", "read_entries"]
 
 # (key kept in the store and the hand-in, the question the student answers)
 QUESTIONS: tuple[tuple[str, str], ...] = (
@@ -66,6 +66,12 @@ def read_entries(value: Any) -> dict[str, dict[str, str]]:
             entries[str(slug)] = {key: entry[key] for key in (*KEYS, "saved_at")
                                   if isinstance(entry.get(key), str)}
     return entries
+
+
+def modules_with_entries(value: Any) -> set[str]:
+    """The modules a hand-in's ``diary`` holds an entry for with something written in it:
+    what the gradebook's diary columns and the dashboard say (the text stays in the hand-in)."""
+    return {slug for slug, entry in read_entries(value).items() if not is_empty(entry)}
 
 
 def to_json(entry: Mapping[str, str]) -> str:

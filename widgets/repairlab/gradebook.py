@@ -27,7 +27,8 @@ from typing import Any
 
 from repairlab.atomic import write_text_atomic
 from repairlab.collect import HandIn, choose, collect
-from repairlab.grading import first_try_accuracy, mastery_fraction, mean_difficulty, outcome
+from repairlab.diary import modules_with_entries
+from repairlab.grading import completion_fraction, first_try_accuracy, mean_difficulty, outcome
 
 __all__ = [
     "GradebookResult",
@@ -71,6 +72,7 @@ def _columns(modules: Sequence[tuple[str, str]], module_skills: Mapping[str, Any
         columns += [f"{slug} {skill.id}" for skill in skills]
         if skills:
             columns.append(f"{slug} mean difficulty")
+        columns.append(f"{slug} diary")
     return [*columns, "total completion", "total score", "total attempted",
             "total first-try accuracy"]
 
@@ -114,6 +116,8 @@ def merge_submissions(
     A module with skills is complete in proportion to its skills mastered (grading.py);
     ``attempted`` (the item rule of completion, which a module without skills also shows as
     its completion) and ``first-try accuracy`` are columns of every module and of the total.
+    ``<module> diary`` says ``yes`` when the hand-in holds a practice-diary entry for the
+    module with something written in it, else ``no`` (the text itself stays in the hand-in).
     """
     module_skills = module_skills or {}
     missing = [slug for slug, _title in modules if slug not in module_items]
@@ -132,23 +136,24 @@ def merge_submissions(
     all_items = [item for slug, _title in modules for item in module_items[slug]]
     for student, handin in choice.chosen.items():
         attempts = handin.submission["attempts"]
+        diaries = modules_with_entries(handin.submission.get("diary"))
         row: dict[str, Any] = {"student": student}
         done = 0.0  # completed share of each module, weighted by its items
         for slug, _title in modules:
             got = outcome(attempts, module_items[slug])
             skill_cells = _skill_cells(attempts, slug, module_skills)
-            # Completion is mastery where the module defines skills (grading.py's rule).
-            mastery = mastery_fraction([skill_cells[f"{slug} {skill.id}"] for skill in
-                                        module_skills.get(slug, ((), ()))[0]])
-            fraction = mastery if mastery is not None else (
-                got.completed / got.total if got.total else 0.0)
-            done += fraction * got.total
-            row[f"{slug} completion"] = (round(100 * fraction, 1) if got.total or mastery
-                                         is not None else None)
+            # Completion is mastery where the module defines skills (grading.py's rule, the
+            # dashboard's too).
+            fraction = completion_fraction(got, [skill_cells[f"{slug} {skill.id}"] for skill
+                                                 in module_skills.get(slug, ((), ()))[0]])
+            done += (fraction or 0.0) * got.total
+            row[f"{slug} completion"] = None if fraction is None else round(100 * fraction, 1)
             row[f"{slug} score"] = got.score_percent
             row[f"{slug} attempted"] = got.completion_percent  # the item rule
             row[f"{slug} first-try accuracy"] = first_try_accuracy(attempts, module_items[slug])
             row.update(skill_cells)
+            # Whether a practice diary was kept; its text stays in the hand-in.
+            row[f"{slug} diary"] = "yes" if slug in diaries else "no"
         total = outcome(attempts, all_items)
         row["total completion"] = round(100 * done / total.total, 1) if total.total else None
         row["total score"] = total.score_percent

@@ -27,20 +27,23 @@ Scores are fractions from 0 to 1 on each attempt; the gradebook shows percentage
 * Attempts at items that are not in the course's item list (e.g. an item removed mid-term) are
   ignored. Attempts from an earlier curriculum version count: item ids are never reused.
 
-* **Completion means mastery where a module defines it.** In the gradebook, a module that
-  names skills (``skills:`` in ``module.yaml``) is complete in proportion to its skills
-  mastered, by the practice rule (:func:`mastery_fraction`); a module without skills keeps the
-  item rule above. The total is the modules' completion weighted by their items (for a course
-  without skills, exactly completed items / all items).
-* **Attempted** is the item rule above (completed items / all items), kept as a column of its
-  own: the work done on a module that is not mastered yet. It is what the landing page, the
-  hand-in's summary and the dashboard call completion.
+* **Completion means mastery where a module defines it.** In the gradebook and the dashboard
+  (:func:`completion_fraction`, called by both), a module that names skills (``skills:`` in
+  ``module.yaml``) is complete in proportion to its skills mastered, by the practice rule
+  (:func:`mastery_fraction`); a module without skills keeps the item rule above. The total is
+  the modules' completion weighted by their items (for a course without skills, exactly
+  completed items / all items).
+* **Attempted** is the item rule above (completed items / all items), kept as a figure of its
+  own in the gradebook and the dashboard: the work done on a module that is not mastered
+  yet. It is what the landing page and the hand-in's summary call completion.
 * **First-try accuracy** = of the items the student has tried, the share whose first judged
   attempt solved them (reflections, which cannot be wrong, and attempts the feedback could not
   judge, are left out); empty when none is tried.
 
 * **Mean difficulty** of a set of items = the mean of the 0-10 ratings of how hard an attempt
-  felt (the optional ``rating`` on an attempt), to one decimal; empty when none is rated.
+  felt, to one decimal; empty when none is rated. An attempt's ratings (:func:`ratings_of`)
+  are the optional ``rating`` on it (a rewrite, a case's ending) and, for a case, the rating of
+  each free-text turn, kept in its ``extra`` as ``turn_ratings``.
 
 *Solved* is stricter than completed: marked correct or good, or a reflection submitted
 (:data:`SOLVED`). A rewrite that still reads as defensive completes its item (the student did
@@ -62,12 +65,15 @@ __all__ = [
     "attempt_field",
     "best_scores",
     "completed_items",
+    "completion_fraction",
     "counts_as_completed",
     "first_try_accuracy",
     "is_solved",
     "mastery_fraction",
     "mean_difficulty",
     "outcome",
+    "ratings_of",
+    "turn_ratings_of",
 ]
 
 # Kinds that have no right or wrong (never a try in practice mode, never first-try accuracy).
@@ -145,6 +151,16 @@ def mastery_fraction(statuses: Sequence[str]) -> float | None:
     return sum(s == "mastered" for s in statuses) / len(statuses) if statuses else None
 
 
+def completion_fraction(items: Outcome, skill_statuses: Sequence[str]) -> float | None:
+    """A module's completion, 0-1, for the gradebook and the dashboard alike: its skills
+    mastered where it names skills (``skill_statuses``), else its items completed (``items``,
+    :func:`outcome`); None for a module with neither."""
+    mastery = mastery_fraction(skill_statuses)
+    if mastery is not None:
+        return mastery
+    return items.completed / items.total if items.total else None
+
+
 def first_try_accuracy(attempts: Iterable[Any], item_ids: Sequence[str]) -> float | None:
     """Of the items in ``item_ids`` the student tried, the percentage whose first judged
     attempt solved them (oldest first; see the rule above); None when none was tried."""
@@ -160,10 +176,35 @@ def first_try_accuracy(attempts: Iterable[Any], item_ids: Sequence[str]) -> floa
     return round(100 * sum(first.values()) / len(first), 1) if first else None
 
 
+def _is_rating(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10
+
+
+def turn_ratings_of(attempt: Any) -> list[int]:
+    """The 0-10 ratings of a case's free-text turns (``extra.turn_ratings``), in turn order.
+    Anything that is not a rating is left out, never a crash (a hand-in may come from
+    another version)."""
+    extra = attempt_field(attempt, "extra")
+    turns = extra.get("turn_ratings") if isinstance(extra, Mapping) else None
+    if not isinstance(turns, list):
+        return []
+    return [rating for _turn, rating in sorted(
+        (turn["turn"], turn["rating"]) for turn in turns
+        if isinstance(turn, Mapping) and isinstance(turn.get("turn"), int)
+        and not isinstance(turn.get("turn"), bool) and _is_rating(turn.get("rating")))]
+
+
+def ratings_of(attempt: Any) -> list[int]:
+    """How hard the student said an attempt felt, 0-10, in the order given: a case's free-text
+    turns, then the attempt's own ``rating`` (a rewrite's, a case's ending)."""
+    own = attempt_field(attempt, "rating")
+    return turn_ratings_of(attempt) + ([own] if _is_rating(own) else [])
+
+
 def mean_difficulty(attempts: Iterable[Any], item_ids: Sequence[str]) -> float | None:
-    """The mean 0-10 self-rated difficulty of the attempts at ``item_ids``; None if unrated."""
+    """The mean 0-10 self-rated difficulty of the attempts at ``item_ids`` (every rating each
+    carries, :func:`ratings_of`); None if unrated."""
     wanted = set(item_ids)
     ratings = [rating for a in attempts if attempt_field(a, "item_id") in wanted
-               for rating in [attempt_field(a, "rating")]
-               if isinstance(rating, int) and not isinstance(rating, bool) and 0 <= rating <= 10]
+               for rating in ratings_of(a)]
     return round(sum(ratings) / len(ratings), 1) if ratings else None

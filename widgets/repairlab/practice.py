@@ -40,7 +40,8 @@ module's order, one at a time: the *current skill* is the first one not yet mast
   mastered there is no next item.
 
 * **How hard it felt.** After a try the student may rate it 0-10 (``rating`` on the attempt:
-  the page joins the store's ratings to the attempts; the latest rating within a try counts).
+  the page joins the store's ratings to the attempts; a case also carries a rating of each
+  free-text turn, ``grading.ratings_of``; the latest rating within a try counts).
   Unrated tries leave the rule as above. Two tries in a row at the current level rated
   ``HARD`` (8) or more hold the student where they are: the level is not met on that try,
   even if the criterion is, and if either of the two was missed they step down a level (never
@@ -55,7 +56,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .grading import NOT_JUDGED, UNSCORED_KINDS, attempt_field, is_solved
+from .grading import NOT_JUDGED, UNSCORED_KINDS, attempt_field, is_solved, ratings_of
 from .vocab import DIFFICULTIES
 
 __all__ = [
@@ -161,7 +162,8 @@ def tries_from_attempts(attempts: Iterable[Any]) -> list[Try]:
     for attempt in attempts:
         item_id = attempt_field(attempt, "item_id")
         status = attempt_field(attempt, "status")
-        rating = _rating(attempt_field(attempt, "rating"))
+        # The latest rating the attempt carries: a case's ending, else its last rated turn.
+        rating = next(reversed(ratings_of(attempt)), None)
         if attempt_field(attempt, "kind") in UNSCORED_KINDS or status in NOT_JUDGED:
             continue
         extra = attempt_field(attempt, "extra")
@@ -185,13 +187,6 @@ def rated_attempts(attempts: Iterable[Any],
         row["rating"] = ratings.get((row.get("item_id"), row.get("created_at")))
         rated.append(row)
     return rated
-
-
-def _rating(value: Any) -> int | None:
-    """A 0-10 rating, or None for no rating (or anything that is not one: never a crash)."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-        return None
-    return value
 
 
 def _levels(items: Sequence[PracticeItem]) -> list[str]:

@@ -7,7 +7,8 @@ One concern a module, in the order the data flows:
   cannot use is listed in ``ClassData.skipped`` with the reason, never raised.
 * ``statistics.py`` -- pure tables (lists of frozen dataclasses): completion per module, the
   items most missed, the defensive markers in rewrites, how rewrites change, each skill's
-  mastery and each module's self-rated difficulty. Completion follows the grading rule
+  mastery, each module's self-rated difficulty and who kept a practice diary. Completion
+  (skills mastered where a module names them) and attempted follow the grading rule
   (:mod:`repairlab.grading`) and mastery the practice rule, as in the CSV.
 * ``charts.py`` -- matplotlib, imported only when a chart is drawn.
 * ``page.py`` -- the HTML: each table as a chart with alt text *and* an accessible table.

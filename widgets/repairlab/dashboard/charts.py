@@ -96,8 +96,8 @@ def completion_chart(rows: list[ModuleCompletion]):
     ax = figure.add_subplot()
     y = range(len(rows))
     left = [0] * len(rows)
-    series = [("All items done", "all_done", BLUE, "", "white"),
-              ("Some items done", "some_done", ORANGE, "//", TEXT),
+    series = [("All done", "all_done", BLUE, "", "white"),
+              ("Some done", "some_done", ORANGE, "//", TEXT),
               ("None done yet", "none_done", GREY, "", TEXT)]
     for name, attr, colour, hatch, ink in series:
         values = [getattr(r, attr) for r in rows]

@@ -18,6 +18,7 @@ from .charts import (
 )
 from .loading import ClassData
 from .statistics import (
+    DiaryKept,
     ItemMiss,
     MarkerUse,
     ModuleCompletion,
@@ -25,6 +26,7 @@ from .statistics import (
     RewriteChange,
     SkillMastery,
     completion_by_module,
+    diaries_by_module,
     difficulty_by_module,
     fmt_number,
     fmt_percent,
@@ -103,26 +105,50 @@ def _section(heading: str, intro: str, body: str) -> str:
     return f"<section><h2>{escape(heading)}</h2><p>{escape(intro)}</p>{body}</section>"
 
 
+def _counts(row: ModuleCompletion) -> str:
+    return counted(row.skills, "skill") if row.skills else counted(row.items, "item")
+
+
 def completion_html(rows: list[ModuleCompletion], *, chart: bool = True) -> str:
-    intro = ("Completed means at least one attempt that was not marked incorrect, the "
-             "gradebook's rule.")
+    intro = ("Completion is the gradebook's: the share of a module's skills mastered, by the "
+             "practice rule, where the module names skills; otherwise the share of its items "
+             "done (at least one attempt not marked incorrect). Attempted is always the share "
+             "of items done.")
     if not rows or not rows[0].students:
         return _section("Completion per module", intro, "<p>No hand-ins to show yet.</p>")
     students = rows[0].students
     summary = "; ".join(f"{r.title}: {r.all_done} all done, {r.some_done} some, "
                         f"{r.none_done} none, mean completion {fmt_percent(r.mean_completion)}"
                         for r in rows)
-    alt = (f"Stacked bar chart: for each module, how many of the {_students(students)} have done "
-           f"all, some or none of its items. {summary}.")
+    alt = (f"Stacked bar chart: for each module, how many of the {_students(students)} have "
+           f"completed all, some or none of it. {summary}.")
     table = table_html(
         f"Completion per module ({_students(students)})",
-        ["Module", "Items", "Mean completion", "All items done", "Some done", "None done yet"],
-        [[escape(r.title), str(r.items), fmt_percent(r.mean_completion),
-          _count_share(r.all_done, r.students), _count_share(r.some_done, r.students),
-          _count_share(r.none_done, r.students)] for r in rows])
+        ["Module", "Completion counts", "Mean completion", "Mean attempted", "All done",
+         "Some done", "None done yet"],
+        [[escape(r.title), _counts(r), fmt_percent(r.mean_completion),
+          fmt_percent(r.mean_attempted), _count_share(r.all_done, r.students),
+          _count_share(r.some_done, r.students), _count_share(r.none_done, r.students)]
+         for r in rows], text_columns=2)
     figure = _figure_html(render(completion_chart, rows), alt,
                           "Modules in course order. The table below gives the same numbers.")
     return _section("Completion per module", intro, (figure if chart else "") + table)
+
+
+def diaries_html(rows: list[DiaryKept]) -> str:
+    intro = ("Which students kept a practice diary for each module (the gradebook's diary "
+             "columns). What they wrote is in each student's hand-in.")
+    counts = table_html(
+        f"Practice diaries kept ({_students(rows[0].students if rows else 0)})",
+        ["Module", "Kept a diary"],
+        [[escape(r.title), _count_share(len(r.kept_by), r.students)] for r in rows])
+    # Names can run to hundreds: folded away, as the every-item list is.
+    names = "".join(
+        f"<details><summary>Who kept one: {escape(r.title)} ({len(r.kept_by)})</summary>"
+        + (f'<ul class="rl-diarists">{"".join(f"<li>{escape(s)}</li>" for s in r.kept_by)}</ul>'
+           if r.kept_by else "<p>Nobody yet.</p>") + "</details>"
+        for r in rows)
+    return _section("Practice diaries", intro, counts + names)
 
 
 def missed_html(rows: list[ItemMiss], *, chart: bool = True) -> str:
@@ -294,7 +320,8 @@ def dashboard_html(data: ClassData, *, charts: bool = True) -> str:
                   markers_html(marker_use(data), chart=charts),
                   rewrites_html(rewrite_progress(data), rewrite_by_module(data),
                                 rewrite_overall(data), chart=charts),
-                  skills_html(skill_mastery(data), difficulty_by_module(data))]
+                  skills_html(skill_mastery(data), difficulty_by_module(data)),
+                  diaries_html(diaries_by_module(data))]
     else:
         parts.append("<p>No usable hand-ins in this folder yet.</p>")
     parts.append("</div>")

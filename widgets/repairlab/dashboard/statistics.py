@@ -1,9 +1,11 @@
 """What a class's hand-ins say, as plain tables (lists of frozen dataclasses): pure functions
 of a :class:`~repairlab.dashboard.loading.ClassData`, no I/O, no plotting, no widgets.
 
-Completion follows the grading rule (:mod:`repairlab.grading`) and skill mastery the practice
-rule (:func:`repairlab.practice.module_skill_states`), exactly as the gradebook applies them,
-so the dashboard and the CSV never disagree.
+Completion follows the grading rule (:func:`repairlab.grading.completion_fraction`: skills
+mastered where a module names them, else items completed) and skill mastery the practice rule
+(:func:`repairlab.practice.module_skill_states`), exactly as the gradebook applies them, so the
+dashboard and the CSV never disagree; so do the diaries kept
+(:func:`repairlab.diary.modules_with_entries`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from repairlab.grading import SOLVED, mean_difficulty, outcome
+from repairlab.diary import modules_with_entries
+from repairlab.grading import SOLVED, completion_fraction, mean_difficulty, outcome
 from repairlab.practice import module_skill_states
 
 from .loading import ClassData
@@ -43,15 +46,20 @@ def _mean(values: list[float]) -> float | None:
 
 @dataclass(frozen=True)
 class ModuleCompletion:
-    """One module: how much of it the class has done (the gradebook's completion rule)."""
+    """One module: how much of it the class has done, by the gradebook's rule: completion is
+    the share of its skills mastered where the module names skills (and the dashboard was
+    given the course), else of its items completed (``grading.completion_fraction``);
+    attempted is always the items' share, as the CSV's ``attempted`` column."""
 
     module: str
     title: str
     items: int
+    skills: int  # the skills completion counts; 0: it counts items
     students: int
-    mean_completion: float | None  # percent of the module's items, averaged over students
-    all_done: int  # students who completed every item
-    some_done: int  # at least one item, not all
+    mean_completion: float | None  # percent, averaged over students (the CSV's completion)
+    mean_attempted: float | None  # percent of the items, averaged (the CSV's attempted)
+    all_done: int  # students whose completion is 100%
+    some_done: int  # above 0, below 100%
     none_done: int
 
 
@@ -60,14 +68,42 @@ def completion_by_module(data: ClassData) -> list[ModuleCompletion]:
     attempts = {s: data.submissions[s].get("attempts") or [] for s in data.students}
     for slug, title in data.modules:
         ids = data.module_items(slug)
-        done = [outcome(attempts[s], ids).completed for s in data.students]
+        plan = data.skills.get(slug)
+        done, tried = [], []
+        for student in data.students:
+            items = outcome(attempts[student], ids)
+            statuses = ([state.status for state in module_skill_states(plan, attempts[student])]
+                        if plan else [])
+            fraction = completion_fraction(items, statuses)
+            done.append(None if fraction is None else 100 * fraction)
+            tried.append(items.completion_percent)
         rows.append(ModuleCompletion(
-            module=slug, title=title, items=len(ids), students=len(done),
-            mean_completion=_mean([100 * d / len(ids) for d in done]) if ids else None,
-            all_done=sum(1 for d in done if ids and d == len(ids)),
-            some_done=sum(1 for d in done if 0 < d < len(ids)),
-            none_done=sum(1 for d in done if d == 0)))
+            module=slug, title=title, items=len(ids), skills=len(plan[0]) if plan else 0,
+            students=len(done),
+            mean_completion=_mean([d for d in done if d is not None]),
+            mean_attempted=_mean([t for t in tried if t is not None]),
+            all_done=sum(1 for d in done if d is not None and d >= 100),
+            some_done=sum(1 for d in done if d is not None and 0 < d < 100),
+            none_done=sum(1 for d in done if not d)))
     return rows
+
+
+@dataclass(frozen=True)
+class DiaryKept:
+    """One module: which students kept a practice diary for it (the gradebook's diary
+    column). Names only: the entries' text stays in each hand-in."""
+
+    module: str
+    title: str
+    students: int
+    kept_by: tuple[str, ...]  # student ids, in the class's order
+
+
+def diaries_by_module(data: ClassData) -> list[DiaryKept]:
+    kept = {s: modules_with_entries(data.submissions[s].get("diary")) for s in data.students}
+    return [DiaryKept(module=slug, title=title, students=len(data.students),
+                      kept_by=tuple(s for s in data.students if slug in kept[s]))
+            for slug, title in data.modules]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Any
 
 from repairlab import __version__, timestamps
 from repairlab.diary import read_entries
+from repairlab.grading import turn_ratings_of
 from repairlab.kinds.base import Feedback
 from repairlab.registry import KINDS, ExerciseKind
 from repairlab.views import render
@@ -156,6 +157,10 @@ def _attempt(number: int, attempt: Mapping[str, Any], item: Any) -> str:
     # How hard the student said it felt (0-10, optional; absent in older hand-ins).
     rating_html = (f" · felt {e(rating)} of 10 hard"
                    if isinstance(rating, int) and not isinstance(rating, bool) else "")
+    turns = turn_ratings_of(attempt)  # a case's free-text turns, each rated on its own
+    if turns:
+        rating_html += (f" · your written replies felt {e(', '.join(map(str, turns)))} "
+                        "of 10 hard")
     heading = (f"<h4>Attempt {number} · {_when(attempt.get('created_at', ''))} · "
                f'<span class="status-{e(status)}">{e(status.replace("-", " ").capitalize())}'
                f"</span>{score_html}{rating_html}</h4>")

@@ -229,10 +229,15 @@ class ExerciseView(widgets.VBox):
         if self.rating is None:
             from .rating import RatingControl
 
-            self.rating = RatingControl(self.item.id, self.ratings)
+            self.rating = RatingControl(self.item.id, self.rating_target())
             at = list(self.children).index(self.feedback) + 1
             self.children = (*self.children[:at], self.rating, *self.children[at:])
         self.rating.show(rating)
+
+    def rating_target(self) -> Any:
+        """Where the difficulty check's choice goes: the injected ratings (a kind that rates
+        more than its attempts says otherwise)."""
+        return self.ratings
 
     def restore_extra(self, extra: dict[str, Any]) -> None:
         """Show what an attempt kept beside its response (a kind that keeps some knows it)."""

@@ -1,4 +1,5 @@
-"""The difficulty check: after a rewrite or a case, "How hard did that feel? 0-10" (issue 16).
+"""The difficulty check: after a rewrite, a case's free-text turn or its ending, "How hard did
+that feel? 0-10" (issue 16).
 
 One optional radio group (``repairlab.js`` names it a radiogroup after its visible label), so
 a click or the arrow keys rate it; nothing waits on it. Each choice is saved at once against
@@ -28,6 +29,11 @@ class Ratings(Protocol):
     def load(self, item_id: str) -> int | None: ...
 
     def save(self, item_id: str, rating: int) -> bool: ...
+
+
+# What "Saved" adds, unless the Ratings says otherwise (its ``when_saved``): a case's turn
+# is rated before its attempt exists, and says where the rating goes.
+CHANGEABLE = "You can change it."
 
 
 class RatingControl(widgets.VBox):
@@ -65,7 +71,8 @@ class RatingControl(widgets.VBox):
         except Exception:
             log.exception("could not save a difficulty rating of %s", self.item_id)
             saved = False
+        when_saved = getattr(self.ratings, "when_saved", CHANGEABLE)
         self.saved.value = (f'<p class="rl-rating-saved">Saved: {int(change["new"])} of 10. '
-                            "You can change it.</p>" if saved else
+                            f"{when_saved}</p>" if saved else
                             '<p class="rl-rating-saved">Your rating could not be saved; '
                             "your answer is kept.</p>")

@@ -43,12 +43,15 @@ _TONE_STATUS = {"good": "good", "warn": "needs-work", "info": "empty"}
 class SimulationView(ExerciseView):
     assessor: Assessor | None = None  # tests may put a stand-in here; None = repairlab.feedback
     heading_in_body = True
-    # The case is one attempt, recorded at its ending: that is when the difficulty check is
-    # offered (a turn mid-case is not an attempt of its own to rate).
+    # The case is one attempt, recorded at its ending. The difficulty check is offered after
+    # each free-text turn (kept in the view, then in the attempt's extra as ``turn_ratings``)
+    # and at the ending (the attempt's own rating, in the store like a rewrite's).
     offers_rating = True
 
     def __init__(self, item, **kwargs):
         self.reflection_text = ""  # the debrief reflection kept with this ending, if any
+        self.turn_ratings: dict[int, int] = {}  # turn number in the path -> 0-10
+        self.rated_turn: int | None = None  # the free-text turn the check rates now, if any
         self.reflection_parts: tuple[widgets.Widget, ...] = ()  # made at the first ending
         super().__init__(item, **kwargs)
 
@@ -216,15 +219,36 @@ class SimulationView(ExerciseView):
 
     def _after(self, step: Step) -> None:
         self._render()
+        self.rated_turn = None
         if self.play.ended:
             self._finish()
         else:
             self.show_feedback(self._turn_feedback(step), show_reveal=False)
+            if step.kind == "reply":
+                self.rated_turn = step.number
+                self.offer_rating(None)
+            else:
+                self._withdraw_rating()
         self._focus_next()
+
+    def _withdraw_rating(self) -> None:
+        if self.rating is not None:
+            self.children = tuple(c for c in self.children if c is not self.rating)
+            self.rating = None
+
+    def rating_target(self):
+        return _CaseRatings(self)
+
+    def _kept_turn_ratings(self) -> dict:
+        """The turns' ratings as the attempt keeps them (grading.ratings_of reads them)."""
+        if not self.turn_ratings:
+            return {}
+        return {"turn_ratings": [{"turn": turn, "rating": rating}
+                                 for turn, rating in sorted(self.turn_ratings.items())]}
 
     def _finish(self) -> Feedback:
         self.reflection_text = ""
-        feedback = self._score(self.play.path)
+        feedback = self._score(self.play.path, self._kept_turn_ratings())
         self.show_feedback(feedback)
         self._render_reflection()
         return feedback
@@ -246,7 +270,7 @@ class SimulationView(ExerciseView):
                 Feedback("empty", "Write your reflection in the box first."))
             return None
         debrief = self.kind.score(self.item, self.play.path)
-        feedback = replace(debrief, kept={"reflection": text})
+        feedback = replace(debrief, kept={"reflection": text, **self._kept_turn_ratings()})
         for listener in self.listeners:
             try:
                 listener(self.item, self.play.path, feedback)
@@ -270,6 +294,11 @@ class SimulationView(ExerciseView):
                 log.exception("could not carry the difficulty rating of %s", self.item.id)
 
     def restore_extra(self, extra) -> None:
+        turns = extra.get("turn_ratings") if isinstance(extra, dict) else None
+        if isinstance(turns, list) and self.play.ended:  # kept again with a later reflection
+            self.turn_ratings = {t["turn"]: t["rating"] for t in turns if isinstance(t, dict)
+                                 and isinstance(t.get("turn"), int)
+                                 and isinstance(t.get("rating"), int)}
         text = extra.get("reflection") if isinstance(extra, dict) else None
         if isinstance(text, str) and self.play.ended:
             self.reflection_text = text
@@ -302,9 +331,8 @@ class SimulationView(ExerciseView):
         self.play = Playthrough.start(self.item, self.assessor)
         self.feedback.value = ""
         self.reflection_text = ""
-        if self.rating is not None:  # a new run: rated once it ends
-            self.children = tuple(c for c in self.children if c is not self.rating)
-            self.rating = None
+        self.turn_ratings, self.rated_turn = {}, None
+        self._withdraw_rating()  # a new run: rated after its first free-text turn
         self._render()
         self._render_reflection()
         self._focus_next()
@@ -318,3 +346,31 @@ class SimulationView(ExerciseView):
             self.play = Playthrough.start(self.item, self.assessor)
         self._render()
         self._render_reflection()
+
+
+class _CaseRatings:
+    """The difficulty check of a case (``views.rating.Ratings``): mid-case it rates the
+    free-text turn just said, kept in the view until the ending records the case with it;
+    at the ending it rates the case's attempt in the store, as a rewrite's."""
+
+    def __init__(self, view: SimulationView):
+        self.view = view
+
+    @property
+    def when_saved(self) -> str:
+        from .rating import CHANGEABLE
+
+        if self.view.rated_turn is not None:
+            return f"{CHANGEABLE} It is kept with this case when the case ends."
+        return CHANGEABLE
+
+    def load(self, item_id: str) -> int | None:
+        if self.view.rated_turn is not None:
+            return self.view.turn_ratings.get(self.view.rated_turn)
+        return self.view.ratings.load(item_id) if self.view.ratings is not None else None
+
+    def save(self, item_id: str, rating: int) -> bool:
+        if self.view.rated_turn is not None:
+            self.view.turn_ratings[self.view.rated_turn] = rating
+            return True
+        return bool(self.view.ratings is not None and self.view.ratings.save(item_id, rating))
