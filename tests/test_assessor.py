@@ -17,6 +17,7 @@ import yaml
 from repairlab.feedback import MOVES, assess_reply, find_risk_inquiry
 from repairlab.feedback.risk_model import RiskModelError, load_risk_model
 from repairlab.feedback.risk_rules import rule_inquiry
+from repairlab.feedback.rules import FOREIGN_NOTICE
 from repairlab.feedback.verdict import VerdictModelError, load_model
 from repairlab.kinds.rewrite_reply import score
 
@@ -436,6 +437,58 @@ def test_what_the_model_cannot_read_gets_a_notice_and_no_verdict(text, client) -
     assert result.notice
     assert result.defensive is None
     assert result.moves == frozenset()
+
+
+# English in any register: texting, two words, telegraphic, British idiom. The second to the fifth
+# were written by training-set helpers (tests/data/replies/train/); those and the sixth and ninth
+# used to get the "does not look like English" notice and no verdict.
+ENGLISH_IN_ANY_REGISTER = [
+    "ur right, my bad, I rushed u",
+    "yeah being stuck here w no date sounds awful",
+    "totally ur call. hope ur ok",
+    "ok no worries, just lmk when u wanna book again",
+    "whats made them feel useless? genuinely asking",
+    "Fair point, totally hear ya, rough week huh",
+    "soz, rushed ya there. go on?",
+    "Apologies, scheduling mixup, entirely mine",
+    "Completely valid frustration; apologies, overran massively, unacceptable scheduling.",
+    "Proper cock-up on my part, mate",
+    "José, I'm sorry. That was careless of me.",
+    "My bad.",
+]
+NOT_ENGLISH = [
+    "Je suis désolé, c'est ma faute.",  # French
+    "Lo siento, tienes razón.",  # Spanish
+    "Tienes razón, llegué tarde otra vez y lo siento mucho.",
+    "Es tut mir leid, ich war zu spät.",  # German
+    "Het spijt me, ik was te laat.",  # Dutch, with "me", "was" and "te" shared with English
+    "Je hebt gelijk, dat was niet eerlijk van mij.",
+    "Dat had ik niet moeten zeggen.",
+    "Mi dispiace, hai ragione.",  # Italian
+    "Desculpa, você tem razão, eu não ouvi.",  # Portuguese
+    "Przepraszam, masz rację, nie słuchałem cię wcale dzisiaj naprawdę.",  # Polish: no list
+    "Извините, я был неправ.",  # another script
+]
+
+
+@pytest.mark.parametrize("text", ENGLISH_IN_ANY_REGISTER)
+def test_english_in_any_register_is_read_as_english(text) -> None:
+    result = assess_reply(text, client="You cut me off again before I could finish.")
+    assert FOREIGN_NOTICE not in (result.notice or "")
+
+
+@pytest.mark.parametrize("text", NOT_ENGLISH)
+def test_a_reply_in_another_language_gets_the_notice_and_no_verdict(text) -> None:
+    result = assess_reply(text, client="You cut me off again before I could finish.")
+    assert FOREIGN_NOTICE in (result.notice or "")
+    assert result.defensive is None
+    assert result.moves == frozenset()
+
+
+def test_a_texting_apology_gets_a_verdict_and_its_moves() -> None:
+    result = assess_reply("ur right, my bad, I rushed u", client="You rushed me through that again.")
+    assert result.defensive is False
+    assert "ownership" in result.moves
 
 
 def test_where_the_client_is_known_to_be_at_risk_a_question_about_it_counts() -> None:

@@ -29,7 +29,7 @@ BUCKETS = 1 << 17
 _MASK = BUCKETS - 1
 
 # Texting and informal spellings, undone before words are read (one token for one).
-_SPELLINGS = {
+SPELLINGS = {
     "u": "you", "ya": "you", "yu": "you", "ur": "your", "youre": "you're", "yr": "your",
     "urself": "yourself",
     "im": "i'm", "ive": "i've", "id": "i'd", "ill": "i'll", "i'am": "i'm",
@@ -52,12 +52,12 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 
 # Words that carry no topic: what is left after removing them is what a reply is *about*.
-def _words(text: str) -> frozenset[str]:
+def word_list(text: str) -> frozenset[str]:
     """A word list written as prose (easier to read and extend than a list literal)."""
     return frozenset(text.split())
 
 
-_FUNCTION_WORDS = _words(
+FUNCTION_WORDS = word_list(
     """a an the and or but so if then than that this these those it its it's is are was were be
     been being am do does did done have has had having i me my mine myself you your yours
     yourself we us our they them their he him his she her to of in on at for with about from by
@@ -69,14 +69,14 @@ _FUNCTION_WORDS = _words(
 )
 # Words that talk about the two of you and the work together: a reply that stays with the
 # relationship uses them, one that follows the client off the subject does not.
-_RELATIONSHIP_WORDS = _words(
+_RELATIONSHIP_WORDS = word_list(
     """i me my we us our between session sessions here therapy talk talking said asked pushed
     felt feel feeling feelings mean happened"""
 )
 
 
 # "ur" is "you're" before these words ("ur right", "ur not wrong"), else "your".
-_YOU_ARE_NEXT = _words(
+_YOU_ARE_NEXT = word_list(
     """right wrong not so being going fine allowed welcome ok okay totally completely absolutely
     really just probably definitely upset angry annoyed frustrated hurt disappointed mad sad
     entitled free safe here the a"""
@@ -86,7 +86,7 @@ _YOU_ARE_NEXT = _words(
 def _spelled_out(tok: str, nxt: str) -> str:
     if tok == "ur" and nxt in _YOU_ARE_NEXT:
         return "you're"
-    return _SPELLINGS.get(tok, tok)
+    return SPELLINGS.get(tok, tok)
 
 
 def tokens(text: str) -> list[str]:
@@ -115,7 +115,7 @@ def written_out(text: str) -> str:
         elif low in ("okay", "yeah", "yea", "yep"):
             full = word
         else:
-            full = _spelled_out(low, nxt) if low in _SPELLINGS else word
+            full = _spelled_out(low, nxt) if low in SPELLINGS else word
         out.append(text[pos:m.start()] + full)
         pos = m.end()
     out.append(text[pos:])
@@ -174,7 +174,7 @@ def reply_features(
 
 
 def _content(words: Iterable[str]) -> set[str]:
-    return {w for w in words if w not in _FUNCTION_WORDS and len(w) > 2 and w.isalpha()}
+    return {w for w in words if w not in FUNCTION_WORDS and len(w) > 2 and w.isalpha()}
 
 
 def _context_features(words: list[str], questions: list[str], client: str) -> list[str]:

@@ -25,6 +25,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from .language import looks_foreign
 from .lexicon import NOT_AFTER_REACH, Lexicon, Pattern, default_lexicon
 from .model import MOVES, Marker, MoveEvidence, ReplyAssessment, Span
 
@@ -69,14 +70,6 @@ _WORD_CHAR = re.compile(r"[\w']")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*(?=\s|$)|\n+")
 _TRAILING = re.compile(r"[\s\"')\]]+$")
 _WORD = re.compile(r"[a-z']+|n't", re.IGNORECASE)
-_ENGLISH = frozenset(
-    {
-        *("i", "you", "me", "my", "your", "the", "a", "an", "to", "and", "it", "that", "is"),
-        *("was", "be", "we", "this", "of", "in", "for", "sorry", "what", "how", "not", "on"),
-        *("with", "are", "do", "did", "have", "so", "but", "if", "can", "i'm", "you're", "it's"),
-    }
-)
-
 _EMPTY_NOTICE = "There is no reply to assess yet: write what you would say to the client."
 _CUT_NOTICE = (
     "Your reply is very long, so only its first {n:,} characters were assessed. "
@@ -403,16 +396,6 @@ def _residual(text: _Text, lex: Lexicon) -> list[_Hit]:
     return [_Hit(None, "marker", "no-repair", first.start, max(end, first.start + 1), res.why, sent)]
 
 
-def _looks_foreign(original: str, norm: str) -> bool:
-    letters = [c for c in original if c.isalpha()]
-    if len(letters) >= 8:
-        ascii_letters = sum(1 for c in letters if c.isascii())
-        if ascii_letters / len(letters) < 0.5:
-            return True
-    words = [w.lower() for w in _WORD.findall(norm)]
-    return len(words) >= 6 and not any(w in _ENGLISH for w in words)
-
-
 def _same_words(a: str, b: str) -> bool:
     return " ".join(a.lower().split()) == " ".join(b.lower().split())
 
@@ -473,7 +456,7 @@ def _assess(text: str, context: str | None, lex: Lexicon) -> RuleFindings:
         notices.append(_CUT_NOTICE.format(n=MAX_CHARS))
     norm = analysed.translate(_QUOTES)
     norm = _LONG_BLANK.sub(_cut_blank, norm)
-    if _looks_foreign(analysed, norm):
+    if looks_foreign(norm):
         notices.append(FOREIGN_NOTICE)
     if isinstance(context, str) and _same_words(context.translate(_QUOTES), norm):
         notices.append(COPY_NOTICE)
