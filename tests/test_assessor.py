@@ -74,6 +74,35 @@ def test_following_the_new_topic_is_named_as_a_topic_change() -> None:
     assert "exploration" not in result.moves
 
 
+BOOKED = "You never listen. I said no mornings and you booked me at 9 again."
+
+
+@pytest.mark.parametrize("text", [
+    "Oh sure, because I obviously never listen to anything you say.",
+    "Oh, of course, because I am late every single week, yes? Very terrible therapist.",
+    "Fine. Oh yes, because I'm clearly the worst therapist you've ever had.",
+    "Yeah right, cos I always get everything wrong.",
+])
+def test_sarcastic_agreement_is_named_and_earns_no_moves(text: str) -> None:
+    # Its words admit the charge, so read word by word it looks like ownership.
+    result = assess_reply(text, client=BOOKED)
+    assert result.defensive is True
+    assert result.moves == frozenset()
+    assert result.markers[0].kind == "counter-attack"
+    assert "mock" in result.markers[0].reason
+
+
+@pytest.mark.parametrize("text", [
+    "Oh right, because I moved the time without asking you. I'm sorry, that was my doing.",
+    "Of course, because I booked it without checking. That's on me.",
+    "You're right, because I never asked what mornings are like for you. I'm sorry.",
+])
+def test_a_genuine_admission_after_because_keeps_its_credit(text: str) -> None:
+    result = assess_reply(text, client=BOOKED)
+    assert result.defensive is False
+    assert "ownership" in result.moves
+
+
 def test_naming_the_shift_is_not_following_it() -> None:
     result = assess_reply("I noticed we moved off your dad quite quickly. We can come back to it, or "
                           "not: your call.", client=WEDDING)

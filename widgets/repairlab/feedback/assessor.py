@@ -63,6 +63,20 @@ _BACK_TO_US = re.compile(
     re.IGNORECASE,
 )
 
+# Sarcasm that mocks the complaint by over-agreeing with it ("Oh sure, because I obviously never
+# listen"): an opener that agrees, "because", then the client's charge blown up into an absolute.
+# Its words are an admission, so the rules and the model read ownership into it; the absolute is
+# what a genuine "Oh right, because I moved the time without asking you" does not have.
+_SARCASTIC_AGREEMENT = re.compile(
+    r"(?:^|(?<=[.!?…]))\s*(?:(?:oh|ah),?\s+(?:sure|right|yes|yeah|great|of course|totally)|"
+    r"yeah,?\s+right|yes,?\s+right|sure|right|of course)[,!.…]*\s+(?:because|cos|'cause|coz|bc)\b"
+    r"[^.!?…]{0,80}?\b(?:obviously|clearly|apparently|never|always|every single|such an?|"
+    r"the worst|terrible|awful|do nothing|nothing but)\b[^.!?…]*[.!?…]*",
+    re.IGNORECASE,
+)
+_SARCASM_WHY = ("agrees with the complaint in order to mock it: the client hears sarcasm, not an "
+                "admission")
+
 # Stock phrases that can be said to anyone about anything: alone they show no understanding.
 _STOCK = (
     "i hear you", "i hear that", "your feelings are valid", "that's valid", "i validate",
@@ -144,6 +158,9 @@ def _combine(text: str, client: str | None, item: Any, rules) -> ReplyAssessment
         # Asking about the client's new subject, and nothing about what just happened, follows
         # the withdrawal instead of exploring it: the conventions call that changing the subject.
         verdict = True
+    sarcasm = _sarcastic_agreement(analysed, base_at, text)
+    if sarcasm is not None:
+        verdict = True  # a mock admission is no repair, whatever its words would earn alone
     if any(c.kind == "checklist" for c in concerns) and verdict is False:
         # A checklist of stock phrases never reached the client: it is no repair, whatever the
         # words ("I hear you. Your feelings are valid.") would earn on their own.
@@ -152,7 +169,8 @@ def _combine(text: str, client: str | None, item: Any, rules) -> ReplyAssessment
     markers: tuple[Marker, ...] = ()
     evidence: tuple[MoveEvidence, ...] = ()
     if verdict is True:
-        markers = base.markers or following or _model_marker(text, analysed, base_at, client)
+        markers = ((*(sarcasm or ()), *base.markers) or following
+                   or _model_marker(text, analysed, base_at, client))
     elif verdict is False:
         evidence = _evidence_for(_moves_made(probs, rules, model), text, analysed, base_at, client, base)
     else:
@@ -206,6 +224,16 @@ def _follows_new_topic(analysed: str, base_at: int, client: str | None, text: st
             span = Span(base_at + start, base_at + pos, text[base_at + start:base_at + pos])
             return (Marker("topic-change", span, _FOLLOWS_TOPIC_WHY),)
     return None
+
+
+def _sarcastic_agreement(analysed: str, base_at: int, text: str):
+    """The sentence that mocks the complaint by over-agreeing with it, as a marker."""
+    found = _SARCASTIC_AGREEMENT.search(analysed)
+    if found is None:
+        return None
+    start = found.start() + len(found.group(0)) - len(found.group(0).lstrip())
+    span = Span(base_at + start, base_at + found.end(), text[base_at + start:base_at + found.end()])
+    return (Marker("counter-attack", span, _SARCASM_WHY),)
 
 
 def _is_checklist(text: str, client: str | None) -> bool:
