@@ -159,3 +159,70 @@ def test_the_hand_in_of_a_static_page_is_read_like_any_other(site_course, tmp_pa
 def test_links_between_pages_go_to_html_on_the_static_site(monkeypatch, static, href, expected):
     monkeypatch.setenv("REPAIRLAB_STATIC", static)
     assert page_href(href) == expected
+
+
+# On the site every file test of a page's kernel is a round trip through the service worker
+# to the page (the browser's drive): tens of milliseconds each on a loaded machine, once for
+# each exercise a page shows. The site never changes under a kernel.
+COUNT_FILE_TESTS = textwrap.dedent("""
+    import json, os, sys
+    from repairlab.notebook import build_view
+
+    tested = []
+    real_stat = os.stat
+
+    def counting_stat(path, *args, **kwargs):
+        tested.append(os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    os.stat = counting_stat
+    build_view("m01-schema-01")
+    first = list(tested)
+    del tested[:]
+    build_view("m01-rewrite-01")
+    print(json.dumps({"first": first, "next": tested}))
+""")
+
+
+def test_a_static_page_finds_its_course_and_manifests_once_not_for_every_exercise(
+        site_course, tmp_path):
+    """Does a page on the site test the course's files once per kernel, rather than walking
+    up to ``course.yaml`` and testing each ``module.yaml`` for every exercise it shows?"""
+    env = {**os.environ, "REPAIRLAB_STATIC": "1", "PYTHONPATH": str(WIDGETS),
+           "REPAIRLAB_DATA_DIR": str(tmp_path / "data")}
+    env.pop("REPAIRLAB_COURSE_DIR", None)
+    done = subprocess.run([sys.executable, "-c", COUNT_FILE_TESTS], capture_output=True,
+                          text=True, cwd=site_course / "curriculum" / "01-demo", env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    tested = json.loads(done.stdout.strip().splitlines()[-1])
+
+    def named(paths, name):
+        return [p for p in paths if Path(p).name == name]
+
+    walked = named(tested["first"], "course.yaml")
+    assert walked
+    assert len(walked) == len(set(walked))  # one walk up to the course
+    assert named(tested["first"], "module.yaml") == []  # the compiled course holds them
+    assert named(tested["next"], "course.yaml") == []
+    assert named(tested["next"], "module.yaml") == []
+
+
+def test_the_sites_piplite_installs_nothing_and_keeps_imports_off_the_drive(monkeypatch):
+    """The kernel's start imports piplite right after it mounts the drive as the current
+    folder; the site's placeholder must give it what it sets, and make Python answer "no
+    module here" for the drive's folders without testing them (each test a round trip)."""
+    from repairlab.serving.site import NO_PIPLITE
+
+    monkeypatch.setattr(sys, "path_hooks", list(sys.path_hooks))
+    monkeypatch.setattr(sys, "path_importer_cache", {})
+    namespace: dict = {}
+    exec(compile(NO_PIPLITE["piplite/__init__.py"], "piplite/__init__.py", "exec"), namespace)
+    hook = sys.path_hooks[0]
+    assert hook is namespace["_drive_folders"]
+    for folder in ("/drive", "/drive/curriculum/01-what-a-rupture-is"):
+        assert hook(folder).find_spec("ipywidgets") is None
+    with pytest.raises(ImportError):  # any other folder: Python's own finders
+        hook("/lib/python3.13/site-packages")
+    settings = compile(NO_PIPLITE["piplite/piplite.py"], "piplite/piplite.py", "exec")
+    assert {"_PIPLITE_DISABLE_PYPI", "_PIPLITE_URLS"} <= set(settings.co_names)
