@@ -226,3 +226,23 @@ def test_the_sites_piplite_installs_nothing_and_keeps_imports_off_the_drive(monk
         hook("/lib/python3.13/site-packages")
     settings = compile(NO_PIPLITE["piplite/piplite.py"], "piplite/piplite.py", "exec")
     assert {"_PIPLITE_DISABLE_PYPI", "_PIPLITE_URLS"} <= set(settings.co_names)
+
+
+def test_a_static_page_knows_which_notebook_shows_each_item_without_opening_them(
+        site_course, monkeypatch):
+    """The module navigation and the landing page need, for every item, the notebook that
+    shows it. On the site that comes with the compiled course: the page does not open every
+    notebook of the course in the browser's drive (each open a few round trips)."""
+    from repairlab.content.page import load_page
+
+    monkeypatch.setenv("REPAIRLAB_STATIC", "0")
+    from_notebooks = {item_id: (module.folder, notebook) for item_id, (module, notebook)
+                      in load_page(site_course).shown_in.items()}
+    assert from_notebooks  # the demo course shows items
+    for notebook in (site_course / "curriculum").rglob("*.ipynb"):
+        notebook.write_text("not a notebook any more", encoding="utf-8")
+
+    monkeypatch.setenv("REPAIRLAB_STATIC", "1")
+    page = load_page(site_course)
+    assert {item_id: (module.folder, notebook) for item_id, (module, notebook)
+            in page.shown_in.items()} == from_notebooks

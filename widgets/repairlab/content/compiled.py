@@ -168,9 +168,14 @@ def _write(base: Path, print_: str, course: Course, root: Path) -> Path:
             (staging / f"{item.id}.json").write_text(text, encoding="utf-8")
         # The index is written last: a folder with an index is complete. It carries the
         # manifests as plain data too, for the static site, which has no YAML parser.
+        # And which notebook shows each item (module folder, notebook), which the site's
+        # pages read instead of opening every notebook of the course in the browser's drive.
+        shown = {item_id: [module.folder, notebook.relative_to(root).as_posix()]
+                 for item_id, (module, notebook) in course.shown_in.items()}
         (staging / INDEX).write_text(json.dumps({"format": FORMAT, "fingerprint": print_,
                                                  "sources": sources,
-                                                 "manifests": _manifests(root)}),
+                                                 "manifests": _manifests(root),
+                                                 "shown": shown}),
                                      encoding="utf-8")
         try:
             os.rename(staging, target)  # atomic; fails if another process got there first
@@ -234,11 +239,13 @@ class CompiledCourse:
     """A course's compiled items, if they match the files as they are now."""
 
     def __init__(self, root: Path, folder: Path, sources: dict[str, dict[str, Any]],
-                 manifests: dict[str, Any] | None = None):
+                 manifests: dict[str, Any] | None = None,
+                 shown: dict[str, list[str]] | None = None):
         self.root = root
         self.folder = folder
         self.sources = sources
         self.manifests = manifests or {}
+        self.shown = shown  # item id -> [module folder, notebook path], when compiled with it
 
     @classmethod
     def open(cls, root: Path) -> CompiledCourse | None:
@@ -272,7 +279,8 @@ class CompiledCourse:
                 except (OSError, ValueError):
                     continue
                 if index.get("format") == FORMAT and index.get("fingerprint") == folder.name:
-                    return cls(root, folder, index["sources"], index.get("manifests"))
+                    return cls(root, folder, index["sources"], index.get("manifests"),
+                               index.get("shown"))
         return None
 
     def facts(self, item_id: str, names: tuple[str, ...]) -> dict[str, Any] | None:

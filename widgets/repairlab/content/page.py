@@ -71,8 +71,16 @@ class CoursePage(ShownItems):
     @cached_property
     def shown_in(self) -> dict[str, tuple[Module, Path]]:
         """item id -> (module, notebook) for every show("...") in the modules' notebooks, the
-        first one winning, as in ``load_course`` (which also reports the rest)."""
+        first one winning, as in ``load_course`` (which also reports the rest). On the site,
+        from the compiled course: opening every notebook in the browser's drive cost a page
+        about 40 round trips to the page (bench/README.md)."""
         shown: dict[str, tuple[Module, Path]] = {}
+        if static_mode() and self.compiled is not None and self.compiled.shown is not None:
+            modules = {module.folder: module for module in self.modules}
+            for item_id, (folder, notebook) in self.compiled.shown.items():
+                if folder in modules:
+                    shown[item_id] = (modules[folder], self.root / notebook)
+            return shown
         for module in self.modules:
             notebooks = module.manifest.notebooks
             for which in ("reading", "practice") + (("cases",) if notebooks.cases else ()):
