@@ -246,3 +246,22 @@ def test_a_static_page_knows_which_notebook_shows_each_item_without_opening_them
     page = load_page(site_course)
     assert {item_id: (module.folder, notebook) for item_id, (module, notebook)
             in page.shown_in.items()} == from_notebooks
+
+
+def test_a_static_page_reads_its_notebooks_items_in_one_file(site_course, monkeypatch):
+    """On the site each file a page's kernel reads is a round trip through the page and a
+    download: a page reads the items its notebook shows from one file, not one file each."""
+    from repairlab.content.compiled import PAGES, CompiledCourse
+    from repairlab.content.page import load_page
+
+    monkeypatch.setenv("REPAIRLAB_STATIC", "1")
+    page = load_page(site_course)
+    folder = CompiledCourse.open(site_course).folder
+    assert (folder / PAGES).is_dir()
+    for item_file in folder.glob("*.json"):
+        if item_file.name != "index.json":
+            item_file.unlink()  # the items' own files: not read by a page of the site
+
+    shown = [i for i, (_, notebook) in page.shown_in.items() if notebook.name == "practice.ipynb"]
+    assert shown
+    assert all(page.item(item_id) is not None for item_id in shown)
