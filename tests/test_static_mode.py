@@ -216,8 +216,15 @@ def test_the_sites_piplite_installs_nothing_and_keeps_imports_off_the_drive(monk
 
     monkeypatch.setattr(sys, "path_hooks", list(sys.path_hooks))
     monkeypatch.setattr(sys, "path_importer_cache", {})
+    # As in the kernel's start: IPython not imported yet (this process's modules untouched).
+    modules = {name: module for name, module in sys.modules.items()
+               if name.split(".")[0] != "IPython"}
+    monkeypatch.setattr(sys, "modules", modules)
     namespace: dict = {}
     exec(compile(NO_PIPLITE["piplite/__init__.py"], "piplite/__init__.py", "exec"), namespace)
+    # IPython's __init__ imports `embed` from its terminal (and so prompt_toolkit): a stand-in.
+    with pytest.raises(RuntimeError, match="not available"):
+        modules["IPython.terminal.embed"].embed()
     hook = sys.path_hooks[0]
     assert hook is namespace["_drive_folders"]
     for folder in ("/drive", "/drive/curriculum/01-what-a-rupture-is"):

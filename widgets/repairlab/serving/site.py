@@ -87,10 +87,14 @@ NO_JEDI = (b'"""Not on the static site: IPython completes without jedi (RepairLa
 # in a page's first cell, 30-100 ms each on a loaded machine (bench/README.md). The hook
 # answers "no modules here" for /drive and every folder under it, without a test; Python
 # caches that answer per folder. The course keeps no Python module beside its notebooks.
+# Also, for the same reason of timing: IPython's package imports its terminal (``embed``, and
+# with it prompt_toolkit and a dozen terminal modules) though a kernel never uses it: the
+# placeholder gives it a stand-in ``IPython.terminal.embed`` first. Measured in Node on the site's runtime,
+# ``import pyodide_kernel`` took 3.5-3.7 s of CPU with it, 4.6-5.3 s without (load ~4).
 NO_PIPLITE = {
     "piplite/__init__.py": b'''"""Not on the static site (RepairLab build-site): nothing is
-installed at run time, and the browser's drive is no place to import from (see
-repairlab/serving/site.py, NO_PIPLITE)."""
+installed at run time, the browser's drive is no place to import from, and IPython's terminal
+is not imported (see repairlab/serving/site.py, NO_PIPLITE)."""
 
 import sys
 
@@ -114,6 +118,18 @@ def _drive_folders(path):
 if _drive_folders not in sys.path_hooks:
     sys.path_hooks.insert(0, _drive_folders)
     sys.path_importer_cache.clear()  # so no folder keeps a finder made before the hook
+
+
+def _no_terminal(*args, **kwargs):
+    raise RuntimeError("IPython's terminal is not available on this course site")
+
+
+# IPython's own __init__ imports ``embed`` from its terminal, which imports prompt_toolkit:
+# a kernel in a web page has no terminal. Set before the kernel's start imports IPython.
+if "IPython" not in sys.modules:
+    _embed = type(sys)("IPython.terminal.embed")
+    _embed.embed = _no_terminal
+    sys.modules.setdefault("IPython.terminal.embed", _embed)
 
 
 async def install(*args, **kwargs):
