@@ -89,8 +89,8 @@ NO_JEDI = (b'"""Not on the static site: IPython completes without jedi (RepairLa
 # caches that answer per folder. The course keeps no Python module beside its notebooks.
 # Also, for the same reason of timing: IPython's package imports its terminal (``embed``, and
 # with it prompt_toolkit and a dozen terminal modules) though a kernel never uses it: the
-# placeholder gives it a stand-in ``IPython.terminal.embed`` first. Measured in Node on the site's runtime,
-# ``import pyodide_kernel`` took 3.5-3.7 s of CPU with it, 4.6-5.3 s without (load ~4).
+# placeholder gives it a stand-in ``IPython.terminal.embed`` first. bench/site_kernel_cpu.mjs:
+# ``import pyodide_kernel`` 2.05 s of CPU with it, 2.68 s without (medians of 5, load ~10).
 NO_PIPLITE = {
     "piplite/__init__.py": b'''"""Not on the static site (RepairLab build-site): nothing is
 installed at run time, the browser's drive is no place to import from, and IPython's terminal
