@@ -14,11 +14,13 @@ Chromium, per run:
 * **first rewrite**: "Get feedback" on the page's first rewrite item to its feedback (the
   assessor's first check in that kernel).
 
-On the site it also notes when the page's console says the kernel's packages were loaded
-(``Loaded ipywidgets``), to split the first-widget time into the runtime and kernel start
-before it and the notebook's own cells after it. Prints a Markdown table (median of the runs,
-and the range); writes nothing else. The load average is printed: figures from a shared
-machine mean little without it.
+On the site it also notes when the page's console says ipywidgets was loaded (``Loaded
+...ipywidgets``: by the first cell's import before issue 17's speed-up, with the runtime since,
+as the build preloads it), and counts the kernel's round trips to the browser's drive before
+the first widget (``/api/drive`` requests: every file test and read of a page's kernel goes
+from its worker through the service worker to the page, tens of milliseconds each under
+load). Prints a Markdown table (median of the runs, and the range); writes nothing else. The
+load average is printed: figures from a shared machine mean little without it.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ def visit(context, url: str) -> dict:
     page = context.new_page()
     wire = Bytes(page)
     marks: dict[str, float] = {}
+    drive: list[float] = []
     start = time.monotonic()
 
     def console(message) -> None:
@@ -88,10 +91,13 @@ def visit(context, url: str) -> dict:
             marks.setdefault("packages", time.monotonic() - start)
 
     page.on("console", console)
+    page.on("request", lambda request: drive.append(time.monotonic())
+            if "/api/drive" in request.url else None)
     page.goto(url)
     page.wait_for_selector(".repairlab-exercise", state="visible", timeout=TIMEOUT_MS)
     first = time.monotonic() - start
-    return {"page": page, "first": first, "bytes": wire, "packages": marks.get("packages")}
+    return {"page": page, "first": first, "bytes": wire, "packages": marks.get("packages"),
+            "drive": sum(1 for at in drive if at - start <= first) if "/voici/" in url else None}
 
 
 def feedback_time(exercise, act) -> float:
@@ -130,7 +136,9 @@ def one_run(browser, url: str) -> dict:
                 "choice feedback (s)": choice_s,
                 "first rewrite feedback (s)": rewrite_s,
                 "first visit: packages loaded (s)": first["packages"],
-                "repeat visit: packages loaded (s)": repeat["packages"]}
+                "repeat visit: packages loaded (s)": repeat["packages"],
+                "first visit: round trips to the drive": first["drive"],
+                "repeat visit: round trips to the drive": repeat["drive"]}
     finally:
         context.close()
 

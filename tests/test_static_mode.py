@@ -159,3 +159,116 @@ def test_the_hand_in_of_a_static_page_is_read_like_any_other(site_course, tmp_pa
 def test_links_between_pages_go_to_html_on_the_static_site(monkeypatch, static, href, expected):
     monkeypatch.setenv("REPAIRLAB_STATIC", static)
     assert page_href(href) == expected
+
+
+# On the site every file test of a page's kernel is a round trip through the service worker
+# to the page (the browser's drive): tens of milliseconds each on a loaded machine, once for
+# each exercise a page shows. The site never changes under a kernel.
+COUNT_FILE_TESTS = textwrap.dedent("""
+    import json, os, sys
+    from repairlab.notebook import build_view
+
+    tested = []
+    real_stat = os.stat
+
+    def counting_stat(path, *args, **kwargs):
+        tested.append(os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    os.stat = counting_stat
+    build_view("m01-schema-01")
+    first = list(tested)
+    del tested[:]
+    build_view("m01-rewrite-01")
+    print(json.dumps({"first": first, "next": tested}))
+""")
+
+
+def test_a_static_page_finds_its_course_and_manifests_once_not_for_every_exercise(
+        site_course, tmp_path):
+    """Does a page on the site test the course's files once per kernel, rather than walking
+    up to ``course.yaml`` and testing each ``module.yaml`` for every exercise it shows?"""
+    env = {**os.environ, "REPAIRLAB_STATIC": "1", "PYTHONPATH": str(WIDGETS),
+           "REPAIRLAB_DATA_DIR": str(tmp_path / "data")}
+    env.pop("REPAIRLAB_COURSE_DIR", None)
+    done = subprocess.run([sys.executable, "-c", COUNT_FILE_TESTS], capture_output=True,
+                          text=True, cwd=site_course / "curriculum" / "01-demo", env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    tested = json.loads(done.stdout.strip().splitlines()[-1])
+
+    def named(paths, name):
+        return [p for p in paths if Path(p).name == name]
+
+    walked = named(tested["first"], "course.yaml")
+    assert walked
+    assert len(walked) == len(set(walked))  # one walk up to the course
+    assert named(tested["first"], "module.yaml") == []  # the compiled course holds them
+    assert named(tested["next"], "course.yaml") == []
+    assert named(tested["next"], "module.yaml") == []
+
+
+def test_the_sites_piplite_installs_nothing_and_keeps_imports_off_the_drive(monkeypatch):
+    """The kernel's start imports piplite right after it mounts the drive as the current
+    folder; the site's placeholder must give it what it sets, and make Python answer "no
+    module here" for the drive's folders without testing them (each test a round trip)."""
+    from repairlab.serving.site import NO_PIPLITE
+
+    monkeypatch.setattr(sys, "path_hooks", list(sys.path_hooks))
+    monkeypatch.setattr(sys, "path_importer_cache", {})
+    # As in the kernel's start: IPython not imported yet (this process's modules untouched).
+    modules = {name: module for name, module in sys.modules.items()
+               if name.split(".")[0] != "IPython"}
+    monkeypatch.setattr(sys, "modules", modules)
+    namespace: dict = {}
+    exec(compile(NO_PIPLITE["piplite/__init__.py"], "piplite/__init__.py", "exec"), namespace)
+    # IPython's __init__ imports `embed` from its terminal (and so prompt_toolkit): a stand-in.
+    with pytest.raises(RuntimeError, match="not available"):
+        modules["IPython.terminal.embed"].embed()
+    hook = sys.path_hooks[0]
+    assert hook is namespace["_drive_folders"]
+    for folder in ("/drive", "/drive/curriculum/01-what-a-rupture-is"):
+        assert hook(folder).find_spec("ipywidgets") is None
+    with pytest.raises(ImportError):  # any other folder: Python's own finders
+        hook("/lib/python3.13/site-packages")
+    settings = compile(NO_PIPLITE["piplite/piplite.py"], "piplite/piplite.py", "exec")
+    assert {"_PIPLITE_DISABLE_PYPI", "_PIPLITE_URLS"} <= set(settings.co_names)
+
+
+def test_a_static_page_knows_which_notebook_shows_each_item_without_opening_them(
+        site_course, monkeypatch):
+    """The module navigation and the landing page need, for every item, the notebook that
+    shows it. On the site that comes with the compiled course: the page does not open every
+    notebook of the course in the browser's drive (each open a few round trips)."""
+    from repairlab.content.page import load_page
+
+    monkeypatch.setenv("REPAIRLAB_STATIC", "0")
+    from_notebooks = {item_id: (module.folder, notebook) for item_id, (module, notebook)
+                      in load_page(site_course).shown_in.items()}
+    assert from_notebooks  # the demo course shows items
+    for notebook in (site_course / "curriculum").rglob("*.ipynb"):
+        notebook.write_text("not a notebook any more", encoding="utf-8")
+
+    monkeypatch.setenv("REPAIRLAB_STATIC", "1")
+    page = load_page(site_course)
+    assert {item_id: (module.folder, notebook) for item_id, (module, notebook)
+            in page.shown_in.items()} == from_notebooks
+
+
+def test_a_static_page_reads_its_notebooks_items_in_one_file(site_course, monkeypatch):
+    """On the site each file a page's kernel reads is a round trip through the page and a
+    download: a page reads the items its notebook shows from one file, not one file each."""
+    from repairlab.content.compiled import PAGES, CompiledCourse
+    from repairlab.content.page import load_page
+
+    monkeypatch.setenv("REPAIRLAB_STATIC", "1")
+    page = load_page(site_course)
+    folder = CompiledCourse.open(site_course).folder
+    assert (folder / PAGES).is_dir()
+    for item_file in folder.glob("*.json"):
+        if item_file.name != "index.json":
+            item_file.unlink()  # the items' own files: not read by a page of the site
+
+    shown = [i for i, (_, notebook) in page.shown_in.items() if notebook.name == "practice.ipynb"]
+    assert shown
+    assert all(page.item(item_id) is not None for item_id in shown)

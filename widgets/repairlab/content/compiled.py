@@ -42,6 +42,7 @@ log = logging.getLogger("repairlab")
 FORMAT = 1  # bump when the layout of the files below changes
 RECORD = "__record__"  # key marking an encoded model; item keys are plain identifiers
 INDEX = "index.json"
+PAGES = "pages"  # each notebook's items, one file a notebook (for the static site)
 _PACKAGE = Path(__file__).resolve().parents[1]
 _BEHAVIOUR_PREFIX = "repairlab.kinds."  # the only modules a compiled file may name
 
@@ -160,17 +161,35 @@ def _write(base: Path, print_: str, course: Course, root: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=base))
     try:
         sources = {}
+        texts = {}
         for item in course.bank:
             source = course.bank.sources[item.id]
             sources[item.id] = {"path": source.path.relative_to(root).as_posix(),
                                 "line": source.line, "folder": source.exercise_folder}
-            text = json.dumps(encode(item), ensure_ascii=False, separators=(",", ":"))
-            (staging / f"{item.id}.json").write_text(text, encoding="utf-8")
+            texts[item.id] = json.dumps(encode(item), ensure_ascii=False, separators=(",", ":"))
+            (staging / f"{item.id}.json").write_text(texts[item.id], encoding="utf-8")
+        # Each notebook's items in one file too, for the static site, where every file a
+        # page's kernel reads is a round trip through the page and a download: a practice
+        # page read its 22 items one by one, ~0.1 s each under load (bench/README.md).
+        pages: dict[str, dict[str, str]] = {}
+        for item_id, (_, notebook) in course.shown_in.items():
+            if item_id in texts:
+                pages.setdefault(_page_file(notebook.relative_to(root)), {})[item_id] = \
+                    texts[item_id]
+        (staging / PAGES).mkdir()
+        for name, items in pages.items():
+            (staging / PAGES / name).write_text(json.dumps(items, ensure_ascii=False),
+                                                encoding="utf-8")
         # The index is written last: a folder with an index is complete. It carries the
         # manifests as plain data too, for the static site, which has no YAML parser.
+        # And which notebook shows each item (module folder, notebook), which the site's
+        # pages read instead of opening every notebook of the course in the browser's drive.
+        shown = {item_id: [module.folder, notebook.relative_to(root).as_posix()]
+                 for item_id, (module, notebook) in course.shown_in.items()}
         (staging / INDEX).write_text(json.dumps({"format": FORMAT, "fingerprint": print_,
                                                  "sources": sources,
-                                                 "manifests": _manifests(root)}),
+                                                 "manifests": _manifests(root),
+                                                 "shown": shown}),
                                      encoding="utf-8")
         try:
             os.rename(staging, target)  # atomic; fails if another process got there first
@@ -183,6 +202,11 @@ def _write(base: Path, print_: str, course: Course, root: Path) -> Path:
         if old != target and not old.name.startswith(".writing-"):
             shutil.rmtree(old, ignore_errors=True)
     return target
+
+
+def _page_file(notebook: Path) -> str:
+    """The PAGES file of a notebook, by its path in the course: one flat name."""
+    return notebook.with_suffix(".json").as_posix().replace("/", "--")
 
 
 def _manifests(root: Path) -> dict[str, Any]:
@@ -234,11 +258,14 @@ class CompiledCourse:
     """A course's compiled items, if they match the files as they are now."""
 
     def __init__(self, root: Path, folder: Path, sources: dict[str, dict[str, Any]],
-                 manifests: dict[str, Any] | None = None):
+                 manifests: dict[str, Any] | None = None,
+                 shown: dict[str, list[str]] | None = None):
         self.root = root
         self.folder = folder
         self.sources = sources
         self.manifests = manifests or {}
+        self.shown = shown  # item id -> [module folder, notebook path], when compiled with it
+        self._pages: dict[str, dict[str, str]] = {}  # PAGES file -> {item id: item's text}
 
     @classmethod
     def open(cls, root: Path) -> CompiledCourse | None:
@@ -272,7 +299,8 @@ class CompiledCourse:
                 except (OSError, ValueError):
                     continue
                 if index.get("format") == FORMAT and index.get("fingerprint") == folder.name:
-                    return cls(root, folder, index["sources"], index.get("manifests"))
+                    return cls(root, folder, index["sources"], index.get("manifests"),
+                               index.get("shown"))
         return None
 
     def facts(self, item_id: str, names: tuple[str, ...]) -> dict[str, Any] | None:
@@ -293,9 +321,28 @@ class CompiledCourse:
         if source is None:
             return None
         try:
-            text = (self.folder / f"{item_id}.json").read_text(encoding="utf-8")
+            text = self._page_text(item_id)
+            if text is None:
+                text = (self.folder / f"{item_id}.json").read_text(encoding="utf-8")
             record = json.loads(text, object_hook=_decode)
         except (OSError, ValueError, AttributeError, ImportError) as error:
             log.warning("compiled item %s unreadable (%s); validating it instead", item_id, error)
             return None
         return CompiledItem(record, self.root / source["path"], source["line"], source["folder"])
+
+    def _page_text(self, item_id: str) -> str | None:
+        """On the static site, the item's text from its notebook's file of items, read once
+        for all the items that notebook shows; None elsewhere, or if there is none."""
+        from ..static import static_mode
+
+        if not static_mode() or not self.shown or item_id not in self.shown:
+            return None
+        name = _page_file(Path(self.shown[item_id][1]))
+        if name not in self._pages:
+            try:
+                self._pages[name] = json.loads(
+                    (self.folder / PAGES / name).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._pages[name] = {}  # read the item's own file instead
+        return self._pages[name].get(item_id)
+

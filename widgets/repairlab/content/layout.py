@@ -78,10 +78,27 @@ def find_course_root(start: Path | None = None) -> Path:
     """The folder holding ``curriculum/course.yaml``, found up from ``start`` when one is given
     (a path on the command line means that course), else $REPAIRLAB_COURSE_DIR (set for the
     kernels by `serve` and Binder), else up from the current folder."""
+    from ..static import static_mode
+
     env = os.environ.get("REPAIRLAB_COURSE_DIR")
     if start is None and env:
         return Path(env).resolve()
-    here = (start or Path.cwd()).resolve()
+    if start is None and static_mode():
+        # On the static site every file test is a round trip from the kernel's worker to the
+        # page (the browser's drive), a few milliseconds each and more under load: walking up
+        # on every show() was about 6 of the 12 a practice page's exercise cost. The site
+        # never changes under a kernel, so each folder's answer is kept.
+        cwd = os.getcwd()
+        if cwd not in _SITE_ROOTS:
+            _SITE_ROOTS[cwd] = _walk_up(Path(cwd))
+        return _SITE_ROOTS[cwd]
+    return _walk_up((start or Path.cwd()).resolve())
+
+
+_SITE_ROOTS: dict[str, Path] = {}
+
+
+def _walk_up(here: Path) -> Path:
     for folder in (here, *here.parents):
         if (folder / COURSE_FILE).is_file():
             return folder

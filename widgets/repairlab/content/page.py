@@ -71,8 +71,16 @@ class CoursePage(ShownItems):
     @cached_property
     def shown_in(self) -> dict[str, tuple[Module, Path]]:
         """item id -> (module, notebook) for every show("...") in the modules' notebooks, the
-        first one winning, as in ``load_course`` (which also reports the rest)."""
+        first one winning, as in ``load_course`` (which also reports the rest). On the site,
+        from the compiled course: opening every notebook in the browser's drive cost a page
+        about 40 round trips to the page (bench/README.md)."""
         shown: dict[str, tuple[Module, Path]] = {}
+        if static_mode() and self.compiled is not None and self.compiled.shown is not None:
+            modules = {module.folder: module for module in self.modules}
+            for item_id, (folder, notebook) in self.compiled.shown.items():
+                if folder in modules:
+                    shown[item_id] = (modules[folder], self.root / notebook)
+            return shown
         for module in self.modules:
             notebooks = module.manifest.notebooks
             for which in ("reading", "practice") + (("cases",) if notebooks.cases else ()):
@@ -334,9 +342,9 @@ def _texts(value: Any, least: int, most: int | None = None) -> list[str]:
     return [_text(v) for v in value]
 
 
-def _read(path: Path) -> Any:
+def _read(root: Path, path: Path) -> Any:
     if static_mode():  # no YAML parser in the browser: the manifests come compiled
-        return _site_manifest(path)
+        return _site_manifest(root, path)
     try:
         from .yaml_source import load_yaml
 
@@ -400,11 +408,11 @@ def plain_skill(data: Any) -> PlainSkill:
         default_for=_texts(data.get("default_for", []), 0), mastery=criterion)
 
 
-def _site_manifest(path: Path) -> Any:
+def _site_manifest(root: Path, path: Path) -> Any:
+    """A manifest as the site's compiled course holds it: every manifest the course had when
+    it was built (so not one file test in the browser's drive, each a round trip there)."""
     from .compiled import CompiledCourse
-    from .layout import find_course_root
 
-    root = find_course_root(path.parent)
     compiled = CompiledCourse.open(root)
     relative = path.relative_to(root).as_posix()
     if compiled is None or relative not in compiled.manifests:
@@ -416,15 +424,15 @@ def _site_manifest(path: Path) -> Any:
 
 def _plain_manifests(root: Path) -> tuple[PlainCourseManifest, list[Module]]:
     """The manifests, if every one is certainly valid and every module listed is usable."""
-    manifest = plain_course_manifest(_read(root / COURSE_FILE))
+    manifest = plain_course_manifest(_read(root, root / COURSE_FILE))
     modules: list[Module] = []
     for folder in manifest.modules:
         match = MODULE_FOLDER.match(folder)
         path = root / "curriculum" / folder
         if not match or any(m.slug == match.group(2) for m in modules):
             raise _Doubtful
-        if not (path / MODULE_FILE).is_file():
-            raise _Doubtful
+        if not static_mode() and not (path / MODULE_FILE).is_file():
+            raise _Doubtful  # (on the site, _site_manifest says whether it was there)
         modules.append(Module(folder, int(match.group(1)), match.group(2), path,
-                              plain_module_manifest(_read(path / MODULE_FILE))))
+                              plain_module_manifest(_read(root, path / MODULE_FILE))))
     return manifest, modules

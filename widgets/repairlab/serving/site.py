@@ -10,10 +10,12 @@ steps, each kept in the cache folder so a second build redoes only what changed:
    ``content/compiled.py`` (the pages read only that: no pydantic, no YAML in the browser);
    the exercise files stay behind. A course with content problems is not built.
 2. **wheels**: the pinned wheels (pip, ``--require-hashes``), a wheel of RepairLab itself made
-   here from the package's files (no build backend to fetch), and two tiny placeholders the
-   kernel's start asks for by name: an empty ``sqlite3`` (Pyodide's runtime lacks it; RepairLab
-   never imports it in static mode, and IPython runs without its history) and a ``jedi`` that
-   refuses to import (IPython then completes without it; no page completes code).
+   here from the package's files (no build backend to fetch), the kernel's own wheels (from
+   jupyterlite-pyodide-kernel) and three tiny placeholders the kernel's start asks for by
+   name: an empty ``sqlite3`` (Pyodide's runtime lacks it; RepairLab never imports it in
+   static mode, and IPython runs without its history), a ``jedi`` that refuses to import
+   (IPython then completes without it; no page completes code) and a ``piplite`` that installs
+   nothing and keeps imports off the browser's drive (``NO_PIPLITE``).
 3. **lock**: Pyodide's ``pyodide-lock.json`` cut to the runtime's own files and these wheels,
    each with its sha256, so the page loads everything from the site and nothing from an index.
 4. **voici build**, with RepairLab's page template; ``.jupyterlite.doit.db`` deleted first. Voici
@@ -42,11 +44,17 @@ PINS = Path(__file__).with_name("site-wheels.txt")
 PYODIDE_NPM = "pyodide@0.29.0"
 PACKAGE = Path(__file__).resolve().parents[1]
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
-# What loadPyodide loads from the lock before the kernel starts: the kernel's start skips
-# installing what is listed here (sqlite3 among them: the placeholder). comm, ipywidgets and
-# RepairLab are left to the kernel's own start and to the notebook's imports (Pyodide loads
-# them from this lock): preloaded, the first widget came 4-12 s later.
-PRELOADED = ["micropip", "packaging", "sqlite3", "jedi", "ipython"]
+# What loadPyodide loads from the lock, all at once, before the kernel starts: everything the
+# kernel's start and a page's first cell import. The kernel's start would otherwise install,
+# one after another through micropip (each reading an index), piplite, then ipykernel, comm
+# and pyodide_kernel, and the first cell would load ipywidgets and RepairLab as it imports
+# them. The names are as the kernel's start spells them (it compares them literally); Pyodide
+# matches them to the lock's names.
+PRELOADED = ["micropip", "packaging", "sqlite3", "jedi", "ipython", "piplite", "ipykernel",
+             "comm", "pyodide_kernel", "ipywidgets", "repairlab"]
+# The kernel's own wheels, shipped by jupyterlite-pyodide-kernel for piplite to install
+# (piplite itself is replaced by a placeholder: NO_PIPLITE).
+KERNEL_WHEELS = ("ipykernel", "pyodide_kernel")
 # Lock dependencies of the added wheels, by lock name (Pyodide's own lock where it has one,
 # less matplotlib, which matplotlib-inline names but a page never imports).
 DEPENDS = {
@@ -58,6 +66,7 @@ DEPENDS = {
     "ipywidgets": ["comm", "ipython", "traitlets", "jupyterlab-widgets"],
     "comm": ["traitlets"], "micropip": ["packaging"],
     "repairlab": ["ipywidgets"],
+    "pyodide-kernel": ["ipykernel", "comm", "ipython", "piplite"],
 }
 
 
@@ -66,6 +75,74 @@ DEPENDS = {
 # import on every page load; this placeholder makes IPython's own fallback (no jedi) apply.
 NO_JEDI = (b'"""Not on the static site: IPython completes without jedi (RepairLab build-site)."""\n'
            b'raise ImportError("jedi is left out of the static site")\n')
+
+
+# The kernel's start imports ``piplite.piplite`` (micropip's front end, for ``%pip``, which no
+# page uses) right after it mounts the browser's drive as the current folder, and before it
+# imports IPython: this placeholder stands in for it (no micropip, packaging or piplite
+# imported: ~0.7 s of CPU a page) and, being the site's one hook there, keeps imports off the
+# drive. Python looks for every new module in the current folder ('' on sys.path) and tests
+# that folder first, and on the drive each test is a round trip from the kernel's worker
+# through the service worker to the page: ~80 of them during IPython's import and ~25 more
+# in a page's first cell, 30-100 ms each on a loaded machine (bench/README.md). The hook
+# answers "no modules here" for /drive and every folder under it, without a test; Python
+# caches that answer per folder. The course keeps no Python module beside its notebooks.
+# Also, for the same reason of timing: IPython's package imports its terminal (``embed``, and
+# with it prompt_toolkit and a dozen terminal modules) though a kernel never uses it: the
+# placeholder gives it a stand-in ``IPython.terminal.embed`` first. bench/site_kernel_cpu.mjs:
+# ``import pyodide_kernel`` 2.05 s of CPU with it, 2.68 s without (medians of 5, load ~10).
+NO_PIPLITE = {
+    "piplite/__init__.py": b'''"""Not on the static site (RepairLab build-site): nothing is
+installed at run time, the browser's drive is no place to import from, and IPython's terminal
+is not imported (see repairlab/serving/site.py, NO_PIPLITE)."""
+
+import sys
+
+
+class _NothingToImport:
+    """The finder for a folder on the drive: it never has a module, and never looks."""
+
+    def find_spec(self, fullname, target=None):
+        return None
+
+    def invalidate_caches(self):
+        pass
+
+
+def _drive_folders(path):
+    if path == "/drive" or path.startswith("/drive/"):
+        return _NothingToImport()
+    raise ImportError  # any other folder: Python's own finders
+
+
+if _drive_folders not in sys.path_hooks:
+    sys.path_hooks.insert(0, _drive_folders)
+    sys.path_importer_cache.clear()  # so no folder keeps a finder made before the hook
+
+
+def _no_terminal(*args, **kwargs):
+    raise RuntimeError("IPython's terminal is not available on this course site")
+
+
+# IPython's own __init__ imports ``embed`` from its terminal, which imports prompt_toolkit:
+# a kernel in a web page has no terminal. Set before the kernel's start imports IPython.
+if "IPython" not in sys.modules:
+    _embed = type(sys)("IPython.terminal.embed")
+    _embed.embed = _no_terminal
+    sys.modules.setdefault("IPython.terminal.embed", _embed)
+
+
+async def install(*args, **kwargs):
+    raise RuntimeError("installing packages is not available on this course site")
+''',
+    "piplite/piplite.py": b'''"""What the kernel's start sets on piplite; nothing reads it on this site."""
+
+from . import install  # noqa: F401
+
+_PIPLITE_DISABLE_PYPI = True
+_PIPLITE_URLS = []
+''',
+}
 
 
 # The browser storage that holds the drive (and so the progress file). JupyterLite names it
@@ -155,8 +232,25 @@ def fetch_wheels(build: SiteBuild) -> list[Path]:
     found = sorted(w for w in wheels.glob("*.whl") if _pin(*w.name.split("-")[:2]) in pinned)
     found.append(_placeholder_wheel(wheels, "sqlite3", "1.0.0", {}))
     found.append(_placeholder_wheel(wheels, "jedi", "0.0.0", {"jedi/__init__.py": NO_JEDI}))
+    found.append(_placeholder_wheel(wheels, "piplite", "0.0.0", NO_PIPLITE))
     found.append(repairlab_wheel(wheels))
+    found.extend(kernel_wheels())
     return found
+
+
+def kernel_wheels() -> list[Path]:
+    """The wheels of the kernel's start (ipykernel's shim, pyodide_kernel), from the
+    installed jupyterlite-pyodide-kernel, which ships them for piplite to install one by one."""
+    from jupyter_core.paths import jupyter_path
+    from jupyterlite_pyodide_kernel.constants import PYODIDE_KERNEL_NPM_NAME
+
+    for folder in map(Path, jupyter_path("labextensions", PYODIDE_KERNEL_NPM_NAME, "static",
+                                         "pypi")):
+        found = [wheel for name in KERNEL_WHEELS for wheel in folder.glob(f"{name}-*.whl")]
+        if len(found) == len(KERNEL_WHEELS):
+            return found
+    raise SiteBuildError("the kernel's wheels (piplite, ipykernel, pyodide_kernel) were not "
+                         "found: is the `site` extra installed (jupyterlite-pyodide-kernel)?")
 
 
 def repairlab_wheel(folder: Path) -> Path:
