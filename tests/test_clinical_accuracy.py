@@ -225,7 +225,8 @@ def test_module_4_says_where_apology_and_ownership_come_from():
 # -------------------------------------------------- claims with no source are attributed or softened
 
 def test_no_text_says_as_fact_why_clients_drop_out_or_what_most_do(texts):
-    unsourced = re.compile(r"many clients who stop early do so|the most common response to a rupture"
+    unsourced = re.compile(r"many clients who stop early do so|the most common (?:response|rationali)"
+                           r"|one of the most common ruptures"
                            r"|silence or quiet dropout is the most common"
                            # DOMAIN.md says withdrawal moves away, not how often clients speak up
                            r"|rarely (?:raise|bring|complain|announce)|most ruptures are not announced"
