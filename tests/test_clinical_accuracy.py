@@ -134,6 +134,14 @@ def test_rejection_sensitivity_is_never_given_to_trainees(texts):
     assert not found, "rejection sensitivity comes from Phin's practising therapists:\n" + "\n".join(found)
 
 
+def test_every_claim_about_the_schemas_therapists_most_often_hold_names_its_study(texts):
+    """Which schemas are most common differs by study (Haarhoff's trainees, Phin's therapists)."""
+    found = _offending(texts, lambda s: re.search(r"most (?:often )?(?:found|common) (?:in|among)"
+                                                  r" (?:\w+ )?(?:therapists|trainees)", s, re.I)
+                       and not re.search(r"Haarhoff|Phin", s), unit=_sentences)
+    assert not found, "say which study found it:\n" + "\n".join(found)
+
+
 def test_module_3_names_each_studys_top_schemas():
     schemas = _section(_reading(3), "Therapist schemas")
     haarhoff = next(s for s in _sentences(schemas) if "Haarhoff" in s)
