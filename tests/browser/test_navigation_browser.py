@@ -5,6 +5,7 @@ a reload, the order exercise's full step text, and figures readable at 375 px.""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from conftest import ARTIFACTS
 from playwright.sync_api import expect
 
 from repairlab.content.course import load_course
+from repairlab.progress import DB_FILENAME, ProgressStore
 
 REPO = Path(__file__).resolve().parents[2]
 COURSE, _ = load_course(REPO)
@@ -99,6 +101,16 @@ def test_a_typed_reply_survives_a_reload_as_a_draft(demo_server, open_page, shoo
     typed = "You're right <b>and</b> I was looking at the clock"
     box.fill(typed)
     box.press("Tab")  # leaving the box is when the draft is kept
+    # Reload once the kernel has kept it: on a loaded machine the reload can outrun the save.
+    store = ProgressStore(demo_server.data_dir / DB_FILENAME)
+    try:
+        deadline = time.monotonic() + 30
+        while store.draft("browser-test", item.id) != typed and time.monotonic() < deadline:
+            tab.page.wait_for_timeout(100)
+        assert store.draft("browser-test", item.id) == typed, "the draft was never kept"
+        assert store.attempts("browser-test", item_id=item.id) == []  # a draft, not an attempt
+    finally:
+        store.close()
     tab.page.reload()
     box = tab.page.locator(f".repairlab-exercise:has-text('{item.title}')").get_by_label(
         "Your reply")
