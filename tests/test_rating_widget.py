@@ -203,7 +203,8 @@ def test_a_case_left_mid_way_starts_again_and_its_turn_ratings_go_with_the_run_l
     view.rating.choice.value = 9
     _reload()  # the tab closed before the ending
     again = build_view("m01-case-01")
-    assert again.play.path == [] and again.rating is None  # from the top, nothing rated
+    assert again.play.path == []  # from the top
+    assert again.rating is None  # nothing rated
     again.choose("own-glance")
     again.submit(VALIDATING)
     assert again.rating.choice.value is None  # the run left kept no rating for this turn

@@ -29,7 +29,8 @@ titles the page shows; ``summary.score`` is a percentage or ``None`` (see
 the gradebook counts it (``grading.completion_fraction``: skills mastered where the module
 names skills, a percentage), with ``skills`` and ``skills_mastered`` counting them (0 for a
 module without skills); ``completed`` of ``total`` stays the item rule (the gradebook's
-"attempted"). Those three keys are optional too: older files show the item rule. Version 1 files (before ``store_id``) are still read.
+"attempted"). Those three keys are optional too: older files show the item rule. Version 1
+files (before ``store_id``) are still read.
 
 What the checksums are, and are not
 -----------------------------------

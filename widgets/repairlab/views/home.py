@@ -11,8 +11,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 from html import escape
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -54,8 +54,14 @@ def module_standings(course, store, student) -> dict[str, ModuleStanding]:
     is "not started", whatever its items."""
     from ..coursework import item_facts
     from ..grading import outcome
-    from ..practice import PracticeItem, SkillSpec, module_plan, module_skill_states, \
-        rated_attempts, skill_states
+    from ..practice import (
+        PracticeItem,
+        SkillSpec,
+        module_plan,
+        module_skill_states,
+        rated_attempts,
+        skill_states,
+    )
 
     try:
         attempts = store.attempts(student)
