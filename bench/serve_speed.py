@@ -97,6 +97,12 @@ def build_course(root: Path) -> dict[str, tuple[str, str]]:
             f"{biggest.folder}/{biggest.manifest.notebooks.practice}",
             ".repairlab-exercise",
         )
+        # Practice mode serves one item of the module at a time (issue 16: "in the same
+        # kernel-memory budget as the practice pages").
+        apps[f"module {biggest.number} practice mode"] = (
+            f"{biggest.folder}/{biggest.manifest.notebooks.practice_mode}",
+            ".repairlab-exercise",
+        )
     return apps
 
 

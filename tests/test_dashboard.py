@@ -39,6 +39,7 @@ from repairlab.dashboard.statistics import (
     completion_by_module,
     diaries_by_module,
     difficulty_by_module,
+    fmt_percent,
     marker_use,
     missed_items,
     rewrite_by_module,
@@ -236,7 +237,9 @@ def test_completion_is_skills_mastered_and_attempted_stays_the_items(real_class)
     assert repairing.mean_attempted == pytest.approx(100 * 3 / 27, abs=0.05)
     html = dashboard_html(data, charts=False)
     assert ('<th scope="row">Noticing ruptures</th><td>5 skills</td>'
-            '<td class="rl-num">13.3%</td><td class="rl-num">29.6%</td>') in html
+            '<td class="rl-num">13.3%</td><td class="rl-num">29.6%</td>'
+            f'<td class="rl-num">{fmt_percent(noticing.mean_first_try)}</td>') in html
+    assert noticing.mean_first_try is not None  # the CSV's figure: see the next test
 
 
 def test_dashboard_completion_and_attempted_are_the_gradebooks(real_class):
@@ -246,8 +249,12 @@ def test_dashboard_completion_and_attempted_are_the_gradebooks(real_class):
     for module in completion_by_module(data):
         done = [r[f"{module.module} completion"] for r in gradebook.rows]
         tried = [r[f"{module.module} attempted"] for r in gradebook.rows]
+        first = [r[f"{module.module} first-try accuracy"] for r in gradebook.rows
+                 if r[f"{module.module} first-try accuracy"] is not None]
         assert module.mean_completion == pytest.approx(sum(done) / len(done), abs=0.1)
         assert module.mean_attempted == pytest.approx(sum(tried) / len(tried), abs=0.1)
+        assert first, "the class tried something in every module"
+        assert module.mean_first_try == pytest.approx(sum(first) / len(first), abs=0.1)
         assert module.all_done == done.count(100.0)
         assert module.none_done == done.count(0.0)
 
@@ -585,7 +592,9 @@ def test_the_dashboard_notebook_runs_on_a_folder_of_hand_ins(real_class, tmp_pat
     assert "Showing 3 students' hand-ins; 1 file left out." in state
     assert "ben-copy.html</strong> was edited by hand after download" in state
     assert "Noticing ruptures (mean" not in state  # chart labels live in the image
-    assert "Noticing ruptures: 0 all done, 3 some, 0 none" in state  # the completion chart's alt
+    # The completion chart's alt: completion is skills mastered (the course is given), as in
+    # test_completion_is_skills_mastered_and_attempted_stays_the_items.
+    assert "Noticing ruptures: 0 all done, 2 some, 1 none" in state
     assert "Finding where a rupture begins" in state  # the skills, from the course
     assert "Justifying or correcting the record" in state
     assert state.count("data:image/svg+xml;base64,") == 4

@@ -59,3 +59,46 @@ def test_skills_move_to_in_progress_and_mastered_as_the_gradebook_says(
     in_csv = {names[column.split(" ", 1)[1]]: value.capitalize()
               for column, value in row.items() if column.split(" ", 1)[-1] in names}
     assert in_csv == shown
+
+
+def test_the_landing_page_and_the_hand_in_show_the_gradebooks_completion(
+        in_module, monkeypatch, tmp_path):
+    """Do a student's landing page and hand-in give the completion their instructor's
+    gradebook gives (skills mastered, where the module names skills), with the exercises
+    they attempted beside it?"""
+    from repairlab.cli import main as repairlab
+    from repairlab.handin import read_submission
+    from repairlab.notebook import _progress, current_course
+    from repairlab.views.home import home_view
+
+    monkeypatch.setenv("REPAIRLAB_STUDENT", "ann")
+    build_view("m01-moment-01").submit("t3")  # masters its skill
+    build_view("m01-step-01").submit("explain")  # missed: neither done nor mastered
+    build_view("m01-reflect-01").submit("I noticed my own heat.")  # done; no skill
+    _progress.cache_clear()  # a new visit to the landing page
+    page, _name, panel = home_view(current_course(), _progress()).children
+    handin, grades = tmp_path / "in" / "ann.html", tmp_path / "grades.csv"
+    handin.parent.mkdir()
+    handin.write_text(panel.prepare(), encoding="utf-8")  # the landing page's own hand-in
+    assert repairlab(["gradebook", str(handin.parent), "-o", str(grades), "--quiet"]) == 0
+    (row,) = csv.DictReader(grades.open(encoding="utf-8"))
+
+    module = current_course().modules[0]
+    skills = [skill.id for skill in module.manifest.skills]
+    mastered = sum(row[f"{module.slug} {skill}"] == "mastered" for skill in skills)
+    completion = float(row[f"{module.slug} completion"])
+    assert (mastered, completion) == (1, round(100 / len(skills), 1))
+    assert float(row[f"{module.slug} attempted"]) == round(100 * 2 / 9, 1)
+
+    shown = page.value
+    assert f"Completion: 1 of {len(skills)} skills mastered" in shown
+    assert f'value="{round(completion)}" aria-label="Module 1 completion: ' in shown
+    assert "Attempted: 2 of 9 exercises done" in shown
+
+    summary = read_submission(handin)["summary"][module.slug]
+    assert summary["completion"] == completion
+    assert (summary["skills_mastered"], summary["completed"], summary["total"]) == (1, 2, 9)
+    readable = handin.read_text(encoding="utf-8")
+    assert f"<td>1 of {len(skills)} skills mastered</td><td>2 of 9</td>" in readable
+    assert f"<p>Completion: 1 of {len(skills)} skills mastered · attempted 2 of 9 items" \
+        in readable

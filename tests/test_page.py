@@ -97,7 +97,7 @@ def test_the_landing_page_and_navigation_validate_no_item_and_import_no_pydantic
             "notebook._display = shown.append\n"
             "notebook.course_home()\n"
             "notebook.module_nav()\n"
-            "assert 'Progress: 0 of 9 exercises done' in shown[0].children[0].value\n" + LOADED)
+            "assert 'Attempted: 0 of 9 exercises done' in shown[0].children[0].value\n" + LOADED)
     loaded = _run(code, demo_course / "curriculum", REPAIRLAB_DATA_DIR=str(tmp_path / "data"))
     assert loaded == []
 

@@ -190,3 +190,25 @@ def test_a_case_turn_left_unrated_keeps_nothing_and_a_choice_withdraws_the_check
     assert view.turn_ratings == {}
     view.choose("move-on")  # a choice turn: no check on the page
     assert view.rating is None
+
+
+def test_a_case_left_mid_way_starts_again_and_its_turn_ratings_go_with_the_run_left(in_module):
+    """Closing the tab mid-case drops the run (a reload starts the case from the top), so the
+    turn ratings of that run are not kept: they would rate turns the student has not said
+    yet. A chosen choice line and its reply are played again, rated again if the student
+    wishes, and only that run's rating reaches the case's attempt (docs/practice.md)."""
+    view = build_view("m01-case-01")
+    view.choose("own-glance")
+    view.submit(VALIDATING)
+    view.rating.choice.value = 9
+    _reload()  # the tab closed before the ending
+    again = build_view("m01-case-01")
+    assert again.play.path == []  # from the top
+    assert again.rating is None  # nothing rated
+    again.choose("own-glance")
+    again.submit(VALIDATING)
+    assert again.rating.choice.value is None  # the run left kept no rating for this turn
+    again.rating.choice.value = 4
+    again.choose("agree-signal")
+    (case,) = _attempts("m01-case-01")
+    assert case.extra["turn_ratings"] == [{"turn": 2, "rating": 4}]

@@ -125,7 +125,7 @@ def test_landing_page_asks_a_name_before_the_first_hand_in(in_module, monkeypatc
     build_view("m01-reflect-01").submit("I noticed <b>heat</b>.")
     page, name, panel = _home()
     assert "Module 1: Demo module" in page.value
-    assert "Progress: 2 of 9 exercises done" in page.value
+    assert "Attempted: 2 of 9 exercises done" in page.value
     assert name.box.description == "Name or student number"  # a labelled box, and a button
     assert name.save_button.description == "Save my name"
     assert "repairlab-feedback" in name.status._dom_classes  # a live region

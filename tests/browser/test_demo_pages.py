@@ -39,7 +39,8 @@ def test_landing_page(demo_server, open_page, shoot):
         "href", PRACTICE)
     expect(module.get_by_role("link", name="Practice mode", exact=True)).to_have_attribute(
         "href", "01-demo/practice-mode.ipynb")
-    expect(module.locator(".rl-progress-text")).to_contain_text("exercises done")
+    expect(module.locator(".rl-progress-text")).to_contain_text("skills mastered")
+    expect(module.locator(".rl-attempted-text")).to_contain_text("exercises done")
     shoot(page, "demo-landing")
     tab.watch.assert_clean()
 
@@ -72,7 +73,7 @@ def test_work_is_kept_between_visits(demo_server, open_page):
     server's refresh they would show the progress file as it was before this answer.
     """
     from repairlab.progress import DB_FILENAME, ProgressStore
-    from repairlab.views.home import module_progress
+    from repairlab.views.home import module_standings
 
     item = item_of_kind(demo_server, "rewrite-reply")
     text = f"You're right, I did keep looking at the clock, and I'm sorry. ({uuid.uuid4().hex[:8]})"
@@ -92,12 +93,13 @@ def test_work_is_kept_between_visits(demo_server, open_page):
     course = course_at(demo_server.root)
     store = ProgressStore(demo_server.data_dir / DB_FILENAME)
     try:
-        done, total = module_progress(course, store, "browser-test")[course.modules[0].folder]
+        items = module_standings(course, store, "browser-test")[course.modules[0].folder].items
+        done, total = items.completed, items.total
     finally:
         store.close()
     home = open_page(demo_server.url("index.ipynb"), wait_for=".repairlab-home")
-    expect(home.page.locator(".rl-progress-text").first).to_have_text(
-        f"Progress: {done} of {total} exercises done")
+    expect(home.page.locator(".rl-attempted-text").first).to_have_text(
+        f"Attempted: {done} of {total} exercises done")
     assert done >= 1
     again.watch.assert_clean()
     home.watch.assert_clean()

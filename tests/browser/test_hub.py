@@ -118,8 +118,8 @@ def test_each_student_hands_in_with_the_button_and_gets_a_receipt(hub, students,
     for name in STUDENTS:
         page = landing_tab(students, name)
         page.reload()  # back on the landing page after practising, as a student comes back
-        expect(page.locator(".rl-progress-text").first).to_contain_text(
-            "Progress: 2 of", timeout=WIDGET_TIMEOUT_MS)
+        expect(page.locator(".rl-attempted-text").first).to_contain_text(
+            "Attempted: 2 of", timeout=WIDGET_TIMEOUT_MS)
         panel = page.locator(".repairlab-handin")
         for version in (1, 2):  # a resubmission: the newest counts, every version is kept
             page.get_by_role("button", name="Hand in", exact=True).click()

@@ -61,6 +61,13 @@ def test_say_it_aloud_then_see_the_skill_mastered_on_the_landing_page(
         skills = home.page.get_by_role("list", name="Your skills in module 1")
         expect(skills).to_contain_text("Owning your part: Mastered", timeout=20_000)
         expect(skills).to_contain_text("Noticing rupture markers: Not started")
+        # The bar is the gradebook's completion (skills mastered); the exercise done beside it.
+        module = home.page.locator(".rl-module").first
+        expect(module.locator(".rl-progress-text")).to_have_text(
+            "Completion: 1 of 5 skills mastered")
+        expect(module.get_by_role("progressbar", name="Module 1 completion: 20%")).to_be_visible()
+        expect(module.locator(".rl-attempted-text")).to_have_text(
+            "Attempted: 1 of 9 exercises done")
         scroll = home.page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= width, f"the page scrolls sideways at {width} px ({scroll} px)"
         skills.scroll_into_view_if_needed()

@@ -29,11 +29,29 @@ def module_items(course: Course) -> dict[str, list[str]]:
     return {module.slug: course.items_of(module) for module in course.modules}
 
 
-def module_skills(course: Course) -> dict[str, Any]:
-    """module slug -> (skills, items) as the practice rule reads them, for modules with skills."""
+def item_facts(course):
+    """An item's id, type, skill and difficulty, from the compiled course as plain JSON when
+    there is one (building the items would import every exercise kind into the landing page's
+    kernel: bench/landing_skills.py), else the item itself."""
+    from types import SimpleNamespace
+
+    compiled = getattr(course, "compiled", None)
+
+    def facts(item_id: str):
+        found = compiled.facts(item_id, ("type", "skill", "difficulty")) if compiled else None
+        if found is None or not found["type"] or not found["difficulty"]:
+            return course.item(item_id)
+        return SimpleNamespace(id=item_id, **found)
+
+    return facts
+
+
+def module_skills(course: Course, item_of: Any = None) -> dict[str, Any]:
+    """module slug -> (skills, items) as the practice rule reads them, for modules with skills
+    (``item_of`` as :func:`repairlab.practice.module_plan`'s)."""
     from .practice import module_plan
 
-    plans = {module.slug: module_plan(course, module) for module in course.modules}
+    plans = {module.slug: module_plan(course, module, item_of) for module in course.modules}
     return {slug: plan for slug, plan in plans.items() if plan[0]}
 
 
@@ -48,4 +66,5 @@ def submission_for(course: Course, store: Any, student: str, *,
 
     return build_submission(store, student, course_title=course.manifest.title,
                             curriculum_version=course.version, items=item_index(course),
-                            attempts_of=attempts_of)
+                            attempts_of=attempts_of,
+                            module_skills=module_skills(course, item_facts(course)))

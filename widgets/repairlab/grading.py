@@ -35,7 +35,9 @@ Scores are fractions from 0 to 1 on each attempt; the gradebook shows percentage
   completed items / all items).
 * **Attempted** is the item rule above (completed items / all items), kept as a figure of its
   own in the gradebook and the dashboard: the work done on a module that is not mastered
-  yet. It is what the landing page and the hand-in's summary call completion.
+  yet. The landing page and the hand-in's summary show completion by the same rule
+  (:func:`completion_fraction`, worded by :func:`completion_words`) and attempted beside it,
+  so a student sees the completion their instructor sees.
 * **First-try accuracy** = of the items the student has tried, the share whose first judged
   attempt solved them (reflections, which cannot be wrong, and attempts the feedback could not
   judge, are left out); empty when none is tried.
@@ -159,6 +161,16 @@ def completion_fraction(items: Outcome, skill_statuses: Sequence[str]) -> float 
     if mastery is not None:
         return mastery
     return items.completed / items.total if items.total else None
+
+
+def completion_words(items: Outcome, skill_statuses: Sequence[str]) -> str:
+    """What :func:`completion_fraction` counts, in words: "1 of 5 skills mastered" for a
+    module with skills, else "3 of 9 exercises done". The landing page and the hand-in say it
+    the same way."""
+    if skill_statuses:
+        mastered = sum(status == "mastered" for status in skill_statuses)
+        return f"{mastered} of {len(skill_statuses)} skills mastered"
+    return f"{items.completed} of {items.total} exercises done"
 
 
 def first_try_accuracy(attempts: Iterable[Any], item_ids: Sequence[str]) -> float | None:

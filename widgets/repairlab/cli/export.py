@@ -36,7 +36,7 @@ def add_parser(sub, name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..coursework import item_index
+    from ..coursework import item_index, module_skills
     from ..handin import export_submission
     from ..progress import default_store_path, identify, open_store_safely
     from ._course import load_course_or_explain
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         submission = export_submission(
             handle.store, student, args.output, course_title=course.manifest.title,
             curriculum_version=course.version, items=item_index(course), attempts_of=key,
-            item_of=course.item)
+            item_of=course.item, module_skills=module_skills(course))
     except (OSError, ValueError) as error:
         print(f"error: could not write {args.output}: {error}", file=sys.stderr)
         return 1

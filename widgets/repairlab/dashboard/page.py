@@ -113,7 +113,9 @@ def completion_html(rows: list[ModuleCompletion], *, chart: bool = True) -> str:
     intro = ("Completion is the gradebook's: the share of a module's skills mastered, by the "
              "practice rule, where the module names skills; otherwise the share of its items "
              "done (at least one attempt not marked incorrect). Attempted is always the share "
-             "of items done.")
+             "of items done. First-try accuracy is the share of the items a student tried "
+             "that their first judged attempt solved, averaged over the students who tried "
+             "one.")
     if not rows or not rows[0].students:
         return _section("Completion per module", intro, "<p>No hand-ins to show yet.</p>")
     students = rows[0].students
@@ -124,10 +126,11 @@ def completion_html(rows: list[ModuleCompletion], *, chart: bool = True) -> str:
            f"completed all, some or none of it. {summary}.")
     table = table_html(
         f"Completion per module ({_students(students)})",
-        ["Module", "Completion counts", "Mean completion", "Mean attempted", "All done",
-         "Some done", "None done yet"],
+        ["Module", "Completion counts", "Mean completion", "Mean attempted",
+         "Mean first-try accuracy", "All done", "Some done", "None done yet"],
         [[escape(r.title), _counts(r), fmt_percent(r.mean_completion),
-          fmt_percent(r.mean_attempted), _count_share(r.all_done, r.students),
+          fmt_percent(r.mean_attempted), fmt_percent(r.mean_first_try),
+          _count_share(r.all_done, r.students),
           _count_share(r.some_done, r.students), _count_share(r.none_done, r.students)]
          for r in rows], text_columns=2)
     figure = _figure_html(render(completion_chart, rows), alt,

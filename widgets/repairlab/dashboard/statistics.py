@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from repairlab.diary import modules_with_entries
-from repairlab.grading import SOLVED, completion_fraction, mean_difficulty, outcome
+from repairlab.grading import (
+    SOLVED,
+    completion_fraction,
+    first_try_accuracy,
+    mean_difficulty,
+    outcome,
+)
 from repairlab.practice import module_skill_states
 
 from .loading import ClassData
@@ -49,7 +55,8 @@ class ModuleCompletion:
     """One module: how much of it the class has done, by the gradebook's rule: completion is
     the share of its skills mastered where the module names skills (and the dashboard was
     given the course), else of its items completed (``grading.completion_fraction``);
-    attempted is always the items' share, as the CSV's ``attempted`` column."""
+    attempted is always the items' share, as the CSV's ``attempted`` column; first-try
+    accuracy is the CSV's column of that name (``grading.first_try_accuracy``)."""
 
     module: str
     title: str
@@ -58,6 +65,7 @@ class ModuleCompletion:
     students: int
     mean_completion: float | None  # percent, averaged over students (the CSV's completion)
     mean_attempted: float | None  # percent of the items, averaged (the CSV's attempted)
+    mean_first_try: float | None  # percent, averaged over the students who tried an item
     all_done: int  # students whose completion is 100%
     some_done: int  # above 0, below 100%
     none_done: int
@@ -69,7 +77,7 @@ def completion_by_module(data: ClassData) -> list[ModuleCompletion]:
     for slug, title in data.modules:
         ids = data.module_items(slug)
         plan = data.skills.get(slug)
-        done, tried = [], []
+        done, tried, first = [], [], []
         for student in data.students:
             items = outcome(attempts[student], ids)
             statuses = ([state.status for state in module_skill_states(plan, attempts[student])]
@@ -77,11 +85,13 @@ def completion_by_module(data: ClassData) -> list[ModuleCompletion]:
             fraction = completion_fraction(items, statuses)
             done.append(None if fraction is None else 100 * fraction)
             tried.append(items.completion_percent)
+            first.append(first_try_accuracy(attempts[student], ids))
         rows.append(ModuleCompletion(
             module=slug, title=title, items=len(ids), skills=len(plan[0]) if plan else 0,
             students=len(done),
             mean_completion=_mean([d for d in done if d is not None]),
             mean_attempted=_mean([t for t in tried if t is not None]),
+            mean_first_try=_mean([f for f in first if f is not None]),
             all_done=sum(1 for d in done if d is not None and d >= 100),
             some_done=sum(1 for d in done if d is not None and 0 < d < 100),
             none_done=sum(1 for d in done if not d)))

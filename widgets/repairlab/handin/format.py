@@ -13,7 +13,8 @@ A submission is a dict::
      "student", "store_id", "course", "curriculum_version", "created_at",
      "items":    {item_id: {"module", "module_title", "kind", "title"}, ...},
      "attempts": [every attempt, oldest first, as Attempt.to_dict()],
-     "summary":  {module_slug: {"title", "completed", "total", "score"}, ...},
+     "summary":  {module_slug: {"title", "completed", "total", "score",
+                                "completion", "skills", "skills_mastered"}, ...},
      "diary":    {module_slug: {"practised", "hard", "next", "saved_at"}, ...},  (optional)
      "checksum": "sha256:..."}
 
@@ -24,7 +25,12 @@ diary (``repairlab.diary``), present only when the student wrote one: an optiona
 format number stays 2 and older readers, which ignore keys they do not know, still read the
 file (the checksum covers it like everything else). ``items`` carries the
 titles the page shows; ``summary.score`` is a percentage or ``None`` (see
-:mod:`repairlab.grading` for the rule). Version 1 files (before ``store_id``) are still read.
+:mod:`repairlab.grading` for the rule). ``summary.completion`` is the module's completion as
+the gradebook counts it (``grading.completion_fraction``: skills mastered where the module
+names skills, a percentage), with ``skills`` and ``skills_mastered`` counting them (0 for a
+module without skills); ``completed`` of ``total`` stays the item rule (the gradebook's
+"attempted"). Those three keys are optional too: older files show the item rule. Version 1
+files (before ``store_id``) are still read.
 
 What the checksums are, and are not
 -----------------------------------
@@ -52,7 +58,7 @@ from typing import Any
 
 from repairlab import __version__, diary, timestamps
 from repairlab.atomic import write_text_atomic
-from repairlab.grading import outcome
+from repairlab.grading import completion_fraction, outcome
 
 from .page import CSS, ItemLookup, e, readable_page
 
@@ -120,6 +126,7 @@ def build_submission(
     items: Mapping[str, Mapping[str, Any]],
     created_at: str | None = None,
     attempts_of: str | None = None,
+    module_skills: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything ``student`` did, as a checksummed submission dict.
 
@@ -154,11 +161,16 @@ def build_submission(
     summary: dict[str, dict[str, Any]] = {}
     for slug, ids in module_items.items():
         got = outcome(attempts, ids)
+        statuses = _skill_statuses((module_skills or {}).get(slug), attempts)
+        fraction = completion_fraction(got, statuses)
         summary[slug] = {
             "title": module_titles[slug],
             "completed": got.completed,
             "total": got.total,
             "score": got.score_percent,
+            "completion": None if fraction is None else round(100 * fraction, 1),
+            "skills": len(statuses),
+            "skills_mastered": sum(status == "mastered" for status in statuses),
         }
 
     submission: dict[str, Any] = {
@@ -180,6 +192,16 @@ def build_submission(
         submission["diary"] = entries
     submission["checksum"] = compute_checksum(submission)
     return submission
+
+
+def _skill_statuses(plan: Any, attempts: list[dict[str, Any]]) -> list[str]:
+    """Each skill's state, as the gradebook's skill columns compute it from this same file
+    (``plan`` is :func:`repairlab.practice.module_plan`'s; none for a module without skills)."""
+    if not plan or not plan[0]:
+        return []
+    from repairlab.practice import module_skill_states
+
+    return [state.status for state in module_skill_states(plan, attempts)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -446,6 +468,7 @@ def export_submission(
     created_at: str | None = None,
     attempts_of: str | None = None,
     item_of: ItemLookup | None = None,
+    module_skills: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the student's hand-in to ``path`` (.html or .json) and return the submission.
 
@@ -463,6 +486,7 @@ def export_submission(
         items=items,
         created_at=created_at,
         attempts_of=attempts_of,
+        module_skills=module_skills,
     )
     if suffix == ".json":
         text = json.dumps(submission, ensure_ascii=False, indent=2) + "\n"

@@ -93,7 +93,8 @@ footer { margin-top: 2.5rem; color: #424242; font-size: .9rem; }
 @media (max-width: 30rem) {
   body { padding: .75rem; }
   article.item { padding: .6rem; }
-  th, td { padding: .3rem .35rem; }
+  /* Four summary columns fit a 375 px phone only with the padding this narrow. */
+  th, td { padding: .3rem .25rem; }
 }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
@@ -123,6 +124,14 @@ def _when(stamp: Any) -> str:
 
 def _percent(value: Any) -> str:
     return "—" if value is None else f"{e(value)}%"
+
+
+def _completion(row: Mapping[str, Any]) -> str:
+    """A module's completion as the gradebook counts it: skills mastered where the module
+    names skills, else its items done (a file from before skills has only those)."""
+    if isinstance(row.get("skills"), int) and row["skills"] > 0:
+        return f"{e(row.get('skills_mastered', 0))} of {e(row['skills'])} skills mastered"
+    return f"{e(row.get('completed', 0))} of {e(row.get('total', 0))} items"
 
 
 def _kind(kind: Any) -> ExerciseKind | None:
@@ -216,12 +225,13 @@ def readable_page(sub: Mapping[str, Any], item_of: ItemLookup) -> str:
         "</header>",
         "<main>",
         "<h2>Summary</h2>",
-        '<table><thead><tr><th scope="col">Module</th><th scope="col">Items completed</th>'
-        '<th scope="col">Score</th></tr></thead><tbody>',
+        '<table><thead><tr><th scope="col">Module</th><th scope="col">Completion</th>'
+        '<th scope="col">Items attempted</th><th scope="col">Score</th></tr></thead><tbody>',
     ]
     for slug, row in summary.items():
         out.append(
             f'<tr><th scope="row">{e(row.get("title") or slug)}</th>'
+            f"<td>{_completion(row)}</td>"
             f"<td>{e(row.get('completed', 0))} of {e(row.get('total', 0))}</td>"
             f"<td>{_percent(row.get('score'))}</td></tr>"
         )
@@ -235,8 +245,9 @@ def readable_page(sub: Mapping[str, Any], item_of: ItemLookup) -> str:
         out.append(f'<section class="module" id="module-{e(slug)}">')
         out.append(f"<h2>{e(row.get('title') or slug)}</h2>")
         if row:
-            out.append(f"<p>Completed {e(row.get('completed', 0))} of {e(row.get('total', 0))} "
-                       f"items · score {_percent(row.get('score'))}</p>")
+            out.append(f"<p>Completion: {_completion(row)} · attempted "
+                       f"{e(row.get('completed', 0))} of {e(row.get('total', 0))} items · "
+                       f"score {_percent(row.get('score'))}</p>")
         if slug in diary:
             out.append(_diary_html(slug, diary[slug]))
         for item_id in ids:

@@ -9,11 +9,14 @@ import base64
 import logging
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from html import escape
+from typing import Any
 
 import ipywidgets as widgets
 
+from ..grading import completion_words
 from ..static import page_href, static_mode
 from .html import notice_html
 from .identity import StudentNamePanel
@@ -21,28 +24,36 @@ from .identity import StudentNamePanel
 log = logging.getLogger("repairlab")
 
 
-def module_progress(course, store, student) -> dict[str, tuple[int, int]]:
-    """module folder -> (items completed, items shown), by the grading rule the gradebook
-    uses too, so the landing page and the instructor's grades never disagree."""
-    from ..grading import outcome
+@dataclass(frozen=True)
+class ModuleStanding:
+    """Where a student stands in one module, by the rules the gradebook applies to their
+    hand-in: ``items`` is the item rule (the CSV's ``attempted``), ``states`` each skill's
+    state (the skill columns; empty for a module without skills), ``served`` the items
+    practice mode serves for them."""
 
-    try:
-        attempts = store.attempts(student)
-    except Exception:
-        log.exception("could not read progress")
-        attempts = []
-    progress = {}
-    for module in course.modules:
-        result = outcome(attempts, course.items_of(module))
-        progress[module.folder] = (result.completed, result.total)
-    return progress
+    items: Any  # grading.Outcome
+    states: list = field(default_factory=list)  # practice.SkillState, in module order
+    served: list = field(default_factory=list)  # practice.PracticeItem
+
+    @property
+    def statuses(self) -> list[str]:
+        return [state.status for state in self.states]
+
+    @property
+    def completion(self) -> float | None:
+        """The CSV's and the dashboard's completion (``grading.completion_fraction``)."""
+        from ..grading import completion_fraction
+
+        return completion_fraction(self.items, self.statuses)
 
 
-def module_skills_html(course, store, student) -> dict[str, str]:
-    """module folder -> the student's skills in it, as mastered / in progress / not started,
-    by the practice rule the gradebook's skill columns use. Only a module the student has
+def module_standings(course, store, student) -> dict[str, ModuleStanding]:
+    """module folder -> the student's standing in it (:class:`ModuleStanding`), so the
+    landing page and the instructor's grades never disagree. Only a module the student has
     worked on reads its items (to know each one's skill and level); in the others every skill
     is "not started", whatever its items."""
+    from ..coursework import item_facts
+    from ..grading import outcome
     from ..practice import (
         PracticeItem,
         SkillSpec,
@@ -51,7 +62,6 @@ def module_skills_html(course, store, student) -> dict[str, str]:
         rated_attempts,
         skill_states,
     )
-    from .skills import skills_html
 
     try:
         attempts = store.attempts(student)
@@ -59,52 +69,52 @@ def module_skills_html(course, store, student) -> dict[str, str]:
     except Exception:
         log.exception("could not read progress")
         attempts, ratings = [], {}
-    shown = {}
+    standings = {}
     for module in course.modules:
+        own = course.items_of(module)
+        standing = ModuleStanding(outcome(attempts, own))
+        standings[module.folder] = standing
         skills = list(getattr(module.manifest, "skills", None) or [])
         if not skills:
             continue
-        label = f"Your skills in module {module.number}"
         try:
-            own = set(course.items_of(module))
-            mine = [a for a in attempts if a.item_id in own]
+            wanted = set(own)
+            mine = [a for a in attempts if a.item_id in wanted]
             if mine:
-                plan_skills, items = module_plan(course, module, _facts_reader(course))
+                plan_skills, items = module_plan(course, module, item_facts(course))
                 states = module_skill_states((plan_skills, items), rated_attempts(mine, ratings))
             else:  # nothing done here yet: no item need be read
                 plan_skills = [SkillSpec(s.id, s.name) for s in skills]
                 items = [PracticeItem("", s.id, "beginner") for s in plan_skills]
                 states = skill_states(plan_skills, items, [])
-            shown[module.folder] = skills_html(states, items, label)
+            standings[module.folder] = ModuleStanding(standing.items, states, items)
         except Exception:
             log.exception("could not work out the skills of %s", module.folder)
-    return shown
+    return standings
 
 
-def _facts_reader(course):
-    """An item's id, type, skill and difficulty, from the compiled course as plain JSON when
-    there is one (building the items would import every exercise kind into the landing page's
-    kernel: bench/landing_skills.py), else the item itself."""
-    from types import SimpleNamespace
+def module_skills_html(course, store, student, standings=None) -> dict[str, str]:
+    """module folder -> the student's skills in it, as mastered / in progress / not started,
+    by the practice rule the gradebook's skill columns use (``standings``, when the caller
+    has them, else read now)."""
+    from .skills import skills_html
 
-    compiled = getattr(course, "compiled", None)
-
-    def facts(item_id: str):
-        found = compiled.facts(item_id, ("type", "skill", "difficulty")) if compiled else None
-        if found is None or not found["type"] or not found["difficulty"]:
-            return course.item(item_id)
-        return SimpleNamespace(id=item_id, **found)
-
-    return facts
+    if standings is None:
+        standings = module_standings(course, store, student)
+    return {module.folder: skills_html(standings[module.folder].states,
+                                       standings[module.folder].served,
+                                       f"Your skills in module {module.number}")
+            for module in course.modules if standings[module.folder].states}
 
 
-def _modules_html(course, progress, skills=None) -> str:
+def _modules_html(course, standings, skills=None) -> str:
     parts = ['<ol class="rl-modules">']
     for module in course.modules:
-        done, total = progress[module.folder]
+        standing = standings[module.folder]
+        done, total = standing.items.completed, standing.items.total
         manifest = module.manifest
         objectives = "".join(f"<li>{escape(o)}</li>" for o in manifest.objectives)
-        percent = round(100 * done / total) if total else 0
+        percent = round(100 * (standing.completion or 0))
 
         def href(notebook: str, folder: str = module.folder) -> str:
             return escape(page_href(f"{folder}/{notebook}"))  # .html on the static site
@@ -120,9 +130,14 @@ def _modules_html(course, progress, skills=None) -> str:
             + (f' · <a href="{href(manifest.notebooks.cases)}">Case simulations</a>'
                if manifest.notebooks.cases else "")
             + f" · {total} exercises · about {manifest.minutes} minutes</p>"
-            f'<p class="rl-progress-text">Progress: {done} of {total} exercises done</p>'
-            f'<progress class="rl-progress" max="{total or 1}" value="{done}" '
-            f'aria-label="Module {module.number} progress: {percent}%">{percent}%</progress>'
+            # Completion as the gradebook counts it (skills mastered where the module names
+            # skills); the exercises done beside it, which the student sees grow sooner.
+            f'<p class="rl-progress-text">Completion: '
+            f"{completion_words(standing.items, standing.statuses)}</p>"
+            f'<progress class="rl-progress" max="100" value="{percent}" '
+            f'aria-label="Module {module.number} completion: {percent}%">{percent}%</progress>'
+            + (f'<p class="rl-attempted-text">Attempted: {done} of {total} exercises done</p>'
+               if standing.states else "")
             # Not a heading: the page's contents list would repeat it under every module.
             + (f'<p class="rl-skills-heading"><strong>Your skills</strong></p>'
                f"{skills[module.folder]}" if skills and skills.get(module.folder) else "") +
@@ -282,9 +297,9 @@ def home_view(course, progress_state) -> widgets.Widget:
         header.append(STATIC_SITE_NOTE)
     if handle.problem:
         header.append(notice_html(handle.problem))
-    progress = module_progress(course, handle.store, student)
-    skills = module_skills_html(course, handle.store, student)
-    page = widgets.HTML("".join(header) + _modules_html(course, progress, skills),
+    standings = module_standings(course, handle.store, student)
+    skills = module_skills_html(course, handle.store, student, standings)
+    page = widgets.HTML("".join(header) + _modules_html(course, standings, skills),
                         layout=widgets.Layout(width="100%"))
     home = widgets.VBox([page, StudentNamePanel(handle), HandInPanel(course, handle, student)],
                         layout=widgets.Layout(width="100%", max_width="60rem"))
