@@ -120,6 +120,35 @@ def test_a_typed_reply_survives_a_reload_as_a_draft(demo_server, open_page, shoo
     tab.watch.assert_clean()
 
 
+def test_a_reply_still_being_typed_survives_a_reload(demo_server, open_page):
+    # The cursor never leaves the box, so the box never sends its text before the reload: the
+    # page keeps an unsent copy in the browser and sends it when the page is drawn again.
+    item = item_of_kind(demo_server, "rewrite-reply")
+    tab = open_page(demo_server.url(PRACTICE), wait_for=".repairlab-exercise")
+    reply = f".repairlab-exercise:has-text('{item.title}')"
+    box = tab.page.locator(reply).get_by_label("Your reply")
+    typed = "I rushed you <i>there</i>, and I'm sorry"
+    box.click()
+    box.press("End")
+    box.press_sequentially(typed)
+    shown = box.input_value()  # with any draft kept earlier in front of what was just typed
+    assert shown.endswith(typed)
+    tab.page.reload()
+    box = tab.page.locator(reply).get_by_label("Your reply")
+    expect(box).to_have_value(shown, timeout=60_000)
+    expect(tab.page.locator("i", has_text="there")).to_have_count(0)  # text, never markup
+    store = ProgressStore(demo_server.data_dir / DB_FILENAME)
+    try:  # sent on: the kernel keeps it as a draft, not as an attempt
+        deadline = time.monotonic() + 30
+        while store.draft("browser-test", item.id) != shown and time.monotonic() < deadline:
+            tab.page.wait_for_timeout(100)
+        assert store.draft("browser-test", item.id) == shown
+        assert store.attempts("browser-test", item_id=item.id) == []
+    finally:
+        store.close()
+    tab.watch.assert_clean()
+
+
 @pytest.mark.parametrize("width", [1280, PHONE])
 def test_the_order_exercise_shows_every_step_in_full(demo_server, open_page, shoot, width):
     item = item_of_kind(demo_server, "order-repair-steps")

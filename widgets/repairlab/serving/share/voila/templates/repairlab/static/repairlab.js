@@ -40,6 +40,64 @@
     });
   }
 
+  // Text typed and not yet sent survives a reload or a closed tab.
+  //
+  // A reply box sends its text to the kernel when it loses focus (the kernel then keeps it as
+  // a draft, views/base.py); a reload with the cursor still in the box sent nothing, and what
+  // was typed was lost. So while the student types, the text is also kept in this browser
+  // (localStorage, per page address, exercise heading and box); when the box sends it (its
+  // "change" event) the browser's copy is dropped, since the kernel keeps it from then on.
+  // When the page is drawn again and a box has an unsent copy, the copy is put back and sent,
+  // as if the student had left the box. Only the rewrite and reflection boxes: a case restarts
+  // from the top on a reload, so a turn's text has no box to go back to.
+  var DRAFT_BOXES = ".repairlab-rewrite-reply textarea, .repairlab-reflection textarea";
+  var DRAFT_PREFIX = "repairlab-unsent|";
+
+  function draftKey(box) {
+    var exercise = box.closest(".repairlab-exercise");
+    var heading = exercise && exercise.querySelector("h1, h2, h3, h4");
+    if (!heading) return null;
+    var boxes = Array.prototype.slice.call(exercise.querySelectorAll("textarea"));
+    return DRAFT_PREFIX + window.location.pathname + "|" + heading.textContent.trim() + "|" +
+      boxes.indexOf(box);
+  }
+
+  function storage() {
+    try { return window.localStorage; } catch (error) { return null; }  // blocked: no copy
+  }
+
+  function restoreUnsentDraft(box) {
+    if (box.rlDraftChecked) return;
+    var key = draftKey(box);
+    var store = storage();
+    if (!key || !store) return;
+    box.rlDraftChecked = true;
+    var text = store.getItem(key);
+    if (text === null) return;
+    store.removeItem(key);
+    if (text === box.value) return;
+    box.value = text;  // a value, never markup
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    box.dispatchEvent(new Event("change", { bubbles: true }));  // the widget sends it
+  }
+
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches(DRAFT_BOXES) || !event.isTrusted) return;
+    var key = draftKey(box);
+    var store = storage();
+    if (!key || !store) return;
+    try { store.setItem(key, box.value); } catch (error) { /* full: the kernel's draft only */ }
+  }, true);
+
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches(DRAFT_BOXES)) return;
+    var key = draftKey(box);
+    var store = storage();
+    if (key && store) store.removeItem(key);
+  }, true);
+
   function enhance(root) {
     if (root.nodeType !== 1) return;
     var each = function (selector, fn) {
@@ -48,6 +106,7 @@
     };
     each(".repairlab-feedback, .rl-live", liveRegion);
     each(".widget-radio", radioGroup);
+    each(DRAFT_BOXES, restoreUnsentDraft);
     // Options redrawn inside an existing group (e.g. after a restore) need the name too.
     if (root.matches("input[type=radio], .widget-radio-box label")) {
       var widget = root.closest(".widget-radio");
