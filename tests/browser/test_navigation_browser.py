@@ -99,18 +99,13 @@ def test_a_typed_reply_survives_a_reload_as_a_draft(demo_server, open_page, shoo
     box = tab.page.locator(f".repairlab-exercise:has-text('{item.title}')").get_by_label(
         "Your reply")
     typed = "You're right <b>and</b> I was looking at the clock"
+    # Other tests on this server may have answered the item already: count from here.
+    attempts_before = _attempt_count(demo_server, item.id)
     box.fill(typed)
     box.press("Tab")  # leaving the box is when the draft is kept
     # Reload once the kernel has kept it: on a loaded machine the reload can outrun the save.
-    store = ProgressStore(demo_server.data_dir / DB_FILENAME)
-    try:
-        deadline = time.monotonic() + 30
-        while store.draft("browser-test", item.id) != typed and time.monotonic() < deadline:
-            tab.page.wait_for_timeout(100)
-        assert store.draft("browser-test", item.id) == typed, "the draft was never kept"
-        assert store.attempts("browser-test", item_id=item.id) == []  # a draft, not an attempt
-    finally:
-        store.close()
+    _wait_for_draft(demo_server, tab.page, item.id, typed)
+    assert _attempt_count(demo_server, item.id) == attempts_before  # a draft, not an attempt
     tab.page.reload()
     box = tab.page.locator(f".repairlab-exercise:has-text('{item.title}')").get_by_label(
         "Your reply")
@@ -128,6 +123,7 @@ def test_a_reply_still_being_typed_survives_a_reload(demo_server, open_page):
     reply = f".repairlab-exercise:has-text('{item.title}')"
     box = tab.page.locator(reply).get_by_label("Your reply")
     typed = "I rushed you <i>there</i>, and I'm sorry"
+    attempts_before = _attempt_count(demo_server, item.id)
     box.click()
     box.press("End")
     box.press_sequentially(typed)
@@ -137,16 +133,29 @@ def test_a_reply_still_being_typed_survives_a_reload(demo_server, open_page):
     box = tab.page.locator(reply).get_by_label("Your reply")
     expect(box).to_have_value(shown, timeout=60_000)
     expect(tab.page.locator("i", has_text="there")).to_have_count(0)  # text, never markup
-    store = ProgressStore(demo_server.data_dir / DB_FILENAME)
-    try:  # sent on: the kernel keeps it as a draft, not as an attempt
-        deadline = time.monotonic() + 30
-        while store.draft("browser-test", item.id) != shown and time.monotonic() < deadline:
-            tab.page.wait_for_timeout(100)
-        assert store.draft("browser-test", item.id) == shown
-        assert store.attempts("browser-test", item_id=item.id) == []
+    # Sent on: the kernel keeps it as a draft, not as an attempt.
+    _wait_for_draft(demo_server, tab.page, item.id, shown)
+    assert _attempt_count(demo_server, item.id) == attempts_before
+    tab.watch.assert_clean()
+
+
+def _attempt_count(server, item_id: str) -> int:
+    store = ProgressStore(server.data_dir / DB_FILENAME)
+    try:
+        return len(store.attempts("browser-test", item_id=item_id))
     finally:
         store.close()
-    tab.watch.assert_clean()
+
+
+def _wait_for_draft(server, page, item_id: str, text: str) -> None:
+    store = ProgressStore(server.data_dir / DB_FILENAME)
+    try:
+        deadline = time.monotonic() + 30
+        while store.draft("browser-test", item_id) != text and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        assert store.draft("browser-test", item_id) == text, "the draft was never kept"
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize("width", [1280, PHONE])
