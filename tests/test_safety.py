@@ -206,3 +206,23 @@ def test_reflections_that_ask_for_real_moments_warn_against_identifying_details(
         text = " ".join(item["prompt"].split())
         if re.search(r"with a client|from your own practice|in a placement", text):
             assert re.search(r"identify|identifying details", text), item_id
+
+
+def test_the_risk_case_has_an_instructor_note_that_prepares_the_session():
+    # Issue 13: the suicide case comes with a note for the instructor, not only a warning for
+    # the student: what to say before, where support is, and that local procedure decides.
+    notes = (CURRICULUM / "07-when-repair-is-not-enough" / "instructor-notes.md").read_text(
+        encoding="utf-8")
+    sections = re.split(r"^## ", notes, flags=re.MULTILINE)
+    section = next((s for s in sections if s.startswith("Running the risk case (m07-case-02")),
+                   None)
+    assert section is not None, "module 7's instructor notes have no section on m07-case-02"
+    text = " ".join(section.split()).lower()
+    for what, words in {
+        "tell students in advance what the case contains": ("in advance", "suicide"),
+        "let a student opt out without a reason": ("without giving a reason",),
+        "say where support is": ("support", "crisis line"),
+        "bring the local procedure, which decides": ("procedure", "not this course"),
+        "debrief the session": ("discussion questions",),
+    }.items():
+        assert all(word in text for word in words), f"the note does not {what}"
