@@ -100,5 +100,24 @@ def test_the_landing_page_and_the_hand_in_show_the_gradebooks_completion(
     assert (summary["skills_mastered"], summary["completed"], summary["total"]) == (1, 2, 9)
     readable = handin.read_text(encoding="utf-8")
     assert f"<td>1 of {len(skills)} skills mastered</td><td>2 of 9</td>" in readable
-    assert f"<p>Completion: 1 of {len(skills)} skills mastered · attempted 2 of 9 items" \
+    assert f"<p>Completion: 1 of {len(skills)} skills mastered · attempted 2 of 9 exercises " \
         in readable
+
+
+def test_a_module_without_skills_reads_the_same_on_the_landing_page_and_the_hand_in():
+    """Completion is worded once: where a module names no skills (or the file is from before
+    skills), the hand-in says "N of M exercises done" as the landing page does, and does not
+    repeat the same count as "attempted"."""
+    from repairlab.grading import Outcome
+    from repairlab.handin.page import readable_page
+    from repairlab.views.home import ModuleStanding
+
+    landing = ModuleStanding(Outcome(completed=2, total=9, score=0.5)).completion_text
+    older_file = {"title": "Old", "completed": 2, "total": 9, "score": 50.0}  # no skill keys
+    for row in (older_file, {**older_file, "skills": 0, "skills_mastered": 0}):
+        page = readable_page({"summary": {"old": row},
+                              "items": {"i1": {"module": "old", "title": "An item"}}},
+                             lambda item_id: None)
+        assert landing == "2 of 9 exercises done"
+        assert f"<td>{landing}</td>" in page
+        assert f"<p>Completion: {landing} · score 50.0%</p>" in page

@@ -163,14 +163,13 @@ def completion_fraction(items: Outcome, skill_statuses: Sequence[str]) -> float 
     return items.completed / items.total if items.total else None
 
 
-def completion_words(items: Outcome, skill_statuses: Sequence[str]) -> str:
+def completion_words(completed: int, total: int, skills: int = 0, mastered: int = 0) -> str:
     """What :func:`completion_fraction` counts, in words: "1 of 5 skills mastered" for a
-    module with skills, else "3 of 9 exercises done". The landing page and the hand-in say it
-    the same way."""
-    if skill_statuses:
-        mastered = sum(status == "mastered" for status in skill_statuses)
-        return f"{mastered} of {len(skill_statuses)} skills mastered"
-    return f"{items.completed} of {items.total} exercises done"
+    module with skills, else "3 of 9 exercises done". The one wording: the landing page says
+    it from the live counts and the hand-in from the counts its summary stored."""
+    if skills:
+        return f"{mastered} of {skills} skills mastered"
+    return f"{completed} of {total} exercises done"
 
 
 def first_try_accuracy(attempts: Iterable[Any], item_ids: Sequence[str]) -> float | None:

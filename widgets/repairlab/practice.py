@@ -73,6 +73,7 @@ __all__ = [
     "rated_attempts",
     "resolve_skill",
     "skill_states",
+    "skill_statuses",
     "tries_from_attempts",
 ]
 
@@ -256,15 +257,25 @@ def skill_states(skills: Sequence[SkillSpec], items: Sequence[PracticeItem],
     return [_replay(skill, _items_of(skill, items), tries) for skill in skills]
 
 
-def module_skill_states(plan: tuple[Sequence[SkillSpec], Sequence[PracticeItem]],
+def module_skill_states(plan: tuple[Sequence[SkillSpec], Sequence[PracticeItem]] | None,
                         attempts: Iterable[Any]) -> list[SkillState]:
     """Each skill of one module after a student's attempts, from the module's own attempts only
     (another module's attempt between two of its own is not a new try). ``plan`` is
     :func:`module_plan`'s (skills, items). What the gradebook's skill columns and the
     dashboard's mastery table both show."""
+    if not plan:
+        return []
     skills, items = plan
     own = {item.id for item in items}
     return skill_states(skills, items, [a for a in attempts if attempt_field(a, "item_id") in own])
+
+
+def skill_statuses(plan: tuple[Sequence[SkillSpec], Sequence[PracticeItem]] | None,
+                   attempts: Iterable[Any]) -> list[str]:
+    """Each skill's status (mastered / in progress / not started) in module order; empty for
+    a module without skills (``plan`` None or without skills). What completion is counted
+    from, by the gradebook, the dashboard and the hand-in alike."""
+    return [state.status for state in module_skill_states(plan, attempts)]
 
 
 def _items_of(skill: SkillSpec, items: Sequence[PracticeItem]) -> list[PracticeItem]:

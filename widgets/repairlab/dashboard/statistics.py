@@ -23,7 +23,7 @@ from repairlab.grading import (
     mean_difficulty,
     outcome,
 )
-from repairlab.practice import module_skill_states
+from repairlab.practice import module_skill_states, skill_statuses
 
 from .loading import ClassData
 
@@ -80,8 +80,7 @@ def completion_by_module(data: ClassData) -> list[ModuleCompletion]:
         done, tried, first = [], [], []
         for student in data.students:
             items = outcome(attempts[student], ids)
-            statuses = ([state.status for state in module_skill_states(plan, attempts[student])]
-                        if plan else [])
+            statuses = skill_statuses(plan, attempts[student])
             fraction = completion_fraction(items, statuses)
             done.append(None if fraction is None else 100 * fraction)
             tried.append(items.completion_percent)

@@ -59,6 +59,7 @@ from typing import Any
 from repairlab import __version__, diary, timestamps
 from repairlab.atomic import write_text_atomic
 from repairlab.grading import completion_fraction, outcome
+from repairlab.practice import skill_statuses
 
 from .page import CSS, ItemLookup, e, readable_page
 
@@ -161,7 +162,7 @@ def build_submission(
     summary: dict[str, dict[str, Any]] = {}
     for slug, ids in module_items.items():
         got = outcome(attempts, ids)
-        statuses = _skill_statuses((module_skills or {}).get(slug), attempts)
+        statuses = skill_statuses((module_skills or {}).get(slug), attempts)
         fraction = completion_fraction(got, statuses)
         summary[slug] = {
             "title": module_titles[slug],
@@ -192,16 +193,6 @@ def build_submission(
         submission["diary"] = entries
     submission["checksum"] = compute_checksum(submission)
     return submission
-
-
-def _skill_statuses(plan: Any, attempts: list[dict[str, Any]]) -> list[str]:
-    """Each skill's state, as the gradebook's skill columns compute it from this same file
-    (``plan`` is :func:`repairlab.practice.module_plan`'s; none for a module without skills)."""
-    if not plan or not plan[0]:
-        return []
-    from repairlab.practice import module_skill_states
-
-    return [state.status for state in module_skill_states(plan, attempts)]
 
 
 # --------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Any
 
 from repairlab import __version__, timestamps
 from repairlab.diary import read_entries
-from repairlab.grading import turn_ratings_of
+from repairlab.grading import completion_words, turn_ratings_of
 from repairlab.kinds.base import Feedback
 from repairlab.registry import KINDS, ExerciseKind
 from repairlab.views import render
@@ -126,12 +126,20 @@ def _percent(value: Any) -> str:
     return "—" if value is None else f"{e(value)}%"
 
 
+def _count(row: Mapping[str, Any], key: str) -> int:
+    value = row.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _names_skills(row: Mapping[str, Any]) -> bool:
+    return _count(row, "skills") > 0
+
+
 def _completion(row: Mapping[str, Any]) -> str:
-    """A module's completion as the gradebook counts it: skills mastered where the module
-    names skills, else its items done (a file from before skills has only those)."""
-    if isinstance(row.get("skills"), int) and row["skills"] > 0:
-        return f"{e(row.get('skills_mastered', 0))} of {e(row['skills'])} skills mastered"
-    return f"{e(row.get('completed', 0))} of {e(row.get('total', 0))} items"
+    """A module's completion in the landing page's words, from the summary the file stored
+    (a file from before skills has no skill counts: its exercises done)."""
+    return e(completion_words(_count(row, "completed"), _count(row, "total"),
+                              _count(row, "skills"), _count(row, "skills_mastered")))
 
 
 def _kind(kind: Any) -> ExerciseKind | None:
@@ -245,8 +253,11 @@ def readable_page(sub: Mapping[str, Any], item_of: ItemLookup) -> str:
         out.append(f'<section class="module" id="module-{e(slug)}">')
         out.append(f"<h2>{e(row.get('title') or slug)}</h2>")
         if row:
-            out.append(f"<p>Completion: {_completion(row)} · attempted "
-                       f"{e(row.get('completed', 0))} of {e(row.get('total', 0))} items · "
+            # As the landing page says it: the exercises attempted beside completion only
+            # where completion counts skills (else the two would say the same thing).
+            attempted = (f" · attempted {e(row.get('completed', 0))} of "
+                         f"{e(row.get('total', 0))} exercises" if _names_skills(row) else "")
+            out.append(f"<p>Completion: {_completion(row)}{attempted} · "
                        f"score {_percent(row.get('score'))}</p>")
         if slug in diary:
             out.append(_diary_html(slug, diary[slug]))

@@ -46,6 +46,12 @@ class ModuleStanding:
 
         return completion_fraction(self.items, self.statuses)
 
+    @property
+    def completion_text(self) -> str:
+        """The same completion in words, as the hand-in says it (``grading.completion_words``)."""
+        return completion_words(self.items.completed, self.items.total, len(self.statuses),
+                                self.statuses.count("mastered"))
+
 
 def module_standings(course, store, student) -> dict[str, ModuleStanding]:
     """module folder -> the student's standing in it (:class:`ModuleStanding`), so the
@@ -133,7 +139,7 @@ def _modules_html(course, standings, skills=None) -> str:
             # Completion as the gradebook counts it (skills mastered where the module names
             # skills); the exercises done beside it, which the student sees grow sooner.
             f'<p class="rl-progress-text">Completion: '
-            f"{completion_words(standing.items, standing.statuses)}</p>"
+            f"{standing.completion_text}</p>"
             f'<progress class="rl-progress" max="100" value="{percent}" '
             f'aria-label="Module {module.number} completion: {percent}%">{percent}%</progress>'
             + (f'<p class="rl-attempted-text">Attempted: {done} of {total} exercises done</p>'
