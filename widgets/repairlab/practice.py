@@ -44,9 +44,9 @@ module's order, one at a time: the *current skill* is the first one not yet mast
 * **The next item.** A review that is due; else an item of the current level not tried yet,
   in the author's order; else an item of that level neither *just mastered* (right on its
   latest try, and that try among the last ``of_last`` tries of the skill) nor waiting for its
-  review, the one tried longest ago first; else one waiting; else the item just missed, again at once (a level with one item). A
-  just-mastered item returns only when the level has nothing else. Once every skill is
-  mastered there is no next item.
+  review, the one tried longest ago first; else one waiting; else the item just missed, again
+  at once (a level with one item). A just-mastered item returns only when the level has
+  nothing else. Once every skill is mastered there is no next item.
 
 * **How hard it felt.** After a try the student may rate it 0-10 (``rating`` on the attempt:
   the page joins the store's ratings to the attempts; a case also carries a rating of each
@@ -86,7 +86,6 @@ __all__ = [
     "resolve_skill",
     "skill_states",
     "tries_from_attempts",
-    "visit_now",
 ]
 
 LEVELS = DIFFICULTIES
@@ -209,7 +208,7 @@ def _moment(value: Any) -> datetime | None:
         return None
 
 
-def visit_now(tries: Sequence[Try], now: datetime | None) -> int:
+def _visit_now(tries: Sequence[Try], now: datetime | None) -> int:
     """The visit a choice made at ``now`` belongs to: the latest try's, or the next one after
     a pause of ``VISIT_GAP``. Without ``now`` (or any time), the latest try's."""
     if not tries:
@@ -319,7 +318,7 @@ def next_step(skills: Sequence[SkillSpec], items: Sequence[PracticeItem],
     ``now`` (aware UTC) is the moment of choosing: a student back after a pause is on a new
     visit before answering anything, so a review waiting for it comes first."""
     tries = tries_from_attempts(attempts)
-    visit = visit_now(tries, now)
+    visit = _visit_now(tries, now)
     for skill in skills:
         own = _items_of(skill, items)
         if not own:
