@@ -149,3 +149,26 @@ def test_the_ratings_in_the_store_nudge_what_practice_mode_serves(in_module):
         mode.next_item()
     assert mode.view.item.difficulty == "beginner"
     assert mode.view.item.id == item_id
+
+
+def test_an_item_missed_twice_comes_back_as_a_review_on_a_later_visit(in_module, monkeypatch):
+    """Missed on its serving and again straight away (its level has one item): the same visit
+    serves it once more as practice; the next day's visit opens with it as a review."""
+    from datetime import datetime, timedelta, timezone
+
+    from repairlab.views import practice_mode
+
+    mode = practice_mode_view()
+    missed = _answer(mode, right=False)
+    mode.next_item()
+    assert mode.view.item.id == missed
+    _answer(mode, right=False)
+    mode.next_item()
+    assert (mode.view.item.id, mode.step.review) == (missed, False)
+    assert "review" not in mode.status.value
+    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
+    monkeypatch.setattr(practice_mode, "_now", lambda: tomorrow)
+    notebook._progress.cache_clear()  # the page opened again the next day
+    again = practice_mode_view()
+    assert (again.view.item.id, again.step.review) == (missed, True)
+    assert "This one is a review of an item you missed earlier." in again.status.value

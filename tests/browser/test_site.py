@@ -124,8 +124,10 @@ def student(browser, site):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     watches: list[Watch] = []
 
-    def open_(page_name: str, ready: str = ".repairlab-exercise"):
+    def open_(page_name: str, ready: str = ".repairlab-exercise", width: int = 1280):
         page = context.new_page()
+        if width != 1280:
+            page.set_viewport_size({"width": width, "height": 800})
         watch = Watch(site.base)
         watch.attach(page)
         watches.append(watch)
@@ -232,6 +234,57 @@ def test_a_student_practises_comes_back_and_hands_in(student, course, tmp_path):
     handed_in = {a["item_id"]: a["response"] for a in submission["attempts"]}
     assert set(given) <= set(handed_in)
     assert handed_in[rewrite.id] == REWRITE
+    watch.assert_clean()
+
+
+PRACTICE_MODE = "01-what-a-rupture-is/practice-mode"
+IN_PRACTICE_MODE = ".rl-practice-mode .repairlab-exercise"
+
+
+def test_practice_mode_serves_scores_keeps_and_moves_on_offline(student, course):
+    """Module 1's practice-mode page in the browser alone: its first item (beginner), answered
+    and scored, "Next item" serves another; the diary is saved; opened again (375 px), the
+    browser's store has the answer (1 right at this level), serves the next item, not the one
+    answered, and keeps the diary."""
+    module = course.modules[0]
+    items = {item.title: item for item in map(course.item, course.items_of(module))}
+
+    def shown(page):
+        exercise = page.locator(IN_PRACTICE_MODE).first
+        return exercise, items[words(exercise.locator(".rl-title").inner_text())]
+
+    page, watch = student(PRACTICE_MODE, ready=IN_PRACTICE_MODE)
+    status = page.locator(".rl-practice-status")
+    expect(status).to_contain_text("beginner level")
+    exercise, first = shown(page)
+    assert first.difficulty == "beginner"
+    right = first.answer_id  # module 1's first skill begins with single-choice items
+    answer(exercise, first, right)
+    expect_feedback(exercise, first, right)
+    page.get_by_role("button", name="Next item").click()
+    expect(status).to_contain_text("Right first time at this level: 1 of", timeout=FEEDBACK_MS)
+    second = shown(page)[1]
+    assert second.id != first.id
+    diary = page.locator(".rl-diary")
+    diary.get_by_role("textbox", name="What I practised").fill("Telling <i>markers</i> apart.")
+    diary.get_by_role("button", name="Save my diary").click()
+    expect(diary.locator(".rl-diary-status")).to_contain_text("Diary saved", timeout=FEEDBACK_MS)
+    violations = run_axe(page)
+    screenshot(page, "site-practice-mode-1280")
+    assert not violations, violations
+    watch.assert_clean()
+    page.close()
+
+    page, watch = student(PRACTICE_MODE, ready=IN_PRACTICE_MODE, width=375)
+    expect(page.locator(".rl-practice-status")).to_contain_text(
+        "Right first time at this level: 1 of")
+    assert shown(page)[1].id == second.id  # where the student left off, not the first again
+    expect(page.locator(".rl-diary").get_by_role("textbox", name="What I practised")
+           ).to_have_value("Telling <i>markers</i> apart.", timeout=FEEDBACK_MS)
+    violations = run_axe(page)
+    screenshot(page, "site-practice-mode-375")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1
+    assert not violations, violations
     watch.assert_clean()
 
 

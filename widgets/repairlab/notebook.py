@@ -298,6 +298,7 @@ def diary_view(course=None, module=None):
 def practice_mode_view(course=None, module=None):
     from .content.layout import notebook_content_warnings
     from .practice import SERVING, module_plan, rated_attempts
+    from .timestamps import utc_now
     from .views.practice_mode import PracticeModeView
 
     course = course or current_course()
@@ -325,7 +326,7 @@ def practice_mode_view(course=None, module=None):
         if hasattr(view, "listeners"):
             view.listeners.append(lambda item, response, feedback: session.append(
                 {"item_id": item.id, "kind": item.type, "status": feedback.status,
-                 "extra": extra}))
+                 "extra": extra, "created_at": utc_now()}))
         return view
 
     warnings: dict[str, str] = {}

@@ -1,7 +1,8 @@
 """The practice rule: which item a student practises next, from what they have done so far.
 
-A pure function of the attempt history: no kernel, no store, no widgets, nothing of ours but
-``grading`` (what counts as solved) and ``vocab`` (the levels). The practice-mode page reads
+A pure function of the attempt history (and of the moment of choosing, for visits): no kernel,
+no store, no widgets, nothing of ours but ``grading`` (what counts as solved), ``vocab`` (the
+levels) and ``timestamps`` (when each attempt was made). The practice-mode page reads
 the module's attempts from the progress store, calls :func:`next_step` and shows the item it
 names; the landing page, the hand-in and the tests call :func:`skill_states` on the same
 history.
@@ -15,7 +16,8 @@ module's order, one at a time: the *current skill* is the first one not yet mast
 * **Tries.** The history is the module's attempts, oldest first. Consecutive attempts at the
   same item are one *try* (a student who checks an answer, reads the feedback and checks again
   is still on their first serving of it); practice mode marks each serving (``extra.serving``),
-  so the same item served again straight away is a new try. A try is *right* when its first
+  so the same item served again straight away is a new try, and so is one answered again on a
+  later visit. A try is *right* when its first
   attempt was solved: a choice marked correct, an ordering in the right order, a rewrite
   judged not defensive with every move the item asks for (status ``good``). Attempts the
   feedback could not judge (``unsure``) and unscored kinds (reflections) are not tries.
@@ -27,17 +29,24 @@ module's order, one at a time: the *current skill* is the first one not yet mast
   items are skipped.
 * **Moving down.** ``down_after`` misses in a row at the current level (2 by default) move the
   student down one level (never below the lowest), and the count at that level starts again.
-* **Review.** An item missed on its latest try comes back for review once ``spacing`` other
-  tries of the skill have come in between: 2 after its first miss, then 4, then 8 (the gap
-  doubles each time it is missed again), so reviews spread over later visits instead of
-  repeating what the model answer has just shown. Review items are items of the current skill
-  at or below the current level; the one missed longest ago comes first.
+* **Visits.** A *visit* is a sitting: the tries after a pause of ``VISIT_GAP`` (an hour) or
+  more, by each attempt's ``created_at``, belong to a new visit (so does the moment of
+  choosing, ``now``, after such a pause). A reload is not a visit. Attempts without a readable
+  time (old dicts, tests) join the visit before them.
+* **Review.** An item missed on its latest try comes back for review. After its first miss in
+  a row it comes back in the same visit once ``FIRST_REVIEW_GAP`` (2) other tries of the skill
+  have come in between, rather than repeating what the model answer has just shown. Missed
+  again, it waits for a later visit: the next one after a second miss in a row, two visits
+  later after a third, then four; there it comes first. Review items are items of the current
+  skill at or below the current level; the one missed longest ago comes first. Until its
+  review is due, a missed item is served at its level only when every other item there is
+  just mastered or waiting too.
 * **The next item.** A review that is due; else an item of the current level not tried yet,
-  in the author's order; else an item of that level that is not *just mastered* (right on its
-  latest try, and that try among the last ``of_last`` tries of the skill), the one tried
-  longest ago first; else the item just missed, again at once (a level with one item). A
-  just-mastered item returns only when the level has nothing else. Once every skill is
-  mastered there is no next item.
+  in the author's order; else an item of that level neither *just mastered* (right on its
+  latest try, and that try among the last ``of_last`` tries of the skill) nor waiting for its
+  review, the one tried longest ago first; else one waiting; else the item just missed, again
+  at once (a level with one item). A just-mastered item returns only when the level has
+  nothing else. Once every skill is mastered there is no next item.
 
 * **How hard it felt.** After a try the student may rate it 0-10 (``rating`` on the attempt:
   the page joins the store's ratings to the attempts; a case also carries a rating of each
@@ -54,14 +63,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+from . import timestamps
 from .grading import NOT_JUDGED, UNSCORED_KINDS, attempt_field, is_solved, ratings_of
 from .vocab import DIFFICULTIES
 
 __all__ = [
     "LEVELS",
     "UNSCORED_KINDS",
+    "VISIT_GAP",
     "Criterion",
     "NextStep",
     "PracticeItem",
@@ -80,7 +92,10 @@ __all__ = [
 LEVELS = DIFFICULTIES
 # UNSCORED_KINDS (never served in practice mode, nor tries) and NOT_JUDGED (an attempt that is
 # not a try) are the grading rule's, so first-try accuracy and the practice rule agree.
-FIRST_REVIEW_GAP = 2
+FIRST_REVIEW_GAP = 2  # other tries of the skill before a first miss comes back
+# A pause this long starts a new visit: long enough that a reload, a short break or a second
+# tab is the same sitting, so a review that waits for a later visit is spaced in time.
+VISIT_GAP = timedelta(hours=1)
 # The 0-10 self-rated difficulty that nudges the level (see "How hard it felt" above).
 HARD = 8
 EASY = 3
@@ -117,6 +132,8 @@ class Try:
     item_id: str
     right: bool
     rating: int | None = None  # 0-10, how hard it felt; None when the student did not say
+    visit: int = 0  # which visit (sitting) it was made on, from 0 (see "Visits" above)
+    at: datetime | None = None  # when its latest attempt was made, if known
 
 
 @dataclass
@@ -156,10 +173,11 @@ def resolve_skill(item_skill: str | None, kind: str, skills: Sequence[Any]) -> s
 
 def tries_from_attempts(attempts: Iterable[Any]) -> list[Try]:
     """The tries in a history of attempts (dicts or ``progress.Attempt``), oldest first:
-    consecutive attempts at one item (and one serving) are one try, right if its first judged
-    attempt solved, rated by the latest rating given within it."""
+    consecutive attempts at one item (and one serving, on one visit) are one try, right if its
+    first judged attempt solved, rated by the latest rating given within it."""
     tries: list[Try] = []
     previous = None
+    visit, last_at = 0, None
     for attempt in attempts:
         item_id = attempt_field(attempt, "item_id")
         status = attempt_field(attempt, "status")
@@ -167,15 +185,38 @@ def tries_from_attempts(attempts: Iterable[Any]) -> list[Try]:
         rating = next(reversed(ratings_of(attempt)), None)
         if attempt_field(attempt, "kind") in UNSCORED_KINDS or status in NOT_JUDGED:
             continue
+        at = _moment(attempt_field(attempt, "created_at"))
+        if at is not None:
+            if last_at is not None and at - last_at >= VISIT_GAP:
+                visit += 1
+            last_at = at
         extra = attempt_field(attempt, "extra")
-        serving = (item_id, extra.get(SERVING) if isinstance(extra, Mapping) else None)
+        serving = (item_id, extra.get(SERVING) if isinstance(extra, Mapping) else None, visit)
         if serving == previous:
-            if rating is not None:
-                tries[-1] = Try(tries[-1].item_id, tries[-1].right, rating)
+            latest = tries[-1]
+            tries[-1] = Try(latest.item_id, latest.right,
+                            latest.rating if rating is None else rating, visit, at or latest.at)
             continue
         previous = serving
-        tries.append(Try(item_id, is_solved(status), rating))
+        tries.append(Try(item_id, is_solved(status), rating, visit, at))
     return tries
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        return timestamps.parse(value)
+    except ValueError:  # no time (an old dict, a test), or not one: joins the visit before
+        return None
+
+
+def _visit_now(tries: Sequence[Try], now: datetime | None) -> int:
+    """The visit a choice made at ``now`` belongs to: the latest try's, or the next one after
+    a pause of ``VISIT_GAP``. Without ``now`` (or any time), the latest try's."""
+    if not tries:
+        return 0
+    last = next((t.at for t in reversed(tries) if t.at is not None), None)
+    later = now is not None and last is not None and now - last >= VISIT_GAP
+    return tries[-1].visit + (1 if later else 0)
 
 
 def rated_attempts(attempts: Iterable[Any],
@@ -283,9 +324,12 @@ def _items_of(skill: SkillSpec, items: Sequence[PracticeItem]) -> list[PracticeI
 
 
 def next_step(skills: Sequence[SkillSpec], items: Sequence[PracticeItem],
-              attempts: Iterable[Any]) -> NextStep:
-    """What to practise next: the item, the skill it is for, and whether it is a review."""
+              attempts: Iterable[Any], now: datetime | None = None) -> NextStep:
+    """What to practise next: the item, the skill it is for, and whether it is a review.
+    ``now`` (aware UTC) is the moment of choosing: a student back after a pause is on a new
+    visit before answering anything, so a review waiting for it comes first."""
     tries = tries_from_attempts(attempts)
+    visit = _visit_now(tries, now)
     for skill in skills:
         own = _items_of(skill, items)
         if not own:
@@ -295,28 +339,39 @@ def next_step(skills: Sequence[SkillSpec], items: Sequence[PracticeItem],
         if state.mastered:
             continue
         history = [t for t in tries if t.item_id in ids]
-        return _choose(state, own, history)
+        return _choose(state, own, history, visit)
     return NextStep(None, None)
 
 
-def _choose(state: SkillState, items: Sequence[PracticeItem], history: list[Try]) -> NextStep:
+def _review_due(misses: int, tries_since: int, visits_since: int) -> bool:
+    """Whether an item missed on its last ``misses`` tries in a row comes back: after a first
+    miss, once ``FIRST_REVIEW_GAP`` other tries have come in between; after a second, on the
+    next visit; after a third, two visits later; then four."""
+    if misses <= 1:
+        return tries_since >= FIRST_REVIEW_GAP
+    return visits_since >= 2 ** (misses - 2)
+
+
+def _choose(state: SkillState, items: Sequence[PracticeItem], history: list[Try],
+            visit: int) -> NextStep:
     levels = _levels(items)
     top = levels.index(state.level)
     last_seen: dict[str, int] = {}
     misses: dict[str, int] = {}
-    latest_right: dict[str, bool] = {}
+    latest: dict[str, Try] = {}
     for index, attempt in enumerate(history):
         last_seen[attempt.item_id] = index
-        latest_right[attempt.item_id] = attempt.right
+        latest[attempt.item_id] = attempt
         misses[attempt.item_id] = 0 if attempt.right else misses.get(attempt.item_id, 0) + 1
-    now = len(history)
+    tried = len(history)
     just_tried = history[-1].item_id if history else None
 
+    def missed(item: PracticeItem) -> bool:
+        return item.id in latest and not latest[item.id].right
+
     def due(item: PracticeItem) -> bool:
-        if item.id not in last_seen or latest_right[item.id]:
-            return False
-        gap = FIRST_REVIEW_GAP * 2 ** (misses[item.id] - 1)
-        return now - 1 - last_seen[item.id] >= gap
+        return missed(item) and _review_due(misses[item.id], tried - 1 - last_seen[item.id],
+                                            visit - latest[item.id].visit)
 
     reviews = [item for item in items
                if levels.index(item.difficulty) <= top and due(item)]
@@ -327,14 +382,20 @@ def _choose(state: SkillState, items: Sequence[PracticeItem], history: list[Try]
     fresh = [item for item in at_level if item.id not in last_seen]
     if fresh:
         return NextStep(fresh[0].id, state)
-    recent = now - state.skill.criterion.of_last
+    recent = tried - state.skill.criterion.of_last
 
     def just_mastered(item: PracticeItem) -> bool:
-        return latest_right[item.id] and last_seen[item.id] >= recent
+        return latest[item.id].right and last_seen[item.id] >= recent
 
-    # Best an item neither just mastered nor just tried; then a missed item again at once
-    # (a level with a single item); a just-mastered one only when nothing else is left.
-    ready = ([item for item in at_level if not just_mastered(item) and item.id != just_tried]
+    def waiting(item: PracticeItem) -> bool:  # missed, its review not due yet
+        return missed(item) and not due(item)
+
+    # Best an item neither just mastered, nor waiting for its review, nor just tried; then one
+    # waiting; then a missed item again at once (a level with a single item); a just-mastered
+    # one only when nothing else is left.
+    ready = ([item for item in at_level
+              if not just_mastered(item) and not waiting(item) and item.id != just_tried]
+             or [item for item in at_level if not just_mastered(item) and item.id != just_tried]
              or [item for item in at_level if not just_mastered(item)]
              or [item for item in at_level if item.id != just_tried] or at_level)
     chosen = min(ready, key=lambda item: last_seen[item.id])

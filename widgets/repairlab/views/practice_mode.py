@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timezone
 from html import escape
 from typing import Any
 
@@ -46,14 +47,17 @@ class PracticeModeView(widgets.VBox):
     """The status line, the current item's view and a "Next item" button.
 
     ``make_view(item_id)`` builds an item's view with saving wired in (notebook.build_view);
-    ``read_attempts()`` returns the module's attempts so far, oldest first.
+    ``read_attempts()`` returns the module's attempts so far, oldest first; ``clock()`` the
+    moment of choosing (aware UTC), which tells the rule whether this is a later visit.
     """
 
     def __init__(self, skills: list[SkillSpec], items: list[PracticeItem], *,
                  make_view: Callable[[str], widgets.Widget],
                  read_attempts: Callable[[], list[Any]],
-                 warnings: dict[str, str] | None = None):
+                 warnings: dict[str, str] | None = None,
+                 clock: Callable[[], datetime] | None = None):
         self.skills = skills
+        self.clock = clock or _now
         self.items = items
         self.make_view = make_view
         self.read_attempts = read_attempts
@@ -77,7 +81,7 @@ class PracticeModeView(widgets.VBox):
         """Ask the rule for the next item and show it in place of the last one."""
         try:
             attempts = self.read_attempts()
-            self.step = next_step(self.skills, self.items, attempts)
+            self.step = next_step(self.skills, self.items, attempts, now=self.clock())
             self.status.value = status_html(self.skills, self.items, attempts, self.step)
             if self.view is not None:
                 self.view.close()
@@ -104,6 +108,10 @@ class PracticeModeView(widgets.VBox):
     def _answered(self, item, response, feedback) -> None:
         # The item's view has recorded the attempt already (its first listener).
         self.next_button.disabled = False
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def _plain(markdown: str) -> str:
