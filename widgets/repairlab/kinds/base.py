@@ -19,7 +19,7 @@ from types import UnionType
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from repairlab.grading import is_solved
-from repairlab.vocab import SPEAKERS, STATUSES
+from repairlab.vocab import DIFFICULTIES, SPEAKERS, STATUSES
 
 T = TypeVar("T")
 
@@ -145,7 +145,7 @@ def shown_order(item: Any, values: Iterable[T], *where: str) -> list[T]:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Item:
     """What every item declares, whatever its kind: each kind's item type (e.g.
-    ``kinds.choice.PickRepairStep``) adds its own fields and behaviour.
+    ``kinds.pick_repair_step.PickRepairStep``) adds its own fields and behaviour.
 
     An item is plain, frozen data: ``repairlab.schemas`` validates an author's YAML into it
     (``schemas.validate``), and a page's kernel reads the compiled course into it with
@@ -156,7 +156,7 @@ class Item:
 
     id: str
     type: str
-    difficulty: str
+    difficulty: Literal[DIFFICULTIES]  # type: ignore[valid-type]
     skill: str | None
     title: str
     tags: tuple[str, ...]
