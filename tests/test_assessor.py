@@ -4,6 +4,7 @@ No kernel, no timing. The rules stage alone is tested in test_reply_rules.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -20,6 +21,7 @@ from repairlab.feedback.risk_rules import rule_inquiry
 from repairlab.feedback.rules import FOREIGN_NOTICE
 from repairlab.feedback.verdict import VerdictModelError, load_model
 from repairlab.kinds.rewrite_reply import score
+from repairlab.schemas import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "replies"
@@ -28,18 +30,14 @@ FORGOT = "You forgot what I told you about my brother. Again."
 WEDDING = "Anyway. My sister's wedding is next month, did I tell you?"
 
 
-class Item:
-    """A rewrite item as the page gives it to the scorer (the fields the assessor reads)."""
-
-    def __init__(self, **fields):
-        self.__dict__.update(fields)
-
-
-BROTHER = Item(
-    id="t-brother", client_says=FORGOT, must_include=["apology", "ownership", "exploration"],
-    model_rewrite=("You're right, I forgot what you told me about your brother, and I'm sorry. "
-                   "What was it like to hear me get it wrong again?"),
-    move_examples={})
+# A rewrite item as the page gives it to the scorer: the declared type, validated.
+BROTHER = validate({
+    "id": "t-brother", "type": "rewrite-reply", "difficulty": "beginner", "title": "Brother",
+    "client_says": FORGOT, "defensive_reply": "I see a lot of clients.",
+    "why_defensive": "It explains instead of owning.",
+    "must_include": ["apology", "ownership", "exploration"],
+    "model_rewrite": ("You're right, I forgot what you told me about your brother, and I'm "
+                      "sorry. What was it like to hear me get it wrong again?")})
 
 
 # --- Issue 12: errors that let defensive replies through ---------------------------------
@@ -210,7 +208,7 @@ def test_advice_quotes_this_items_own_model_reply() -> None:
 
 
 def test_an_authors_example_beats_the_model_rewrite_sentence() -> None:
-    item = Item(**{**BROTHER.__dict__, "move_examples": {"exploration": "How did that land for you?"}})
+    item = dataclasses.replace(BROTHER, move_examples={"exploration": "How did that land for you?"})
     feedback = score(item, "I'm sorry, I forgot about your brother.")
     assert "How did that land for you?" in feedback.next_step
 
@@ -224,14 +222,7 @@ def test_the_lexicons_general_advice_names_no_scenario() -> None:
 
 
 def test_each_rewrite_item_says_what_it_asks_for() -> None:
-    assert BROTHER.__class__  # a plain item; the real behaviour class is used below
-    from repairlab.kinds.rewrite_reply import RewriteReplyBehaviour
-
-    class Real(RewriteReplyBehaviour, Item):
-        pass
-
-    item = Real(**BROTHER.__dict__)
-    assert item.asks_for() == ("an apology for the impact, owning your part in the first person and "
+    assert BROTHER.asks_for() == ("an apology for the impact, owning your part in the first person and "
                                "an open invitation to say more")
 
 

@@ -14,7 +14,8 @@ from repairlab.feedback import assess_reply, assessor
 from repairlab.feedback.features import reply_features, sentences
 from repairlab.feedback.rules import MAX_CHARS, assess_by_rules
 from repairlab.feedback.verdict import default_model
-from repairlab.kinds.rewrite_reply import score
+from repairlab.kinds.rewrite_reply import RewriteReply, score
+from repairlab.schemas import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 # Long replies of several sentences, where the model quotes most often.
@@ -22,15 +23,13 @@ DEV = yaml.safe_load((ROOT / "tests" / "data" / "replies" / "train" / "long-1.ya
                      .read_text(encoding="utf-8"))["items"]
 
 
-class Item:
-    def __init__(self, **fields):
-        self.__dict__.update(fields)
-
-
-def _item(rewrite: str, item_id: str = "t-once") -> Item:
-    return Item(id=item_id, client_says="You forgot what I told you about my brother. Again.",
-                must_include=["apology", "ownership", "exploration"], model_rewrite=rewrite,
-                move_examples={})
+def _item(rewrite: str, item_id: str = "t-once") -> RewriteReply:
+    return validate({"id": item_id, "type": "rewrite-reply", "difficulty": "beginner",
+                     "title": "Once", "defensive_reply": "I see a lot of clients.",
+                     "why_defensive": "It explains instead of owning.",
+                     "client_says": "You forgot what I told you about my brother. Again.",
+                     "must_include": ["apology", "ownership", "exploration"],
+                     "model_rewrite": rewrite})
 
 
 def _rescored_best(text: str, client: str | None, output: str) -> str | None:

@@ -14,6 +14,7 @@ from repairlab.content.course import load_course
 from repairlab.content.cues import cue_warnings, item_choice_points
 from repairlab.kinds.base import Feedback
 from repairlab.registry import KINDS, score
+from repairlab.schemas import validate
 
 REPO = Path(__file__).resolve().parents[1]
 ITEMS = "exercises/demo/find-the-moment.yaml"
@@ -47,7 +48,7 @@ def _item(**changes):
         "answer": "t3",
     }
     data.update(changes)
-    return MOMENT.schema.model_validate(data)
+    return validate(data)
 
 
 # --- the course's items ----------------------------------------------------------------------
@@ -295,12 +296,12 @@ def test_the_compiled_course_carries_the_kind(tmp_path):
     """A page's kernel reads the item compiled, without pydantic, and it still works."""
     from repairlab.content.compiled import compile_course
     from repairlab.content.page import load_page
-    from repairlab.kinds.base import Record
+    from repairlab.kinds.find_the_moment import FindTheMoment
 
     shutil.copytree(REPO / "curriculum", tmp_path / "curriculum")
     shutil.copytree(REPO / "exercises", tmp_path / "exercises")
     assert not compile_course(tmp_path).problems
     record = load_page(tmp_path).item("m02-moment-04")
-    assert isinstance(record, Record)
+    assert type(record) is FindTheMoment
     assert record.turn_label(3, record.turns[2]).startswith("Turn 3, client: (laughing)")
     assert score(record, "t3").status == "correct"

@@ -114,7 +114,7 @@ def test_the_template_case_plays_to_a_repair_and_to_a_withdrawal(demo_course):
     twice ends in a withdrawal."""
     from repairlab.content.course import load_course
     from repairlab.kinds.simulation import Playthrough
-    from repairlab.schemas.simulation import explore
+    from repairlab.kinds.simulation.graph import explore
 
     course, _ = load_course(demo_course)
     case = course.bank.get("m01-case-01")

@@ -245,5 +245,5 @@ def test_the_landing_page_shows_a_working_students_skills_without_importing_a_ki
             "assert 'Finding where a rupture begins: <strong>Mastered' in page, page\n"
             "assert 'Owning your part: <strong>Not started' in page, page\n" + LOADED)
     loaded = _run(code, demo_course / "curriculum", REPAIRLAB_DATA_DIR=str(tmp_path / "data"))
-    # The compiled course's reader brings the kinds' shared base (Record), and no kind.
+    # The compiled course's reader brings the kinds' shared base (Item, load), and no kind.
     assert set(loaded) <= {"repairlab.kinds", "repairlab.kinds.base"}

@@ -16,7 +16,8 @@ import pytest
 
 from repairlab.content.bank import load_bank
 from repairlab.kinds.simulation import Playthrough, score
-from repairlab.schemas.simulation import Simulation, explore
+from repairlab.kinds.simulation.graph import explore
+from repairlab.kinds.simulation.item import Simulation
 
 REPO = Path(__file__).resolve().parents[1]
 CASE = "m07-case-02"

@@ -7,13 +7,9 @@ from typing import Any, NamedTuple
 import pytest
 
 from repairlab.registry import KINDS, score
-from repairlab.schemas.order_repair_steps import OrderRepairSteps
-from repairlab.schemas.pick_repair_step import PickRepairStep
-from repairlab.schemas.reflection import Reflection
-from repairlab.schemas.rewrite_reply import RewriteReply
-from repairlab.schemas.spot_the_schema import SpotTheSchema
+from repairlab.schemas import validate
 
-SCHEMA_ITEM = SpotTheSchema.model_validate({
+SCHEMA_ITEM = validate({
     "id": "t-schema", "type": "spot-the-schema", "difficulty": "beginner", "title": "T",
     "client_says": "You're useless.",
     "therapist_reaction": {"thought": "I must be perfect.", "feeling": "Shame.", "urge": "Prove it."},
@@ -24,20 +20,20 @@ SCHEMA_ITEM = SpotTheSchema.model_validate({
     ],
     "answer": "Unrelenting Standards/Hypercriticalness", "explanation": "Perfectionism under fire.",
 })
-STEP_ITEM = PickRepairStep.model_validate({
+STEP_ITEM = validate({
     "id": "t-step", "type": "pick-repair-step", "difficulty": "beginner", "title": "T",
     "exchange": [{"speaker": "client", "says": "You lectured me."}],
     "options": [{"id": "apologise", "text": "Apologise.", "feedback": "Opens the repair."},
                 {"id": "explain", "text": "Explain.", "feedback": "Defends first."}],
     "answer": "apologise", "explanation": "Validate and explore first.",
 })
-ORDER_ITEM = OrderRepairSteps.model_validate({
+ORDER_ITEM = validate({
     "id": "t-order", "type": "order-repair-steps", "difficulty": "beginner", "title": "T",
     "steps": [{"id": s, "text": s.title(), "feedback": f"why {s}"}
               for s in ("apologise", "validate", "explore", "space")],
     "correct_order": ["apologise", "validate", "explore", "space"], "explanation": "The order.",
 })
-REFLECTION_ITEM = Reflection.model_validate({
+REFLECTION_ITEM = validate({
     "id": "t-reflect", "type": "reflection", "difficulty": "beginner", "title": "T",
     "prompt": "What did you feel?"})
 
@@ -112,7 +108,7 @@ def test_every_kind_is_registered_with_schema_scorer_and_view():
 
 
 # The rewrite scorer uses the reply assessor; these pin what a student is told.
-REWRITE_ITEM = RewriteReply.model_validate({
+REWRITE_ITEM = validate({
     "id": "t-rewrite", "type": "rewrite-reply", "difficulty": "beginner", "title": "T",
     "client_says": "You were late again. It's like my time doesn't matter.",
     "defensive_reply": "I had an emergency. These things happen.",

@@ -6,6 +6,7 @@ Everything here runs without a kernel or a browser. Free-text turns use a stand-
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -31,8 +32,10 @@ from repairlab.kinds.simulation import (
     score,
     summarise_assessment,
 )
+from repairlab.kinds.simulation.graph import explore
+from repairlab.kinds.simulation.item import Route, Simulation
 from repairlab.registry import KINDS
-from repairlab.schemas.simulation import Route, Simulation, explore
+from repairlab.schemas import validate
 
 REPO = Path(__file__).resolve().parents[1]
 CASE_FILES = [REPO / "exercises" / folder / "simulations.yaml"
@@ -152,7 +155,7 @@ def mini(**changes) -> Simulation:
         ],
     }
     data.update(changes)
-    return Simulation.model_validate(data)
+    return validate(data)
 
 
 # --- the real cases --------------------------------------------------------------------------
@@ -707,9 +710,9 @@ def test_other_structural_mistakes(change, words):
 
 def test_a_client_can_end_therapy_without_coming_back():
     """Many clients simply stop coming: an ends-therapy ending needs no termination session."""
-    data = mini().model_dump()
+    data = dataclasses.asdict(mini())
     data["nodes"][-1]["epilogue"] = None
-    case = Simulation.model_validate(data)
+    case = validate(data)
     run = play(case, "label", ("say", "x"), assessor=ScriptedAssessor(
         fake_result(defensive=True, markers=["blame-labelling"])))
     assert run.ending == "ends-therapy"
@@ -719,10 +722,10 @@ def test_a_client_can_end_therapy_without_coming_back():
 
 
 def test_an_epilogue_still_belongs_only_to_an_ending():
-    data = mini().model_dump()
+    data = dataclasses.asdict(mini())
     data["nodes"][0]["epilogue"] = "Later."
     with pytest.raises(Exception, match="has `epilogue:` but is not an ending"):
-        Simulation.model_validate(data)
+        validate(data)
 
 
 # --- the view, without a kernel -------------------------------------------------------------

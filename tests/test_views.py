@@ -195,11 +195,11 @@ def test_saving_off_is_said_on_the_page_and_practice_goes_on(in_module, monkeypa
 
 
 def test_choice_options_are_shuffled_the_same_way_on_every_visit():
-    from repairlab.schemas.pick_repair_step import PickRepairStep
+    from repairlab.schemas import validate
     from repairlab.views.choice import ChoiceView
 
     authored = ["a", "b", "c", "d", "e", "f"]
-    item = PickRepairStep.model_validate({
+    item = validate({
         "id": "t-shuffle", "type": "pick-repair-step", "difficulty": "beginner", "title": "T",
         "options": [{"id": o, "text": o.upper(), "feedback": "f"} for o in authored],
         "answer": "a", "explanation": "e"})

@@ -1,7 +1,7 @@
 """The one table from an item's ``type`` to its schema, scorer and view.
 
 Adding an exercise kind means adding its schema under ``schemas/`` (what an author writes,
-pydantic), its behaviour and pure scorer under ``kinds/`` (no pydantic), a view under
+pydantic), its declared item type and pure scorer under ``kinds/`` (no pydantic), a view under
 ``views/``, a renderer for its answers in ``views/render.py`` (or one of those there), and one
 entry here; the loader, ``repairlab check``, ``show()`` and the docs all
 read this table.
@@ -39,6 +39,7 @@ class ExerciseKind:
     type: str
     label: str  # what a student and an instructor call it
     schema_ref: str  # "module:Class" of the item model (pydantic), or the class itself
+    item_ref: str  # "module:Class" of the declared item type (a frozen dataclass, no pydantic)
     score_ref: str  # "module:function" of the pure scorer, or the function itself
     view: str  # "module:Class" of the ipywidgets view
     render_ref: str  # "module:Renderer" drawing an answer and its feedback (page and hand-in)
@@ -47,6 +48,12 @@ class ExerciseKind:
     def schema(self) -> type[ItemBase]:
         """The item model; the kind's module is imported on first use."""
         return _resolve(self.schema_ref)
+
+    @cached_property
+    def item_type(self) -> type[Item]:
+        """The declared item type the schema validates into and the compiled course loads
+        into; the kind's module is imported on first use."""
+        return _resolve(self.item_ref)
 
     @cached_property
     def score(self) -> Callable[[Any, Any], Feedback]:
@@ -68,27 +75,33 @@ _V = "repairlab.views."
 _R = "repairlab.views.render:"
 _KINDS = (
     ExerciseKind("spot-the-schema", "Spot the schema", _S + "spot_the_schema:SpotTheSchema",
-                 _K + "spot_the_schema:score", _V + "choice:ChoiceView", _R + "CHOICE"),
+                 _K + "spot_the_schema:SpotTheSchema", _K + "spot_the_schema:score",
+                 _V + "choice:ChoiceView", _R + "CHOICE"),
     ExerciseKind("rewrite-reply", "Rewrite the defensive reply", _S + "rewrite_reply:RewriteReply",
-                 _K + "rewrite_reply:score", _V + "rewrite:RewriteView", _R + "REWRITE"),
+                 _K + "rewrite_reply:RewriteReply", _K + "rewrite_reply:score",
+                 _V + "rewrite:RewriteView", _R + "REWRITE"),
     ExerciseKind("pick-repair-step", "Pick the repair step", _S + "pick_repair_step:PickRepairStep",
-                 _K + "pick_repair_step:score", _V + "choice:ChoiceView", _R + "CHOICE"),
+                 _K + "pick_repair_step:PickRepairStep", _K + "pick_repair_step:score",
+                 _V + "choice:ChoiceView", _R + "CHOICE"),
     ExerciseKind("order-repair-steps", "Order the repair steps",
-                 _S + "order_repair_steps:OrderRepairSteps", _K + "order_repair_steps:score",
+                 _S + "order_repair_steps:OrderRepairSteps",
+                 _K + "order_repair_steps:OrderRepairSteps", _K + "order_repair_steps:score",
                  _V + "ordering:OrderingView", _R + "ORDER"),
     ExerciseKind("classify-marker", "Classify the rupture marker",
-                 _S + "pick_repair_step:ClassifyMarker", _K + "pick_repair_step:score",
-                 _V + "choice:ChoiceView", _R + "CHOICE"),
+                 _S + "pick_repair_step:ClassifyMarker", _K + "pick_repair_step:ClassifyMarker",
+                 _K + "pick_repair_step:score", _V + "choice:ChoiceView", _R + "CHOICE"),
     ExerciseKind("rupture-or-red-flag", "Rupture or red flag?",
-                 _S + "pick_repair_step:RuptureOrRedFlag", _K + "pick_repair_step:score",
-                 _V + "choice:ChoiceView", _R + "CHOICE"),
+                 _S + "pick_repair_step:RuptureOrRedFlag", _K + "pick_repair_step:RuptureOrRedFlag",
+                 _K + "pick_repair_step:score", _V + "choice:ChoiceView", _R + "CHOICE"),
     ExerciseKind("reflection", "Reflection", _S + "reflection:Reflection",
-                 _K + "reflection:score", _V + "reflection:ReflectionView", _R + "REFLECTION"),
+                 _K + "reflection:Reflection", _K + "reflection:score",
+                 _V + "reflection:ReflectionView", _R + "REFLECTION"),
     ExerciseKind("simulation", "Case simulation", _S + "simulation:Simulation",
-                 _K + "simulation:score", _V + "simulation:SimulationView", _R + "SIMULATION"),
+                 _K + "simulation:Simulation", _K + "simulation:score",
+                 _V + "simulation:SimulationView", _R + "SIMULATION"),
     ExerciseKind("find-the-moment", "Find the moment", _S + "find_the_moment:FindTheMoment",
-                 _K + "find_the_moment:score", _V + "find_the_moment:FindTheMomentView",
-                 _R + "MOMENT"),
+                 _K + "find_the_moment:FindTheMoment", _K + "find_the_moment:score",
+                 _V + "find_the_moment:FindTheMomentView", _R + "MOMENT"),
 )
 
 KINDS: dict[str, ExerciseKind] = {kind.type: kind for kind in _KINDS}

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from ..kinds.base import Item
 from ..registry import KINDS
-from ..schemas.base import ItemBase
+from ..schemas import validate
 from .errors import AuthoringProblem, ContentError
 from .layout import ID_IN_TEXT, ItemSource, exercise_folder
 from .placeholders import yaml_placeholders
@@ -20,7 +21,7 @@ from .yaml_source import YamlDocument, load_entries
 
 @dataclass
 class ItemBank:
-    items: dict[str, ItemBase] = field(default_factory=dict)
+    items: dict[str, Item] = field(default_factory=dict)
     sources: dict[str, ItemSource] = field(default_factory=dict)
     # Items written in an exercise file that could not be used (a YAML slip, an invalid field,
     # a file that cannot be read): id -> where. Their problems are reported once, as theirs;
@@ -33,10 +34,10 @@ class ItemBank:
     def __len__(self) -> int:
         return len(self.items)
 
-    def __iter__(self) -> Iterator[ItemBase]:
+    def __iter__(self) -> Iterator[Item]:
         return iter(self.items.values())
 
-    def get(self, item_id: str) -> ItemBase:
+    def get(self, item_id: str) -> Item:
         return self.items[item_id]
 
     def suggest(self, item_id: str, folder: str | None = None) -> list[str]:
@@ -144,7 +145,7 @@ def file_entries(document: YamlDocument, problems: list[AuthoringProblem]):
 
 
 def validate_entry(document: YamlDocument, index: int, raw: dict,
-                   problems: list[AuthoringProblem]) -> ItemBase | None:
+                   problems: list[AuthoringProblem]) -> Item | None:
     """One entry through its kind's schema (importing that kind only now); None if invalid."""
     item_id = str(raw.get("id", "")) or f"#{index + 1}"
     kind = KINDS.get(raw.get("type"))  # type: ignore[arg-type]
@@ -152,7 +153,7 @@ def validate_entry(document: YamlDocument, index: int, raw: dict,
         problems.append(_unknown_type(document, index, raw, item_id))
         return None
     try:
-        return kind.schema.model_validate(raw)
+        return validate(raw)
     except ValidationError as error:
         problems.extend(problems_from_validation(
             error, kind.schema, document, ("items", index), item_id))

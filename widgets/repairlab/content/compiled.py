@@ -4,8 +4,9 @@ kernel reads without pydantic or YAML.
 Validating items needs pydantic and the schemas, which cost a kernel more memory than
 everything else on a page (bench/README.md). So ``repairlab check`` and ``repairlab serve``
 (and Binder's build, which runs ``check``) validate the whole course once and write each
-valid item as one small JSON file; a page's kernel then reads the few items it shows as
-``Record`` objects carrying their kind's behaviour (kinds/base.py).
+valid item as one small JSON file; a page's kernel then reads the few items it shows into
+their kinds' declared item types (``kinds.base.load``: a plain loader, no pydantic), equal to
+what validation gives.
 
 The folder is named by a fingerprint of everything that decides the result: each exercise
 file's path and contents, and the source of the schemas and kinds (contents, not file times,
@@ -32,19 +33,18 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..kinds.base import Record, record_class
+from ..kinds.base import Item, load, to_data
+from ..registry import KINDS
 
 if TYPE_CHECKING:
     from .course import Course
 
 log = logging.getLogger("repairlab")
 
-FORMAT = 1  # bump when the layout of the files below changes
-RECORD = "__record__"  # key marking an encoded model; item keys are plain identifiers
+FORMAT = 2  # bump when the layout of the files below changes (2: items as declared types)
 INDEX = "index.json"
 PAGES = "pages"  # each notebook's items, one file a notebook (for the static site)
 _PACKAGE = Path(__file__).resolve().parents[1]
-_BEHAVIOUR_PREFIX = "repairlab.kinds."  # the only modules a compiled file may name
 
 
 # -- where -------------------------------------------------------------------------------------
@@ -91,39 +91,6 @@ def fingerprint(root: Path) -> str:
 
 # -- writing -----------------------------------------------------------------------------------
 
-def behaviour_of(model_class: type) -> type | None:
-    """The plain class a schema model takes its behaviour from: the first class in its MRO
-    that is not a pydantic model (``ChoiceItemBehaviour`` for ``ChoiceItem``), if any."""
-    from pydantic import BaseModel
-
-    for cls in model_class.__mro__:
-        if cls is object or issubclass(cls, BaseModel):
-            continue
-        if not cls.__module__.startswith(_BEHAVIOUR_PREFIX):
-            raise TypeError(f"{model_class.__name__} takes its behaviour from "
-                            f"{cls.__module__}.{cls.__qualname__}: a schema's behaviour "
-                            f"class must live in repairlab.kinds (no pydantic there)")
-        return cls
-    return None
-
-
-def encode(value: Any) -> Any:
-    """A validated item (or any part of it) as JSON data; models keep their behaviour's name."""
-    from pydantic import BaseModel
-
-    if isinstance(value, BaseModel):
-        behaviour = behaviour_of(type(value))
-        encoded = {RECORD: f"{behaviour.__module__}:{behaviour.__qualname__}" if behaviour else ""}
-        for name in type(value).model_fields:
-            encoded[name] = encode(getattr(value, name))
-        return encoded
-    if isinstance(value, (list, tuple)):
-        return [encode(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): encode(v) for k, v in value.items()}
-    return value
-
-
 @dataclass
 class Compiled:
     course: Course | None
@@ -166,7 +133,7 @@ def _write(base: Path, print_: str, course: Course, root: Path) -> Path:
             source = course.bank.sources[item.id]
             sources[item.id] = {"path": source.path.relative_to(root).as_posix(),
                                 "line": source.line, "folder": source.exercise_folder}
-            texts[item.id] = json.dumps(encode(item), ensure_ascii=False, separators=(",", ":"))
+            texts[item.id] = json.dumps(to_data(item), ensure_ascii=False, separators=(",", ":"))
             (staging / f"{item.id}.json").write_text(texts[item.id], encoding="utf-8")
         # Each notebook's items in one file too, for the static site, where every file a
         # page's kernel reads is a round trip through the page and a download: a practice
@@ -222,28 +189,9 @@ def _manifests(root: Path) -> dict[str, Any]:
 
 # -- reading -----------------------------------------------------------------------------------
 
-@cache
-def _behaviour(ref: str) -> type | None:
-    if not ref:
-        return None
-    module, _, name = ref.partition(":")
-    if not module.startswith(_BEHAVIOUR_PREFIX):
-        raise ValueError(f"a compiled item names {ref!r}, which is not a repairlab kind")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
-
-
-def _decode(data: dict[str, Any]) -> Any:
-    if RECORD not in data:
-        return data
-    ref = data.pop(RECORD)
-    return record_class(_behaviour(ref))(data)
-
-
 @dataclass(frozen=True)
 class CompiledItem:
-    record: Record
+    item: Item
     path: Path
     line: int | None
     folder: str
@@ -324,11 +272,13 @@ class CompiledCourse:
             text = self._page_text(item_id)
             if text is None:
                 text = (self.folder / f"{item_id}.json").read_text(encoding="utf-8")
-            record = json.loads(text, object_hook=_decode)
-        except (OSError, ValueError, AttributeError, ImportError) as error:
-            log.warning("compiled item %s unreadable (%s); validating it instead", item_id, error)
+            data = json.loads(text)
+            item = load(KINDS[data["type"]].item_type, data)
+        except (OSError, ValueError, TypeError, KeyError) as error:
+            log.warning("compiled item %s unreadable (%s); validating it instead", item_id,
+                        repr(error))
             return None
-        return CompiledItem(record, self.root / source["path"], source["line"], source["folder"])
+        return CompiledItem(item, self.root / source["path"], source["line"], source["folder"])
 
     def _page_text(self, item_id: str) -> str | None:
         """On the static site, the item's text from its notebook's file of items, read once

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError, model_validator
 
-from ..schemas.base import ItemBase, NonEmptyText, SkillId, Strict
+from ..kinds.base import Item
+from ..schemas.base import NonEmptyText, SkillId, Strict
 from .bank import ItemBank, load_bank
 from .errors import AuthoringProblem, ContentError
 from .layout import (  # noqa: F401  (re-exported: the CLI, bench and tests import them here)
@@ -106,7 +107,7 @@ class Course(ShownItems):
     def _source_of(self, item_id: str):
         return self.bank.sources.get(item_id)
 
-    def item(self, item_id: str) -> ItemBase | None:
+    def item(self, item_id: str) -> Item | None:
         """The item with this id, or None if there is no valid one."""
         return self.bank.items.get(item_id)
 

@@ -125,7 +125,7 @@ class CoursePage(ShownItems):
         if found is None:
             return None
         self._sources[item_id] = ItemSource(found.path, found.line, found.folder)
-        return found.record
+        return found.item
 
     def full(self) -> Course | CoursePage | None:
         """The whole course, loaded and validated (the hand-in needs every item's title). On

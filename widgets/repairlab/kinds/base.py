@@ -1,21 +1,25 @@
-"""What every kind shares: the ``Feedback`` a scorer returns, and items as plain records.
+"""What every kind shares: the ``Feedback`` a scorer returns, the fields every ``Item``
+declares, and ``load``, which reads an item's plain data into its declared type.
 
 Nothing here (or anywhere in ``repairlab.kinds``) imports pydantic: a student's kernel scores
-and shows items read back from the compiled course as ``Record`` objects. The authoring
-schemas in ``repairlab.schemas`` inherit the same behaviour classes, so a freshly validated
-item and a compiled one answer to the same attributes and methods.
+and shows items read back from the compiled course. Each kind declares its item once, as a
+frozen dataclass with its behaviour as methods; the authoring schemas in
+``repairlab.schemas`` validate an author's YAML into that same type, so a freshly validated
+item and a compiled one are equal and do the same.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
-from functools import cache
-from typing import Any, Literal, Protocol, TypeVar, get_args, get_type_hints
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import fields as dataclass_fields
+from functools import cache, partial
+from types import UnionType
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from repairlab.grading import is_solved
-from repairlab.vocab import STATUSES
+from repairlab.vocab import DIFFICULTIES, SPEAKERS, STATUSES
 
 T = TypeVar("T")
 
@@ -138,45 +142,95 @@ def shown_order(item: Any, values: Iterable[T], *where: str) -> list[T]:
     return shown
 
 
-class Item(Protocol):
-    """Any item, validated (a schema model) or compiled (a ``Record``): the common fields."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Item:
+    """What every item declares, whatever its kind: each kind's item type (e.g.
+    ``kinds.pick_repair_step.PickRepairStep``) adds its own fields and behaviour.
+
+    An item is plain, frozen data: ``repairlab.schemas`` validates an author's YAML into it
+    (``schemas.validate``), and a page's kernel reads the compiled course into it with
+    ``load`` (no pydantic), so the two are equal (``==``). Lists are tuples; slots keep a
+    page's items small in a student's kernel (bench/README.md). Defaults live in the schema,
+    the one place an author's omissions are filled in, so nothing here has one.
+    """
 
     id: str
     type: str
-    difficulty: str
+    difficulty: Literal[DIFFICULTIES]  # type: ignore[valid-type]
+    skill: str | None
     title: str
-    tags: list[str]
+    tags: tuple[str, ...]
 
 
-class Record:
-    """A validated item, or a part of one, as read-only plain data.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Turn:
+    """One line of an exchange: who speaks (client, therapist or narrator) and what they say."""
 
-    Built from the compiled course (content/compiled.py) with the behaviour class the item's
-    schema named, e.g. ``ChoiceItemBehaviour`` for its ``prompt`` and ``choices()``.
-    """
+    speaker: Literal[SPEAKERS]  # type: ignore[valid-type]
+    says: str
 
-    def __init__(self, fields: dict[str, Any]):
-        object.__setattr__(self, "__dict__", fields)
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only (it is validated content)")
+D = TypeVar("D")
 
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only (it is validated content)")
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.__dict__ == self.__dict__
+def load(cls: type[D], data: Any) -> D:
+    """``data`` (an item, or a part of one, as JSON-like values: what ``to_data`` wrote, or what
+    a schema validated) as the declared type ``cls``, nested parts as their own declared types
+    and lists as tuples. Every declared field must be there and nothing else: anything that
+    does not fit raises ``ValueError``, so a damaged compiled file is validated again instead
+    of being read half-right."""
+    fields = _fields_of(cls)
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{cls.__name__}: expected a mapping of fields, got "
+                         f"{type(data).__name__}")
+    if data.keys() != fields.keys():
+        odd = sorted(set(data) ^ set(fields))
+        raise ValueError(f"{cls.__name__}: fields {', '.join(map(str, odd))} do not fit")
+    return cls(**{name: read(data[name]) for name, read in fields.items()})
 
-    __hash__ = None  # type: ignore[assignment]  # mutable lists inside, like the models
 
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items())
-        return f"{type(self).__name__}({fields})"
+def to_data(item: Any) -> dict[str, Any]:
+    """An item as JSON-ready values, for the compiled course; ``load`` reads it back."""
+    return asdict(item)
 
 
 @cache
-def record_class(behaviour: type | None) -> type[Record]:
-    """The record class for a schema's behaviour class (``Record`` itself when it has none)."""
-    if behaviour is None:
-        return Record
-    return type(behaviour.__name__, (behaviour, Record), {})
+def _fields_of(cls: type) -> dict[str, Callable[[Any], Any]]:
+    """How to read each field of a declared type, found once per type from its annotations."""
+    hints = get_type_hints(cls)
+    return {f.name: _reader(hints[f.name]) for f in dataclass_fields(cls)}
+
+
+def _reader(hint: Any) -> Callable[[Any], Any]:
+    origin, args = get_origin(hint), get_args(hint)
+    if is_dataclass(hint):
+        return partial(load, hint)
+    if origin in (tuple, list):
+        return partial(_sequence, _reader(args[0]))
+    if origin is dict:
+        return partial(_mapping, _reader(args[1]))
+    if origin in (Union, UnionType):
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) == 1 and (read := _reader(inner[0])) is not _as_is:
+            return partial(_optional, read)
+    return _as_is
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _sequence(read: Callable[[Any], Any], value: Any) -> tuple[Any, ...]:
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"expected a list, got {type(value).__name__}")
+    return tuple(read(v) for v in value)
+
+
+def _mapping(read: Callable[[Any], Any], value: Any) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"expected a mapping, got {type(value).__name__}")
+    return {k: read(v) for k, v in value.items()}
+
+
+def _optional(read: Callable[[Any], Any], value: Any) -> Any:
+    return None if value is None else read(value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .base import Feedback, Note
+from .base import Feedback, Item, Note, Turn
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,22 @@ class ChoiceLike(Protocol):
     def choices(self) -> tuple[Choice, ...]: ...
 
 
-class ChoiceItemBehaviour:
-    """The exchange-based single-choice kinds (schemas/choice.py ``ChoiceItem``)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChoiceOption:
+    id: str
+    text: str
+    feedback: str
 
+
+class AsksOneQuestion:
+    """The question a single-choice item asks and its key, for the declared types that hold
+    them in their ``question`` and ``answer`` fields (``ChoiceItem``, find-the-moment's item).
+    Slotted and empty, so those types keep no per-item ``__dict__``."""
+
+    __slots__ = ()
     default_question = "What is the best next step?"
+    question: str | None  # declared as fields by the types that take this
+    answer: str
 
     @property
     def prompt(self) -> str:
@@ -40,6 +52,18 @@ class ChoiceItemBehaviour:
     @property
     def answer_id(self) -> str:
         return self.answer
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChoiceItem(AsksOneQuestion, Item):
+    """What the exchange-based single-choice kinds share (their schema: schemas/choice.py)."""
+
+    context: str | None
+    exchange: tuple[Turn, ...]
+    question: str | None
+    options: tuple[ChoiceOption, ...]
+    answer: str
+    explanation: str
 
     def choices(self) -> tuple[Choice, ...]:
         return tuple(Choice(o.id, o.text, o.feedback) for o in self.options)

@@ -9,21 +9,36 @@ or always the longest line) read its turns as they read options (content/cues.py
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
-from .base import Feedback
-from .choice import Choice, ChoiceItemBehaviour, score_choice
+from .base import Feedback, Item
+from .choice import AsksOneQuestion, Choice, score_choice
 
 SPEAKER = {"client": "Client", "therapist": "Therapist"}
 
 
-class FindTheMomentBehaviour(ChoiceItemBehaviour):
-    """The item's turns as choices (schemas/find_the_moment.py ``FindTheMoment``): a choice
-    item whose options are the transcript's turns."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MomentTurn:
+    id: str
+    speaker: Literal["client", "therapist"]
+    says: str
+    note: str  # why the rupture begins at this turn, or why not
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindTheMoment(AsksOneQuestion, Item):
+    """A transcript whose turns are the choices (its schema: schemas/find_the_moment.py): a
+    single-choice item whose options are the transcript's turns."""
 
     default_question = "At which turn does the rupture begin?"
     keeps_authored_order = True  # the turns are the conversation: shown as they were said
+
+    context: str | None
+    question: str | None
+    turns: tuple[MomentTurn, ...]
+    answer: str
+    explanation: str
 
     def choices(self) -> tuple[Choice, ...]:
         """One choice per turn, in reading order; the label is the line as said."""

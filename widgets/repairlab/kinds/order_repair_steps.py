@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from .base import Feedback, Note
+from .base import Feedback, Item, Note, Turn
 
 
-class OrderRepairStepsBehaviour:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Step:
+    id: str
+    text: str
+    feedback: str  # why the step belongs where it does
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderRepairSteps(Item):
     default_question = "Put the steps in the order you would take them."
+
+    initiated_by: Literal["client", "therapist"]
+    context: str | None
+    exchange: tuple[Turn, ...]
+    question: str | None
+    steps: tuple[Step, ...]
+    correct_order: tuple[str, ...]
+    explanation: str
 
     @property
     def prompt(self) -> str:

@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .base import Facts, Feedback
+from .base import Facts, Feedback, Item
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reflection(Item):
+    prompt: str  # the reflection question
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from .base import Facts, Feedback, Note
+from ..vocab import MOVES
+from .base import Facts, Feedback, Item, Note
+
+Move = Literal[MOVES]  # type: ignore[valid-type]
 
 # Plain names for the moves, as a student reads them in a list of what an item asks for.
 MOVE_NAMES = {
@@ -46,7 +49,17 @@ class ReplyFacts(Facts):
     concerns: tuple[str, ...]
 
 
-class RewriteReplyBehaviour:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RewriteReply(Item):
+    context: str | None
+    client_says: str
+    defensive_reply: str
+    why_defensive: str
+    must_include: tuple[Move, ...]
+    model_rewrite: str
+    hint: str | None
+    move_examples: dict[Move, str]  # a move -> the words that would make it for this client
+
     def asks_for(self) -> str:
         """The moves this item asks for, as the student reads them before a first attempt."""
         names = [MOVE_NAMES[m] for m in self.must_include if m in MOVE_NAMES]

@@ -1,11 +1,14 @@
-"""What every item schema shares: strictness, common field types, and the base item."""
+"""What every item schema shares: strictness, common field types, the base item, and
+``validate``, which turns an author's item into its kind's declared type."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from ..kinds.base import Item, load
+from ..registry import KINDS
 from ..vocab import DIFFICULTIES, SPEAKERS
 
 
@@ -56,3 +59,16 @@ class Turn(Strict):
     speaker: Literal[SPEAKERS] = Field(  # type: ignore[valid-type]
         description="Who speaks: client, therapist or narrator (a stage direction).")
     says: NonEmptyText = Field(description="What they say, as plain text.")
+
+
+def validate(data: Any) -> Item:
+    """An author's item (YAML data, with its ``type``) validated by its kind's schema, as the
+    kind's declared item type (e.g. ``kinds.choice`` ``PickRepairStep``): the same type, and
+    equal values, as the compiled course gives a page's kernel. Raises pydantic's
+    ``ValidationError`` (content/validation.py words it for the author), or ``KeyError`` for a
+    type no kind has.
+
+    Each schema and its item type declare the same fields (tests/test_item_types.py); the
+    schema adds what only authoring needs: descriptions, defaults, and checks."""
+    kind = KINDS[data["type"]]
+    return load(kind.item_type, kind.schema.model_validate(data).model_dump())

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from ..kinds.choice import ChoiceItemBehaviour
 from .base import ItemBase, NonEmptyText, Strict, Turn
 
 
@@ -37,7 +36,7 @@ def require_known(value: str, known: list[str], what: str, field: str) -> None:
             {"value": value, "what": what, "known": ", ".join(known), "field": field})
 
 
-class ChoiceItem(ChoiceItemBehaviour, ItemBase):
+class ChoiceItem(ItemBase):
     """Fields shared by the exchange-based single-choice kinds."""
 
     context: str | None = Field(default=None, description="The setting, in a sentence (optional).")

@@ -7,7 +7,6 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from ..kinds.find_the_moment import FindTheMomentBehaviour
 from .base import ItemBase, NonEmptyText, Strict
 from .choice import require_unique
 
@@ -25,7 +24,7 @@ class MomentTurn(Strict):
                     "when the student picks it.")
 
 
-class FindTheMoment(FindTheMomentBehaviour, ItemBase):
+class FindTheMoment(ItemBase):
     type: Literal["find-the-moment"]
     context: str | None = Field(default=None, description="The setting, in a sentence (optional).")
     question: str | None = Field(

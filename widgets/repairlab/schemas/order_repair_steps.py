@@ -7,7 +7,6 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from ..kinds.order_repair_steps import OrderRepairStepsBehaviour
 from .base import ItemBase, NonEmptyText, Strict, Turn
 from .choice import require_unique
 from .pick_repair_step import Initiator
@@ -19,7 +18,7 @@ class Step(Strict):
     feedback: NonEmptyText = Field(description="Why the step belongs where it does.")
 
 
-class OrderRepairSteps(OrderRepairStepsBehaviour, ItemBase):
+class OrderRepairSteps(ItemBase):
     type: Literal["order-repair-steps"]
     initiated_by: Initiator = Field(default="client",
                                     description="client or therapist (therapist-initiated repair).")

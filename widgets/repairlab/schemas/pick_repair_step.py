@@ -6,7 +6,6 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..kinds.pick_repair_step import ClassifyMarkerBehaviour, RuptureOrRedFlagBehaviour
 from ..vocab import RUPTURE_TYPES
 from .choice import ChoiceItem
 
@@ -21,13 +20,13 @@ class PickRepairStep(ChoiceItem):
                     "(therapist-initiated repair after noticing their own mistake).")
 
 
-class ClassifyMarker(ClassifyMarkerBehaviour, ChoiceItem):
+class ClassifyMarker(ChoiceItem):
     type: Literal["classify-marker"]
     rupture_type: Literal[RUPTURE_TYPES] = Field(  # type: ignore[valid-type]
         description="The rupture type the correct marker belongs to.")
 
 
-class RuptureOrRedFlag(RuptureOrRedFlagBehaviour, ChoiceItem):
+class RuptureOrRedFlag(ChoiceItem):
     type: Literal["rupture-or-red-flag"]
     verdict: Literal["rupture", "red-flag"] = Field(
         description="What the situation is: an ordinary rupture to repair, or a red flag.")

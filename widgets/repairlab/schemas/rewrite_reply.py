@@ -6,15 +6,12 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from ..kinds.rewrite_reply import RewriteReplyBehaviour
-from ..vocab import MOVES
+from ..kinds.rewrite_reply import Move
 from .base import ItemBase, NonEmptyText
 from .choice import require_unique
 
-Move = Literal[MOVES]  # type: ignore[valid-type]
 
-
-class RewriteReply(RewriteReplyBehaviour, ItemBase):
+class RewriteReply(ItemBase):
     type: Literal["rewrite-reply"]
     context: str | None = Field(default=None, description="The setting, in a sentence (optional).")
     client_says: NonEmptyText = Field(description="The client's statement voicing the rupture.")

@@ -2,8 +2,9 @@
 
 The check runs inside pydantic so that ``repairlab check`` reports file, line and node like
 any other authoring mistake: dangling ``next:``, unreachable nodes, dead ends, loops with no
-way out, undeclared flags or meter values. The engine and the scorer are in
-``repairlab.kinds.simulation``; the models below take their behaviour from there.
+way out, undeclared flags or meter values. It walks the case as declared in
+``repairlab.kinds.simulation.item``, the type these models validate into (field by field the
+same: tests/test_item_types.py), with the engine and the scorer beside it.
 """
 
 from __future__ import annotations
@@ -15,12 +16,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from ..kinds.simulation.engine import (
-    ConditionsBehaviour,
-    EdgeBehaviour,
-    RouteBehaviour,
-    SimulationBehaviour,
-)
+from ..kinds.base import load
+from ..kinds.simulation import item as declared
 from ..kinds.simulation.graph import (
     MAX_CONFIGS,
     Config,
@@ -31,13 +28,10 @@ from ..kinds.simulation.graph import (
     explore,
     loop_from,
 )
-from ..kinds.simulation.vocabulary import CODES, ENDINGS, PHASES
-from ..vocab import MOVES, RUPTURE_TYPES
+from ..kinds.simulation.item import CodeName, Ending, Move, Phase
+from ..kinds.simulation.vocabulary import ENDINGS, PHASES
+from ..vocab import RUPTURE_TYPES
 from .base import ItemBase, NonEmptyText, Strict
-
-CodeName = Literal[tuple(CODES)]  # type: ignore[valid-type]
-Phase = Literal[tuple(PHASES)]  # type: ignore[valid-type]
-Move = Literal[MOVES]  # type: ignore[valid-type]
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=40)]
 NodeId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
@@ -66,7 +60,7 @@ class StateVar(Strict):
         return self
 
 
-class Conditions(ConditionsBehaviour, Strict):
+class Conditions(Strict):
     """When an entry applies: flags the client remembers, and meter thresholds."""
 
     requires: list[Name] = Field(default_factory=list,
@@ -87,7 +81,7 @@ class Variant(Conditions):
     phase: Phase | None = Field(default=None, description="How the client seems instead.")
 
 
-class Edge(EdgeBehaviour, Conditions):
+class Edge(Conditions):
     """What a trainee turn does: feedback, effects on the meter, flags set, where it leads."""
 
     feedback: NonEmptyText = Field(description="Why this turn helps or hurts, in a few "
@@ -107,7 +101,7 @@ class ChoiceEdge(Edge):
                            "turn shows, e.g. own-contribution or justifying.")
 
 
-class Route(RouteBehaviour, Edge):
+class Route(Edge):
     defensive: bool | None = Field(default=None,
                                    description="Taken when the reply is (true) or is not "
                                    "(false) rated defensive.")
@@ -145,7 +139,7 @@ class Node(Strict):
                                 "reply assessor (instead of choices).")
     coach: str | None = Field(default=None, description="What would help at this point; the "
                               "debrief shows it when this turn mattered most.")
-    ending: Literal[ENDINGS] | None = Field(  # type: ignore[valid-type]
+    ending: Ending | None = Field(
         default=None, description="Makes this node an ending: " + ", ".join(ENDINGS) + ".")
     lesson: str | None = Field(default=None, description="An ending's teaching point, shown "
                                "at the top of the debrief.")
@@ -156,7 +150,7 @@ class Node(Strict):
                                    "ending (optional; the case's own otherwise).")
 
 
-class Simulation(SimulationBehaviour, ItemBase):
+class Simulation(ItemBase):
     type: Literal["simulation"]
     rupture_type: Literal[RUPTURE_TYPES] = Field(  # type: ignore[valid-type]
         description="The kind of rupture the case turns on: confrontation or withdrawal.")
@@ -179,7 +173,9 @@ class Simulation(SimulationBehaviour, ItemBase):
 
     @model_validator(mode="after")
     def _check_graph(self) -> Simulation:
-        problems = graph_problems(self)
+        # The graph is walked on the declared case (kinds/simulation/item.py), whose behaviour
+        # (conditions, routes, the meter) the engine plays by.
+        problems = graph_problems(load(declared.Simulation, self.model_dump()))
         if problems:
             # Raised as a ValidationError so that each problem keeps its own location (the
             # node, choice or field), which the loader turns into a file:line message.
@@ -200,7 +196,7 @@ def _quoted(names: Sequence[str], limit: int = 12) -> str:
     return shown + (", ..." if len(names) > limit else "")
 
 
-def graph_problems(sim: Simulation) -> list[InitErrorDetails]:
+def graph_problems(sim: declared.Simulation) -> list[InitErrorDetails]:
     """Everything wrong with a case's graph, each located at the node or field concerned."""
     problems = _structure_problems(sim)
     if problems:
@@ -208,7 +204,7 @@ def graph_problems(sim: Simulation) -> list[InitErrorDetails]:
     return _exploration_problems(sim)
 
 
-def _structure_problems(sim: Simulation) -> list[InitErrorDetails]:
+def _structure_problems(sim: declared.Simulation) -> list[InitErrorDetails]:
     problems: list[InitErrorDetails] = []
     ids = [n.id for n in sim.nodes]
     seen: dict[str, int] = {}
@@ -265,7 +261,7 @@ def _close(name: str, known: Sequence[str], fix: str) -> str:
     return f"did you mean '{match[0]}'? {fix[:1].upper()}{fix[1:]}" if match else fix
 
 
-def _undeclared_flag(loc: Loc, where: str, flag: str, sim: Simulation) -> InitErrorDetails:
+def _undeclared_flag(loc: Loc, where: str, flag: str, sim: declared.Simulation) -> InitErrorDetails:
     known = _quoted(list(sim.flags)) if sim.flags else "none yet"
     return _problem(loc, f"{where} uses the flag '{flag}', which is not declared under "
                     f"`flags:` (declared: {known}).",
@@ -273,14 +269,14 @@ def _undeclared_flag(loc: Loc, where: str, flag: str, sim: Simulation) -> InitEr
                            "saying what the client remembers, or fix the spelling."), flag)
 
 
-def _undeclared_var(loc: Loc, where: str, var: str, sim: Simulation) -> InitErrorDetails:
+def _undeclared_var(loc: Loc, where: str, var: str, sim: declared.Simulation) -> InitErrorDetails:
     return _problem(loc, f"{where} uses the meter value '{var}', which is not declared under "
                     f"`state:` (declared: {_quoted(list(sim.state))}).",
                     _close(var, list(sim.state), "declare it under `state:` with start, min "
                            "and max, or fix the spelling."), var)
 
 
-def _node_shape_problems(node: Node, i: int) -> list[InitErrorDetails]:
+def _node_shape_problems(node: declared.Node, i: int) -> list[InitErrorDetails]:
     problems = []
     where = f"node '{node.id}'"
     kinds = [k for k, present in (("choices", bool(node.choices)), ("reply", node.reply),
@@ -359,7 +355,7 @@ def _node_shape_problems(node: Node, i: int) -> list[InitErrorDetails]:
     return problems
 
 
-def _describe_path(sim: Simulation, exploration: Exploration, config: Config) -> str:
+def _describe_path(sim: declared.Simulation, exploration: Exploration, config: Config) -> str:
     steps = exploration.path_to(config)
     names = [step[0][0] for step in steps] + [config[0]]
     flags = sorted(config[1])
@@ -367,7 +363,7 @@ def _describe_path(sim: Simulation, exploration: Exploration, config: Config) ->
     return " → ".join(names) + remembered
 
 
-def _exploration_problems(sim: Simulation) -> list[InitErrorDetails]:
+def _exploration_problems(sim: declared.Simulation) -> list[InitErrorDetails]:
     exploration = explore(sim)
     if exploration.truncated:
         return [_problem(("nodes",), f"the case has more than {MAX_CONFIGS} distinct "

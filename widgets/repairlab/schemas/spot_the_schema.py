@@ -6,12 +6,9 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from ..kinds.spot_the_schema import SpotTheSchemaBehaviour
-from ..vocab import YOUNG_SCHEMAS
+from ..kinds.spot_the_schema import YoungSchema
 from .base import ItemBase, NonEmptyText, Strict
 from .choice import require_known, require_unique
-
-YoungSchema = Literal[YOUNG_SCHEMAS]  # type: ignore[valid-type]
 
 
 class TherapistReaction(Strict):
@@ -26,7 +23,7 @@ class SchemaOption(Strict):
     feedback: NonEmptyText = Field(description="Why this schema fits the reaction, or why not.")
 
 
-class SpotTheSchema(SpotTheSchemaBehaviour, ItemBase):
+class SpotTheSchema(ItemBase):
     type: Literal["spot-the-schema"]
     context: str | None = Field(default=None, description="The setting, in a sentence (optional).")
     client_says: NonEmptyText = Field(description="The client's confrontation, in their words.")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from .html import paragraphs
 
 if TYPE_CHECKING:
-    from ..schemas.base import Turn
+    from ..kinds.base import Turn
 
 _SPEAKER = {"client": "Client", "therapist": "Therapist", "narrator": ""}
 
@@ -17,7 +17,7 @@ def context_html(context: str | None) -> str:
     return paragraphs(context, "rl-context") if context else ""
 
 
-def exchange_html(turns: list[Turn]) -> str:
+def exchange_html(turns: tuple[Turn, ...]) -> str:
     if not turns:
         return ""
     rows = []

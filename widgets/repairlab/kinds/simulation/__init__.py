@@ -10,35 +10,43 @@ codes every trainee turn by a 3RS resolution strategy or a defensive marker.
 One concern a module, none of which imports pydantic or ipywidgets:
 
 * ``vocabulary.py`` -- endings, the codes of a turn, the client's phases;
-* ``engine.py`` -- ``Playthrough``, the pure state machine a view (or a test) drives, and the
-  behaviour the schema's models take;
+* ``item.py`` -- the case as declared: ``Simulation`` and its nodes, choices and routes,
+  frozen dataclasses with their behaviour (what the schema validates into);
+* ``engine.py`` -- ``Playthrough``, the pure state machine a view (or a test) drives;
 * ``graph.py`` -- every situation a case can reach, which ``repairlab check`` and the answer
   cues walk;
 * ``debrief.py`` -- the debrief at an ending, as ``Feedback``;
 * ``scorer.py`` -- ``score(item, path)``, which replays a recorded path to its debrief.
 
-The schema (``Simulation`` and its parts, and the graph check that lets ``repairlab check``
+The schema (what an author may write, and the graph check that lets ``repairlab check``
 report file, line and node) is in ``repairlab.schemas.simulation``.
 """
 
 from .debrief import ENDING_STATUS, GOOD_ENDINGS, CaseFacts, Debrief, TurningPoint
 from .engine import (
-    DEFAULT_LABELS,
     MAX_REPLY_CHARS,
     Assessor,
-    ConditionsBehaviour,
-    EdgeBehaviour,
     Line,
     Playthrough,
     ReplayError,
-    RouteBehaviour,
-    SimulationBehaviour,
     SimulationError,
     Step,
     apply_edge,
     code_reply,
     summarise_assessment,
     variant_index,
+)
+from .item import (
+    DEFAULT_LABELS,
+    ChoiceEdge,
+    Conditions,
+    Edge,
+    Node,
+    Reply,
+    Route,
+    Simulation,
+    StateVar,
+    Variant,
 )
 from .scorer import score
 from .vocabulary import CODES, ENDING_TITLES, ENDINGS, FAMILY_LABELS, PHASES, UNFOLDING, Code
@@ -56,18 +64,23 @@ __all__ = [
     "UNFOLDING",
     "Assessor",
     "CaseFacts",
+    "ChoiceEdge",
     "Code",
-    "ConditionsBehaviour",
+    "Conditions",
     "Debrief",
-    "EdgeBehaviour",
+    "Edge",
     "Line",
+    "Node",
     "Playthrough",
     "ReplayError",
-    "RouteBehaviour",
-    "SimulationBehaviour",
+    "Reply",
+    "Route",
+    "Simulation",
     "SimulationError",
+    "StateVar",
     "Step",
     "TurningPoint",
+    "Variant",
     "apply_edge",
     "code_reply",
     "score",

@@ -1,5 +1,5 @@
-"""The case engine: ``Playthrough``, the pure state machine a view (or a test) drives, and the
-behaviour the schema's models take (conditions, edges, routes, the case itself).
+"""The case engine: ``Playthrough``, the pure state machine a view (or a test) drives through
+a case (the declared ``Simulation`` of item.py).
 
 No pydantic, no widgets, no I/O: tested on plain objects without a kernel. The debrief it
 ends with is ``debrief.py``'s.
@@ -13,76 +13,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from ...vocab import SPEAKERS
-from ..base import shown_order
+from .item import ChoiceEdge, Edge, Node, Route, Simulation
 from .vocabulary import CODES, FAMILY_LABELS
 
 if TYPE_CHECKING:
-    from ...schemas.simulation import ChoiceEdge, Edge, Node, Route, Simulation
     from .debrief import Debrief
 
-DEFAULT_LABELS = {"bond": "Bond", "tasks": "Agreement on tasks", "goals": "Agreement on goals"}
 MAX_REPLY_CHARS = 5000  # a reply is a few sentences; the cap keeps a paste accident harmless
-
-
-# --- behaviour of the schema's parts (schemas/simulation.py) -------------------------------
-
-class ConditionsBehaviour:
-    """When an entry applies: flags the client remembers, and meter thresholds."""
-
-    @property
-    def conditional(self) -> bool:
-        return bool(self.requires or self.unless or self.at_least or self.below)
-
-    def holds(self, flags: frozenset[str] | set[str], state: Mapping[str, int]) -> bool:
-        return (all(f in flags for f in self.requires)
-                and not any(f in flags for f in self.unless)
-                and all(state[k] >= v for k, v in self.at_least.items())
-                and all(state[k] < v for k, v in self.below.items()))
-
-
-class EdgeBehaviour(ConditionsBehaviour):
-    @property
-    def weight(self) -> int:
-        return sum(self.effects.values())
-
-
-class RouteBehaviour(EdgeBehaviour):
-    @property
-    def judges_reply(self) -> bool:
-        return (self.defensive is not None or bool(self.moves_include)
-                or bool(self.moves_any) or self.asks_about_risk is not None)
-
-    def matches(self, assessment: Mapping[str, Any], flags, state) -> bool:
-        if not self.holds(flags, state):
-            return False
-        if self.otherwise:
-            return True
-        moves = set(assessment.get("moves", ()))
-        # A "not sure" verdict (None) matches neither `defensive: true` nor `defensive: false`.
-        asked = bool(assessment.get("asks_about_risk"))
-        return ((self.defensive is None or assessment.get("defensive") is self.defensive)
-                and (self.asks_about_risk is None or asked == self.asks_about_risk)
-                and all(m in moves for m in self.moves_include)
-                and (not self.moves_any or any(m in moves for m in self.moves_any)))
-
-
-class SimulationBehaviour:
-    def node(self, node_id: str) -> Node:
-        return self.node_map()[node_id]
-
-    def node_map(self) -> dict[str, Node]:
-        return {n.id: n for n in self.nodes}
-
-    def label(self, var: str) -> str:
-        return self.state[var].label or DEFAULT_LABELS.get(var, var)
-
-    def start_state(self) -> dict[str, int]:
-        return {k: v.start for k, v in self.state.items()}
-
-    def offered_choices(self, node: Node, flags, state: Mapping[str, int]) -> list[ChoiceEdge]:
-        """The choices ``node`` offers in this situation (those whose conditions hold), in the
-        order they are shown: the engine offers these, and the answer cues measure them."""
-        return [c for c in shown_order(self, node.choices, node.id) if c.holds(flags, state)]
 
 
 def apply_edge(sim: Simulation, edge: Edge, flags: frozenset, state: Mapping[str, int]

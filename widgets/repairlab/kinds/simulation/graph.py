@@ -3,7 +3,8 @@ its start, treating free-text routing as open (any route some reply could take).
 
 ``repairlab check`` turns what it finds into authoring problems (schemas/simulation.py: nodes
 never reached, conditions that never hold, dead ends, loops with no way out) and the answer
-cues (content/cues.py) read every choice a student could meet. Pure: no pydantic.
+cues (content/cues.py) read every choice a student could meet. Pure: no pydantic, so the
+schema's check walks the declared case (item.py) that it validates into.
 """
 
 from __future__ import annotations
@@ -11,12 +12,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .engine import RouteBehaviour, apply_edge, variant_index
-
-if TYPE_CHECKING:
-    from ...schemas.simulation import Conditions, Edge, Node, Simulation
+from .engine import apply_edge, variant_index
+from .item import Conditions, Edge, Node, Route, Simulation
 
 __all__ = ["MAX_CONFIGS", "Config", "Exploration", "Loc", "conditioned", "edges", "explore",
            "loop_from", "open_edges"]
@@ -75,7 +74,7 @@ def open_edges(node: Node, index: int, flags, state) -> Iterator[tuple[Loc, Edge
         if not edge.holds(flags, state):
             continue
         yield loc, edge
-        if isinstance(edge, RouteBehaviour) and not edge.judges_reply:
+        if isinstance(edge, Route) and not edge.judges_reply:
             break  # nothing after an unconditional route can be reached
 
 

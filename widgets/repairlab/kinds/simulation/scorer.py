@@ -8,7 +8,7 @@ from ..base import Feedback
 from .engine import Playthrough, ReplayError
 
 if TYPE_CHECKING:
-    from ...schemas.simulation import Simulation
+    from .item import Simulation
 
 
 def score(item: Simulation, response: Any) -> Feedback:
