@@ -41,6 +41,7 @@ from pathlib import Path
 
 import tornado.ioloop
 import tornado.web
+from jupyter_client.session import Session
 from jupyter_core.utils import ensure_async, run_sync
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
@@ -277,11 +278,20 @@ async def redraw_kernel(km, kernel_id: str, timeout: float = REDRAW_REPLY_SECOND
     Shell requests are handled in order, so anything the page asks later (its widgets' state)
     is answered from the redrawn views. Returns whether the kernel said it was done; never
     raises, never waits beyond ``timeout``.
+
+    The client has a session of its own. A kernel manager's clients share its session, whose
+    id is their shell socket's identity at the kernel; a kernel handed out while Voilà's own
+    client for it was still connecting (the pool refilled a moment before) then refused that
+    client as a duplicate, and the page waited 300 s for a kernel that never answered it
+    (seen with `bench/hub_load.py --one-server` under load).
     """
     loop = asyncio.get_running_loop()
     client = None
     try:
-        client = km.get_kernel(kernel_id).client()
+        kernel = km.get_kernel(kernel_id)
+        session = Session(key=kernel.session.key,
+                          signature_scheme=kernel.session.signature_scheme)
+        client = kernel.client(session=session)
         client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
         msg_id = client.execute(REDRAW_CODE, silent=True, store_history=False,
                                 allow_stdin=False, stop_on_error=False)
