@@ -23,6 +23,14 @@ widgets. Each student, starting at an even spread over the first minute (``--spr
 A student the hub refuses for its ``concurrent_spawn_limit`` (429, "try again in N seconds")
 waits as told and presses "Launch"; one whose spawn failed presses "Relaunch server".
 
+``--one-server`` runs the same class against one ``repairlab serve`` instead (the laptop
+server's configuration, pools of pre-heated kernels full before the first student comes, as
+with ``--listen-all``: every student is the same student, with no login): **spawn** is then
+the landing page alone. It also counts the server's kernel starts and stops (its log) against
+the pages the students opened: each page opened starts one kernel (its own, or its pool's
+next), so any start beyond that is a kernel the server started for something else (issue 15
+measured 48 for 30 students, every pool restarted after saved answers).
+
 Also: every request or answer left unanswered for more than 5 s; PSS (proportional set size)
 of each student's server plus kernel while they answer, and its CPU share over 30 s of
 answering; CPU seconds of the server plus kernels when the landing page has come (what a
@@ -87,7 +95,48 @@ class Student:
     pss_mb: float | None = None
     spawn_cpu: float | None = None  # CPU seconds of server + kernels once the landing page came
     answering_cpu: float | None = None  # CPU share (cores) of server + kernel while answering
+    pages_opened: int = 0  # page requests that got a page (each one costs a kernel start)
     error: str | None = None
+
+
+class OneServer:
+    """``repairlab serve`` (serve_speed.Server, pools full and idle) seen as the students' one
+    shared server: what one_student needs of a hub."""
+
+    def __init__(self, root: Path, work: Path):
+        from serve_speed import Server
+
+        self.server = Server(root, work / "data", preheat=True, log=work / "serve.log",
+                             baseline=False)
+        self.base = f"http://127.0.0.1:{self.server.port}"
+        self.log_path = work / "serve.log"
+        self.pooled = self.server.pooled
+
+    def user_url(self, name: str, path: str = "") -> str:
+        return f"{self.base}/{path.lstrip('/')}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def student_processes(self, name: str) -> list:
+        return []  # one server for everyone: no figure per student
+
+    def stop(self, timeout: float = 30.0) -> list[str]:
+        self.server.stop()
+        return []
+
+
+def kernel_counts(log: str) -> dict[str, int]:
+    """What the server's log says it did with kernels (jupyter_server's and Voilà's lines,
+    and RepairLab's: serving/app.py)."""
+    return {
+        "kernel_starts": log.count("Kernel started:"),
+        "kernel_stops": log.count("Kernel shutdown:"),
+        "pages_from_a_pool": log.count("Using pre-heated kernel:"),
+        "pooled_kernels_redrawn_after_a_save": log.count("is behind the progress store"),
+        "pooled_kernels_replaced": sum(int(n) for n in re.findall(
+            r"refreshed (\d+) pre-heated kernel", log)),
+    }
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
@@ -215,43 +264,20 @@ async def one_student(hub: Hub, student: Student, delay: float, answering: float
     async with aiohttp.ClientSession(cookie_jar=jar, timeout=timeout) as http:
         try:
             started = time.monotonic()
-            _, login_form, _ = await timed_get(http, f"{hub.base}/hub/login", student)
-            xsrf = re.search(r'name="_xsrf" value="([^"]+)"', login_form)
-            form = {"username": student.name, "password": PASSWORD}
-            if xsrf:
-                form["_xsrf"] = xsrf.group(1)
-            async with http.post(f"{hub.base}/hub/login", data=form) as response:
-                await response.read()
-            landing = hub.user_url(student.name, LANDING)
-            while True:  # until the server runs and sends the landing page
-                status, body, url = await timed_get(http, landing, student)
-                if status == 200 and url.startswith(landing) and '"kernelId"' in body:
-                    break
-                if status in (424, 429):
-                    # 429: "Too many users trying to log in right now. Try again in N seconds"
-                    # (the hub's concurrent_spawn_limit); 424: "your server is not running",
-                    # after such a refusal. The student waits as told, then presses "Launch".
-                    student.told_to_retry += status == 429
-                    await asyncio.sleep(student.retry_after)
-                    launched, _, _ = await timed_get(http, f"{hub.base}/hub/spawn/{student.name}",
-                                                     student)
-                    if launched == 429:
-                        student.told_to_retry += 1
-                        await asyncio.sleep(student.retry_after)
-                elif status >= 500 and "/hub/spawn-pending/" in url:
-                    # The spawn failed ("Spawn failed", with a "Relaunch server" button): the
-                    # student presses it.
-                    student.relaunches += 1
-                    await timed_get(http, f"{hub.base}/hub/spawn/{student.name}", student)
-                if time.monotonic() - started > 420:
-                    raise RuntimeError(f"no landing page after 420 s ({status} {url})")
-                await asyncio.sleep(0.5)
-            student.spawn = time.monotonic() - started
-            student.spawn_cpu = await asyncio.to_thread(student_cpu_seconds, hub, student.name)
-            await close_tab(http, hub, student, body)
+            if isinstance(hub, OneServer):
+                _, body, _ = await timed_get(http, hub.user_url(student.name, LANDING), student)
+                student.spawn = time.monotonic() - started
+                await close_tab(http, hub, student, body)
+            else:
+                body = await log_in_and_spawn(http, hub, student, started)
+                student.spawn_cpu = await asyncio.to_thread(student_cpu_seconds, hub,
+                                                            student.name)
+                await close_tab(http, hub, student, body)
+            student.pages_opened += 1
 
             started = time.monotonic()
             status, body, _ = await timed_get(http, hub.user_url(student.name, PRACTICE), student)
+            student.pages_opened += 1
             student.page = time.monotonic() - started
             kernel_id = re.search(r'"kernelId":\s*"([\w-]+)"', body)
             if status != 200 or not kernel_id:
@@ -279,6 +305,43 @@ async def one_student(hub: Hub, student: Student, delay: float, answering: float
             student.error = f"{type(error).__name__}: {error}"
         finally:
             active.set()  # answering, or never will: the memory sample waits for no one else
+
+
+async def log_in_and_spawn(http, hub: Hub, student: Student, started: float) -> str:
+    """Log in through the hub's form and wait for the server; the landing page's HTML."""
+    _, login_form, _ = await timed_get(http, f"{hub.base}/hub/login", student)
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', login_form)
+    form = {"username": student.name, "password": PASSWORD}
+    if xsrf:
+        form["_xsrf"] = xsrf.group(1)
+    async with http.post(f"{hub.base}/hub/login", data=form) as response:
+        await response.read()
+    landing = hub.user_url(student.name, LANDING)
+    while True:  # until the server runs and sends the landing page
+        status, body, url = await timed_get(http, landing, student)
+        if status == 200 and url.startswith(landing) and '"kernelId"' in body:
+            break
+        if status in (424, 429):
+            # 429: "Too many users trying to log in right now. Try again in N seconds"
+            # (the hub's concurrent_spawn_limit); 424: "your server is not running",
+            # after such a refusal. The student waits as told, then presses "Launch".
+            student.told_to_retry += status == 429
+            await asyncio.sleep(student.retry_after)
+            launched, _, _ = await timed_get(http, f"{hub.base}/hub/spawn/{student.name}",
+                                             student)
+            if launched == 429:
+                student.told_to_retry += 1
+                await asyncio.sleep(student.retry_after)
+        elif status >= 500 and "/hub/spawn-pending/" in url:
+            # The spawn failed ("Spawn failed", with a "Relaunch server" button): the
+            # student presses it.
+            student.relaunches += 1
+            await timed_get(http, f"{hub.base}/hub/spawn/{student.name}", student)
+        if time.monotonic() - started > 420:
+            raise RuntimeError(f"no landing page after 420 s ({status} {url})")
+        await asyncio.sleep(0.5)
+    student.spawn = time.monotonic() - started
+    return body
 
 
 async def close_tab(http, hub: Hub, student: Student, page: str) -> None:
@@ -394,6 +457,11 @@ def summary(count: int, result: dict) -> dict:
         "spawn_429s": sum(s["told_to_retry"] for s in students),
         "spawns_failed_and_relaunched": sum(s["relaunches"] for s in students),
         "errors": [f"{s['name']}: {s['error']}" for s in students if s["error"]],
+        "pages_opened": sum(s["pages_opened"] for s in students),
+        **({"kernels": {**result["kernels"], "starts_beyond_one_per_page_opened":
+                        result["kernels"]["kernel_starts"]
+                        - sum(s["pages_opened"] for s in students)}}
+           if "kernels" in result else {}),
         "load_average": {"before": result["load"][0], "max": max(result["load"]),
                          "median": statistics.median(result["load"]),
                          "after": result["load"][-1]},
@@ -408,21 +476,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--answering", type=float, default=90.0,
                         help="seconds each student answers for (default 90)")
     parser.add_argument("--json", type=Path, help="write every figure here")
+    parser.add_argument("--one-server", action="store_true",
+                        help="one `repairlab serve` with its pools, instead of a hub")
     args = parser.parse_args(argv)
-    reason = hub_available()
+    reason = None if args.one_server else hub_available()
     if reason:
         print(reason, file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="repairlab-hub-load-"))
     root = copy_of_course(work)
-    hub = start_hub(root, work, work / "hub.log")
+    if args.one_server:
+        hub = OneServer(root, work)
+        log_name = "serve.log"
+    else:
+        hub = start_hub(root, work, work / "hub.log")
+        log_name = "hub.log"
+    before_class = len(hub.log())  # the pools filled at start-up are not the class's doing
     try:
         result = asyncio.run(class_session(hub, args.students, args.spread, args.answering))
         hub_tail = hub.log()[-4000:]
+        if args.one_server:
+            result["kernels"] = kernel_counts(hub.log()[before_class:])
+            result["kernels"]["pooled_pages"] = hub.pooled
     finally:
         left = hub.stop(timeout=60)
-        kept = Path(tempfile.gettempdir()) / f"hub-load-{args.students}.log"
-        shutil.copy(work / "hub.log", kept)
+        kept = Path(tempfile.gettempdir()) / f"hub-load-{args.students}-{log_name}"
+        shutil.copy(work / log_name, kept)
         shutil.rmtree(work, ignore_errors=True)
     report = summary(args.students, result)
     print(json.dumps(report, indent=2))

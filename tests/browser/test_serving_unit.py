@@ -42,7 +42,9 @@ def test_command_is_safe_by_default(course):
     pools = json.loads(given["--RepairLabVoila.preheat_pools"])
     assert pools == {"default": {"pool_size": 0}, "index.ipynb": {"pool_size": 1},
                      "01-demo/practice.ipynb": {"pool_size": 1},
-                     "01-demo/cases.ipynb": {"pool_size": 1}}
+                     "01-demo/cases.ipynb": {"pool_size": 1},
+                     # Pre-heated last: it draws itself again after a save, like the others.
+                     "01-demo/practice-mode.ipynb": {"pool_size": 1}}
     assert "--VoilaConfiguration.preheat_kernel=True" not in config.voila_command(
         course, port=8123, preheat=False)
 
@@ -100,7 +102,9 @@ class FakeKernelManager:
         self.stopped.append(kernel_id)
 
 
-def test_pool_refresher_replaces_kernels_older_than_an_answer(tmp_path):
+def test_a_saved_answer_replaces_no_pooled_kernel_but_each_redraws_when_handed_out(tmp_path):
+    """An answer makes every pooled kernel *behind* the store: none is stopped or started;
+    the one Voilà hands out next is named once, so that it draws its views again."""
     db = tmp_path / "progress.sqlite3"
 
     async def scenario():
@@ -112,27 +116,32 @@ def test_pool_refresher_replaces_kernels_older_than_an_answer(tmp_path):
         km.add("01-demo/practice.ipynb", "k-practice")
         refresher = PoolRefresher(km, progress_file=db)
         refresher.poll()
-        assert not refresher.is_stale("index.ipynb")  # nothing saved since
+        assert refresher.take_behind("index.ipynb") is None  # nothing saved since
 
         writer.execute("INSERT INTO attempts VALUES (1)")  # a student's answer
         refresher.poll()
-        assert refresher.is_stale("index.ipynb")
-        assert refresher.is_stale("01-demo/practice.ipynb")
+        assert not refresher.is_stale("index.ipynb")  # handed out as usual, not rendered fresh
+        landing = km._pools["index.ipynb"][0]
+        assert refresher.take_behind("index.ipynb") is landing
+        assert refresher.take_behind("index.ipynb") is None  # once: it leaves the pool now
+        km._pools["index.ipynb"].remove(landing)  # what Voilà's get_rendered_notebook does
+        refresher.poll()
+        assert refresher._refresh_due is None  # no replacement pending, either
+        assert km.stopped == []  # no kernel stopped
+        assert km.filled == []  # none started
 
-        await refresher.refresh("index.ipynb")
-        assert km.filled == ["index.ipynb"]
-        assert km.stopped == ["k-landing"]
-        assert km._pools["index.ipynb"] == []  # the fresh kernel comes from fill_if_needed
-        assert refresher.is_stale("01-demo/practice.ipynb")
-
-        # Kernels opening the file and reading it commit nothing: nothing becomes stale.
+        # A kernel pooled after the answer is not behind; the practice page's still is.
         km.add("index.ipynb", "k-landing-2")
+        assert refresher.take_behind("index.ipynb") is None
+        assert refresher.take_behind("01-demo/practice.ipynb") is not None
+
+        # Kernels opening the file and reading it commit nothing: nothing falls behind.
         reader = sqlite3.connect(db)
         reader.execute("PRAGMA journal_mode=WAL")
         assert reader.execute("SELECT count(*) FROM attempts").fetchone() == (1,)
         reader.close()
         refresher.poll()
-        assert not refresher.is_stale("index.ipynb")
+        assert refresher.take_behind("index.ipynb") is None
         refresher.stop()
         writer.close()
 

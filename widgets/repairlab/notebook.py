@@ -222,14 +222,32 @@ def build_view(item_id: str, course=None, *, restore: bool = True, extra: dict |
     return view
 
 
+def _show_view(build, trouble: str, what: str) -> None:
+    """Display the view ``build()`` makes, or a notice saying ``trouble`` if it fails; in a
+    pre-heated kernel, so that the server can have it drawn again after an answer is saved
+    (``redraw.py``). Nothing is displayed if ``build()`` returns None."""
+    from .redraw import holding
+
+    def safely():
+        try:
+            return build()
+        except Exception:
+            log.exception("%s failed", what)
+            return _notice(trouble)
+
+    try:
+        view = holding(safely)
+    except Exception:  # the holder itself: show the view as a page rendered on request would
+        log.exception("could not hold %s for redrawing", what)
+        view = safely()
+    if view is not None:
+        _display(view)
+
+
 def show(item_id: str) -> None:
     """Display one exercise item by its id (the one line of an exercise cell). Only this item
     is validated, and only its kind's module imported."""
-    try:
-        _display(build_view(item_id))
-    except Exception:
-        log.exception("show(%r) failed", item_id)
-        _display(_notice(CONTENT_TROUBLE))
+    _show_view(lambda: build_view(item_id), CONTENT_TROUBLE, f"show({item_id!r})")
 
 
 def _module_here(course) -> Any:
@@ -264,20 +282,11 @@ def module_nav(page: str = "practice") -> None:
 def practice_mode() -> None:
     """Practice mode for the module of this notebook: one item at a time, chosen by the
     practice rule from the student's attempts (repairlab/practice.py)."""
-    try:
-        _display(practice_mode_view())
-    except Exception:
-        log.exception("practice_mode failed")
-        _display(_notice("Practice mode could not be loaded. Please tell your instructor; "
-                         "the practice page still has every exercise."))
+    _show_view(practice_mode_view, "Practice mode could not be loaded. Please tell your "
+               "instructor; the practice page still has every exercise.", "practice_mode")
     # The practice diary goes below the item, where a session of deliberate practice ends.
-    try:
-        diary = diary_view()
-        if diary is not None:
-            _display(diary)
-    except Exception:
-        log.exception("the practice diary failed")
-        _display(_notice("The practice diary could not be loaded. Please tell your instructor."))
+    _show_view(diary_view, "The practice diary could not be loaded. Please tell your "
+               "instructor.", "the practice diary")
 
 
 def diary_view(course=None, module=None):
@@ -353,10 +362,10 @@ def _link_html(link) -> str:
 
 def course_home() -> None:
     """The landing page: the modules in order, their objectives, links and progress."""
-    try:
+    def build():
         from .views.home import home_view
 
-        _display(home_view(current_course(), _progress()))
-    except Exception:
-        log.exception("course_home failed")
-        _display(_notice("The course list could not be loaded. Please tell your instructor."))
+        return home_view(current_course(), _progress())
+
+    _show_view(build, "The course list could not be loaded. Please tell your instructor.",
+               "course_home")

@@ -5,11 +5,14 @@ Plain Voilà 0.5 with these changes, each fixing something a student would other
 * **Kernels are shut down when a tab closes.** Voilà's page sends its shutdown request with
   the ``_xsrf`` cookie, but never sets that cookie, so the request is refused and the kernel
   keeps running (voila issue 1458). The page handler here sets it on every page.
-* **Pre-rendered pages are never out of date.** A pre-heated kernel runs its notebook before
-  anyone asks for it, so it shows the student's progress, and the course, as they were then.
-  When the progress file changes, or an instructor edits the course (a manifest, a notebook,
-  an exercise file; a module added), the pooled kernels made before the change are replaced,
-  and a page asked for meanwhile is rendered fresh (see PoolRefresher).
+* **Pre-rendered pages are never out of date, and a saved answer restarts no kernel.** A
+  pre-heated kernel runs its notebook before anyone asks for it, so it shows the student's
+  progress, and the course, as they were then. After an answer is saved (the progress file
+  changes), a pooled kernel made before it draws its views again from the store when it is
+  handed to a page, before the page's widgets can start (``repairlab/redraw.py``,
+  ``redraw_kernel``); no kernel is started or stopped. After an instructor edits the course
+  (a manifest, a notebook, an exercise file; a module added), the pooled kernels made before
+  the edit are replaced, and a page asked for meanwhile is rendered fresh (see PoolRefresher).
 * **The first page is not kept waiting.** Pools are filled one page at a time, landing page
   first, instead of a dozen kernels starting at once.
 * **Only the course is reachable.** The file-browser pages and their contents API are not
@@ -38,6 +41,7 @@ from pathlib import Path
 
 import tornado.ioloop
 import tornado.web
+from jupyter_client.session import Session
 from jupyter_core.utils import ensure_async, run_sync
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
@@ -60,9 +64,9 @@ from .kernel_starts import (
 
 log = logging.getLogger("repairlab.serving")
 
-# How often the progress file is looked at (a stat and one PRAGMA), and how long it must stay quiet
-# before pooled kernels are replaced (a student answering several items in a row causes one
-# refresh, not one per answer).
+# How often the progress file and the course are looked at (a stat and one PRAGMA; the course's
+# file signature), and how long the course must stay unchanged before pooled kernels are
+# replaced (an instructor saving several files in a row causes one refresh, not one per file).
 POLL_SECONDS = 0.5
 QUIET_SECONDS = 2.0
 # Pages a student opened in this window are refreshed ahead of their next visit; any other
@@ -91,13 +95,16 @@ def _course_root() -> Path | None:
 
 
 class PoolRefresher:
-    """Keeps pre-heated kernels newer than the student's last saved answer and the
+    """Keeps what pre-heated kernels show newer than the student's last saved answer and the
     instructor's last edit of the course.
 
-    Every pooled kernel started before the progress file or the course last changed is
-    *stale*. A stale kernel is never handed to a page (the page is rendered fresh instead),
-    and is replaced in the background: at once for the landing page and the pages opened
-    recently, otherwise when the page is next asked for.
+    Every pooled kernel started before the course last changed is *stale*: it is never handed
+    to a page (the page is rendered fresh instead), and is replaced in the background: at
+    once for the landing page and the pages opened recently, otherwise when the page is next
+    asked for. Every pooled kernel started before the progress file last changed is *behind*:
+    it is handed out as usual, and draws its views again from the store first
+    (``take_behind``, ``redraw_kernel``). Saving an answer, the frequent change, so costs no
+    kernel start; editing the course, the rare one, still does.
     """
 
     def __init__(self, kernel_manager, progress_file: Path | None = None,
@@ -110,6 +117,7 @@ class PoolRefresher:
         self._signature = self._read_signature()
         self._course = self._read_course()
         self._stale: set[asyncio.Task] = set()
+        self._behind: set[asyncio.Task] = set()
         self._refresh_due: float | None = None
         self._recent: dict[str, float] = {}
         self._refreshing: set[str] = set()
@@ -171,8 +179,11 @@ class PoolRefresher:
 
     def poll(self) -> None:
         signature, course = self._read_signature(), self._read_course()
-        if signature != self._signature or course != self._course:
-            self._signature, self._course = signature, course
+        if signature != self._signature:
+            self._signature = signature
+            self.mark_all_behind()
+        if course != self._course:
+            self._course = course
             self.mark_all_stale()
             self._refresh_due = time.monotonic() + QUIET_SECONDS
         if self._refresh_due is not None and time.monotonic() >= self._refresh_due:
@@ -184,10 +195,28 @@ class PoolRefresher:
                 if self.is_stale(page):
                     self.schedule_refresh(page)
 
+    def _pooled_now(self) -> set[asyncio.Task]:
+        return {task for pool in self._pools().values() for task in pool}
+
     def mark_all_stale(self) -> None:
-        current = {task for pool in self._pools().values() for task in pool}
+        current = self._pooled_now()
         # Tasks Voilà has taken out of a pool since are forgotten here.
         self._stale = (self._stale & current) | current
+
+    def mark_all_behind(self) -> None:
+        # A kernel still running its notebook counts too: cells it ran before the save read
+        # the store as it was.
+        current = self._pooled_now()
+        self._behind = (self._behind & current) | current
+
+    def take_behind(self, page: str) -> asyncio.Task | None:
+        """The pooled kernel Voilà hands out next for ``page`` (the first of its pool), if it
+        is behind the store; it is forgotten here, since it is about to leave the pool."""
+        pool = self._pools().get(page) or []
+        if pool and pool[0] in self._behind:
+            self._behind.discard(pool[0])
+            return pool[0]
+        return None
 
     def visited(self, page: str) -> None:
         self._recent[page] = time.monotonic()
@@ -212,6 +241,7 @@ class PoolRefresher:
             for task in stale:
                 pool.remove(task)
                 self._stale.discard(task)
+                self._behind.discard(task)
             # Start the replacements first, so a fresh kernel is on its way at once.
             self.km.fill_if_needed(delay=0, notebook_name=page)
             for task in stale:
@@ -225,6 +255,63 @@ class PoolRefresher:
                              "progress or course", len(stale), page)
         finally:
             self._refreshing.discard(page)
+
+
+# What a pooled kernel runs when it is handed to a page after an answer was saved.
+REDRAW_CODE = "import repairlab.redraw\nrepairlab.redraw.redraw()"
+# How long a page's end (the script that starts its widgets) waits for that redraw. Longer
+# only delays the page: the redraw request is ahead of the page's own in the kernel's queue
+# either way, so the widgets still come from the redrawn views.
+PAGE_WAITS_FOR_REDRAW_SECONDS = 10.0
+# How long the server listens for the redraw's reply at all (to log how it went).
+REDRAW_REPLY_SECONDS = 120.0
+# In the page template, where the page's end begins: the script that starts the widgets.
+PAGE_END = "<!-- rl-page-end -->"
+
+
+async def redraw_kernel(km, kernel_id: str, timeout: float = REDRAW_REPLY_SECONDS) -> bool:
+    """Have a pooled kernel draw its views again from the progress store (repairlab/redraw.py).
+
+    Sent on the kernel's shell channel by a client of the server's own, and answered on it:
+    the reply cannot be missed the way a status message on the broadcast channel can be (a
+    client that subscribes late never sees it, and whoever waits for it waits for ever).
+    Shell requests are handled in order, so anything the page asks later (its widgets' state)
+    is answered from the redrawn views. Returns whether the kernel said it was done; never
+    raises, never waits beyond ``timeout``.
+
+    The client has a session of its own. A kernel manager's clients share its session, whose
+    id is their shell socket's identity at the kernel; a kernel handed out while Voilà's own
+    client for it was still connecting (the pool refilled a moment before) then refused that
+    client as a duplicate, and the page waited 300 s for a kernel that never answered it
+    (seen with `bench/hub_load.py --one-server` under load).
+    """
+    loop = asyncio.get_running_loop()
+    client = None
+    try:
+        kernel = km.get_kernel(kernel_id)
+        session = Session(key=kernel.session.key,
+                          signature_scheme=kernel.session.signature_scheme)
+        client = kernel.client(session=session)
+        client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        msg_id = client.execute(REDRAW_CODE, silent=True, store_history=False,
+                                allow_stdin=False, stop_on_error=False)
+        deadline = loop.time() + timeout
+        while True:
+            reply = await client.get_shell_msg(timeout=max(0.0, deadline - loop.time()))
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                status = reply.get("content", {}).get("status")
+                if status != "ok":
+                    log.warning("pre-heated kernel %s could not draw its page again: %s",
+                                kernel_id, reply.get("content", {}).get("evalue", status))
+                return status == "ok"
+    except Exception:  # a kernel that died, or no reply in time: the page goes out regardless
+        log.warning("no answer from pre-heated kernel %s to the redraw", kernel_id,
+                    exc_info=True)
+        return False
+    finally:
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.stop_channels()
 
 
 # Extra kernel command-line arguments: run kernel.py before anything else in the kernel.
@@ -301,10 +388,38 @@ class PageHandler(TornadoVoilaHandler):
             stream = getattr(self.request.connection, "stream", None)
             if stream is not None and stream.closed():
                 return  # the student left while waiting: start no kernel for nobody
-            async for html in super().get_generator(path=path):
+            self._behind_kernel = None  # set by should_use_rendered_notebook
+            page = super().get_generator(path=path)
+            async for html in self._redrawn_first(page):
                 yield html
         finally:
             semaphore.release()
+
+    async def _redrawn_first(self, page):
+        """The page; if it comes from a pooled kernel that is behind the store, that kernel
+        draws its views again meanwhile, and the page's end (the script that starts its
+        widgets) waits for it, at most PAGE_WAITS_FOR_REDRAW_SECONDS."""
+        redrawn: asyncio.Future | None = None
+        held = True
+        async for html in page:
+            pool_task = self._behind_kernel
+            if pool_task is not None and redrawn is None and pool_task.done():
+                # Voilà has taken this kernel from the pool: it is this page's now.
+                kernel_id = pool_task.result()["kernel_id"]
+                redrawn = asyncio.ensure_future(redraw_kernel(self.kernel_manager, kernel_id))
+                self.log.info("pre-heated kernel %s of %s is behind the progress store: "
+                              "drawing its views again", kernel_id, self._page)
+            if redrawn is not None and held and (at := html.rfind(PAGE_END)) >= 0:
+                held = False
+                if at:
+                    yield html[:at]
+                try:
+                    await asyncio.wait_for(asyncio.shield(redrawn),
+                                           PAGE_WAITS_FOR_REDRAW_SECONDS)
+                except asyncio.TimeoutError:
+                    self.log.warning("sent %s before its kernel had drawn it again", self._page)
+                html = html[at:]
+            yield html
 
     def should_use_rendered_notebook(self, notebook_data, pool_size, template_name, theme,
                                      request_args) -> bool:
@@ -318,12 +433,15 @@ class PageHandler(TornadoVoilaHandler):
         refresher: PoolRefresher | None = self.settings.get("repairlab_refresher")
         page = getattr(self, "_page", None)
         if usable and refresher is not None and page:
-            refresher.poll()  # an answer saved a moment ago counts, not only the last poll's
+            refresher.poll()  # a change a moment ago counts, not only the last poll's
             if refresher.is_stale(page):
-                # Rendered before the student's last answer: render this visit fresh, and
+                # Rendered before the instructor's last edit: render this visit fresh, and
                 # replace the stale kernel for the next one.
                 refresher.schedule_refresh(page)
                 return False
+            # Rendered before the student's last answer: Voilà hands out the pool's first
+            # kernel right after this returns (no await in between), and it redraws.
+            self._behind_kernel = refresher.take_behind(page)
         return usable
 
 

@@ -27,7 +27,8 @@ TEMPLATE = "repairlab"
 SHARE_DIR = Path(__file__).resolve().parent / "share"
 
 # Pre-heated kernels: one per page a student opens most (the landing page and each module's
-# practice page). Each idle pooled kernel costs ~60 MB; readings start a kernel on request.
+# practice, cases and practice-mode pages). Each idle pooled kernel costs ~60 MB; readings
+# start a kernel on request.
 POOL_SIZE = 1
 # A tab closed without its shutdown request (browser crash, lost network) leaves a kernel
 # running; one with no connection and no activity for this long is shut down.
@@ -48,17 +49,26 @@ def pooled_notebooks(root: Path, course: Course | None = None) -> list[str]:
     """The notebooks (relative to curriculum/) that get a pool of pre-heated kernels.
 
     The landing page and every page of exercises: each module's practice notebook and any
-    other notebook of the module that shows items (e.g. cases.ipynb), but not the reading.
-    ``course`` is the loaded course, if the caller has it.
+    other notebook of the module that shows items (e.g. cases.ipynb), but not the reading;
+    then every module's practice-mode notebook. That one chooses its item from the student's
+    attempts, which a pooled kernel could not know in advance, until a kernel handed out after
+    a save learned to draw its page again from the store (repairlab/redraw.py). The pools are
+    filled in this order, so the pages opened most come first. ``course`` is the loaded course,
+    if the caller has it.
     """
     from ..content.course import notebook_item_refs
 
     curriculum = root / "curriculum"
     pages = [LANDING_PAGE] if (curriculum / LANDING_PAGE).is_file() else []
+    practice_modes: list[str] = []
     if course is None:
         course = _load(root)
     for module in course.modules if course is not None else []:
         practice, reading = module.notebook("practice"), module.notebook("reading")
+        if getattr(module.manifest.notebooks, "practice_mode", None):
+            practice_mode = module.notebook("practice_mode")
+            if practice_mode.is_file():
+                practice_modes.append(practice_mode.relative_to(curriculum).as_posix())
         for notebook in sorted(module.path.glob("*.ipynb")):
             try:
                 shows_items = notebook == practice or bool(notebook_item_refs(notebook))
@@ -66,7 +76,7 @@ def pooled_notebooks(root: Path, course: Course | None = None) -> list[str]:
                 shows_items = False
             if shows_items and notebook != reading:
                 pages.append(notebook.relative_to(curriculum).as_posix())
-    return pages
+    return pages + practice_modes
 
 
 def _load(root: Path) -> Course | None:
