@@ -148,6 +148,37 @@ def test_a_saved_answer_replaces_no_pooled_kernel_but_each_redraws_when_handed_o
     run_in_own_loop(scenario())
 
 
+def test_a_pooled_kernel_that_waited_long_redraws_when_handed_out_even_with_nothing_saved(
+        tmp_path):
+    """A practice-mode page heated during a student's last visit chose its item then; back
+    after a pause (a later visit, when a review may be due) the page must choose again. So a
+    kernel pooled for longer than REDRAW_AFTER_SECONDS is named for a redraw, saved answer or
+    not, and a fresh one is not."""
+    from repairlab.serving.app import REDRAW_AFTER_SECONDS
+
+    db = tmp_path / "progress.sqlite3"
+    sqlite3.connect(db).close()
+
+    async def scenario():
+        km = FakeKernelManager()
+        km.add("01-demo/practice-mode.ipynb", "k-old")
+        refresher = PoolRefresher(km, progress_file=db)
+        refresher.note_pooled(now=1000.0)
+        km.add("01-demo/practice-mode.ipynb", "k-new")
+        refresher.note_pooled(now=1000.0 + REDRAW_AFTER_SECONDS - 1)
+        page = "01-demo/practice-mode.ipynb"
+        assert refresher.take_behind(page, now=1000.0 + REDRAW_AFTER_SECONDS - 1) is None
+        old = km._pools[page][0]
+        assert refresher.take_behind(page, now=1000.0 + REDRAW_AFTER_SECONDS) is old
+        km._pools[page].remove(old)  # Voilà hands it out
+        # The next kernel has waited less: it is handed out as it is.
+        assert refresher.take_behind(page, now=1000.0 + REDRAW_AFTER_SECONDS) is None
+        assert (km.stopped, km.filled) == ([], [])  # nothing started or stopped for it
+        refresher.stop()
+
+    run_in_own_loop(scenario())
+
+
 def test_pool_refresher_replaces_kernels_rendered_before_an_instructor_edit(
         tmp_path, monkeypatch, course_builder):
     """Pre-heated pages were rendered at start-up. The instructor retitles a module, then adds

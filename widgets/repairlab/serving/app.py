@@ -72,6 +72,11 @@ QUIET_SECONDS = 2.0
 # Pages a student opened in this window are refreshed ahead of their next visit; any other
 # stale page is refreshed when it is next asked for (and rendered fresh that time).
 RECENT_SECONDS = 30 * 60
+# A pooled kernel waiting longer than this draws its views again when handed out, saved answer
+# or not: what a page shows can depend on the time (practice mode serves a review that waits
+# for a later visit, practice.VISIT_GAP, an hour; a kernel heated during the last visit would
+# otherwise show the student what it chose then).
+REDRAW_AFTER_SECONDS = 15 * 60
 
 
 def _progress_file() -> Path | None:
@@ -118,6 +123,7 @@ class PoolRefresher:
         self._course = self._read_course()
         self._stale: set[asyncio.Task] = set()
         self._behind: set[asyncio.Task] = set()
+        self._first_seen: dict[asyncio.Task, float] = {}  # when each pooled kernel was first seen
         self._refresh_due: float | None = None
         self._recent: dict[str, float] = {}
         self._refreshing: set[str] = set()
@@ -178,6 +184,7 @@ class PoolRefresher:
         return getattr(self.km, "_pools", {})
 
     def poll(self) -> None:
+        self.note_pooled()
         signature, course = self._read_signature(), self._read_course()
         if signature != self._signature:
             self._signature = signature
@@ -209,13 +216,26 @@ class PoolRefresher:
         current = self._pooled_now()
         self._behind = (self._behind & current) | current
 
-    def take_behind(self, page: str) -> asyncio.Task | None:
+    def note_pooled(self, now: float | None = None) -> None:
+        """Remember when each pooled kernel was first seen (forgetting those handed out)."""
+        now = time.monotonic() if now is None else now
+        current = self._pooled_now()
+        self._first_seen = {task: self._first_seen.get(task, now) for task in current}
+
+    def take_behind(self, page: str, now: float | None = None) -> asyncio.Task | None:
         """The pooled kernel Voilà hands out next for ``page`` (the first of its pool), if it
-        is behind the store; it is forgotten here, since it is about to leave the pool."""
+        is behind the store or has waited longer than REDRAW_AFTER_SECONDS; it is forgotten
+        here, since it is about to leave the pool."""
+        now = time.monotonic() if now is None else now
         pool = self._pools().get(page) or []
-        if pool and pool[0] in self._behind:
-            self._behind.discard(pool[0])
-            return pool[0]
+        if not pool:
+            return None
+        first = pool[0]
+        waited = now - self._first_seen.get(first, now)
+        if first in self._behind or waited >= REDRAW_AFTER_SECONDS:
+            self._behind.discard(first)
+            self._first_seen.pop(first, None)
+            return first
         return None
 
     def visited(self, page: str) -> None:
