@@ -272,3 +272,45 @@ def test_a_static_page_reads_its_notebooks_items_in_one_file(site_course, monkey
     shown = [i for i, (_, notebook) in page.shown_in.items() if notebook.name == "practice.ipynb"]
     assert shown
     assert all(page.item(item_id) is not None for item_id in shown)
+
+
+MODULE_END = textwrap.dedent("""
+    import json, sys
+    import repairlab.notebook as notebook
+
+    shown = []
+    notebook._display = shown.append  # what the page would display, in order
+    notebook.module_nav(sys.argv[1])
+    panels = [w for w in shown if hasattr(w, "prepare")]
+    out = {"panels": len(panels), "nav_last": "rl-nav" in getattr(shown[-1], "value", "")}
+    if panels:
+        out["intro"] = panels[0].children[0].value
+        out["handin"] = panels[0].prepare() or panels[0].link.value
+    print(json.dumps(out))
+""")
+
+
+@pytest.mark.parametrize(("static", "page", "offered"), [
+    ("1", "cases", True),  # the demo module's last page: its "next" leaves the module
+    ("1", "practice", False),  # the module goes on to its cases page
+    ("0", "cases", False),  # a server keeps the work: the landing page's hand-in is enough
+])
+def test_the_end_of_each_module_on_the_static_site_offers_the_hand_in_file(
+        site_course, tmp_path, static, page, offered):
+    """Issue 17: browser storage can be lost (private windows, cleared data), so the static
+    site offers the export where each module ends, not only on the landing page."""
+    env = {**os.environ, "REPAIRLAB_STATIC": static, "REPAIRLAB_DATA_DIR": str(tmp_path / "d"),
+           "PYTHONPATH": str(WIDGETS), "REPAIRLAB_STUDENT": "Ana End"}
+    for name in ("REPAIRLAB_COURSE_DIR", "JUPYTERHUB_USER"):
+        env.pop(name, None)
+    done = subprocess.run([sys.executable, "-c", MODULE_END, page], env=env, text=True,
+                          cwd=site_course / "curriculum" / "01-demo", capture_output=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["nav_last"]  # the links still end the page
+    assert seen["panels"] == (1 if offered else 0)
+    if offered:
+        assert "Keep a copy of your work" in seen["intro"]
+        assert "in this browser only" in seen["intro"]
+        assert "RepairLab hand-in" in seen["handin"] and "Ana End" in seen["handin"]

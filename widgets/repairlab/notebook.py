@@ -261,7 +261,7 @@ def module_nav(page: str = "practice") -> None:
     (``content/navigation.py``)."""
     import ipywidgets as widgets
 
-    from .content.navigation import page_links
+    from .content.navigation import leaves_module, page_links
 
     try:
         course = current_course()
@@ -272,11 +272,25 @@ def module_nav(page: str = "practice") -> None:
             links = [f'<a class="rl-nav-link" href="{page_href("../index.ipynb")}">'
                      "← Course home</a>"]
         else:
-            links = [_link_html(link) for link in page_links(course, module, page)]
+            found = page_links(course, module, page)
+            if static_mode() and leaves_module(found):
+                # On the static site the work lives in this browser only: where a module
+                # ends, offer the file that keeps it (issue 17).
+                _show_view(lambda: module_end_copy_view(course), "Your hand-in file cannot be "
+                           "prepared on this page; the course home page has it.", "module_end")
+            links = [_link_html(link) for link in found]
         _display(widgets.HTML(f'<nav class="rl-nav" id="rl-page-nav" '
                               f'aria-label="Course navigation">{" ".join(links)}</nav>'))
     except Exception:
         log.exception("module_nav failed")
+
+
+def module_end_copy_view(course):
+    """The landing page's hand-in file, offered at the end of a module (static site)."""
+    from .views.home import MODULE_END_COPY, HandInPanel
+
+    handle, student = _progress()
+    return HandInPanel(course, handle, student, intro_html=MODULE_END_COPY)
 
 
 def practice_mode() -> None:

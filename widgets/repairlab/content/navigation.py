@@ -56,3 +56,9 @@ def page_links(course: Any, module: Any, page: Page) -> list[Link]:
             links.append(Link("Next: back to the course home page to hand in your work", HOME,
                               "next"))
     return links
+
+
+def leaves_module(links: list[Link]) -> bool:
+    """Whether the page these links end is the module's last: its "next" link goes to another
+    module or the course home, not on to a page of the same module."""
+    return any(link.role == "next" and link.href.startswith("../") for link in links)

@@ -168,7 +168,7 @@ class HandInPanel(widgets.VBox):
     """Prepare the hand-in file in the kernel, then offer it as an ordinary download link; on
     a hub with the hand-in service, also hand it in directly."""
 
-    def __init__(self, course, handle, student):
+    def __init__(self, course, handle, student, intro_html: str | None = None):
         from ..serving.handin_client import service_url
 
         self.course, self.handle, self.student = course, handle, student
@@ -189,10 +189,10 @@ class HandInPanel(widgets.VBox):
         self.link = widgets.HTML("")
         self.link.add_class("repairlab-feedback")
         if service_url() is None:
-            intro = widgets.HTML(
+            intro = widgets.HTML(intro_html or (
                 "<h2>Hand in your work</h2><p>One file with your answers, the feedback and your "
                 "reflections: open it in a browser to read or print it, and upload it to your "
-                "course site.</p>")
+                "course site.</p>"))
             children = [intro, self.prepare_button, self.link]
         else:
             intro = widgets.HTML(
@@ -286,6 +286,14 @@ STATIC_SITE_NOTE = (
     "(for example after weeks without a visit, or when you clear your history). Hand in your "
     "work at the end of each module: <em>Prepare my hand-in file</em> below downloads a file "
     "that you upload to your course site.</p></div>")
+
+
+# At the end of each module on the static site (notebook.module_nav): the same file as the
+# landing page's, offered where the student finishes, since the browser may lose their work.
+MODULE_END_COPY = (
+    "<h2>Keep a copy of your work</h2><p>Your answers are kept in this browser only, and a "
+    "private window or cleared browser data loses them. The file below holds all your work "
+    "so far: upload it to your course site, or keep it as your copy.</p>")
 
 
 def home_view(course, progress_state) -> widgets.Widget:
