@@ -8,6 +8,7 @@ stale). `make test-site` runs this file alone; `make test` runs it with the rest
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -179,6 +180,58 @@ def test_every_modules_practice_page_shows_its_first_exercise(module, student):
     expect(page.locator(".repairlab-exercise").first).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_contain_text("practice", ignore_case=True)
     watch.assert_clean()
+
+
+# Records, in the page, what was on screen when the page was first shown and where its first
+# exercise first stood (document coordinates), before anything else can run.
+SHOWN_WATCH = """
+new MutationObserver(() => {
+  const cells = document.getElementById("rendered_cells");
+  if (!cells || cells.style.display === "none") return;
+  if (!window.rlShown) {
+    window.rlShown = {pending: document.querySelectorAll(".rl-pending").length};
+  }
+  const first = document.querySelector(".repairlab-exercise .rl-title");
+  if (first && first.getBoundingClientRect().height > 0 && !window.rlFirstTop) {
+    window.rlFirstTop = first.getBoundingClientRect().top + window.scrollY;
+  }
+}).observe(document, {subtree: true, childList: true, attributes: true});
+"""
+
+
+def test_the_first_exercise_shows_before_the_rest_of_the_page_has_run(browser, site, course):
+    """The page is shown from its first exercise on, while its later cells still run; they
+    then appear below, every one and in the notebook's order, and nothing above them moves."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(SHOWN_WATCH)
+    page = context.new_page()
+    watch = Watch(site.base)
+    watch.attach(page)
+    page.goto(site.url(PRACTICE))
+    page.wait_for_selector(".repairlab-exercise", state="visible", timeout=FIRST_WIDGET_MS)
+    shown = page.evaluate("window.rlShown")
+    assert shown["pending"] > 0, "the page was shown only after every cell had run"
+    screenshot(page, "site-practice-first-shown")
+
+    module = next(m for m in course.modules if m.path.name == PRACTICE.split("/")[0])
+    titles = [course.bank.get(item_id).title for item_id, _ in
+              notebook_item_refs(module.notebook("practice"))]
+    page.wait_for_function("() => !document.querySelector('.rl-pending') && "
+                           "document.querySelector('#main .repairlab-exercise')",
+                           timeout=FIRST_WIDGET_MS)
+    on_page = page.locator(".repairlab-exercise .rl-title").all_inner_texts()
+    assert on_page == titles
+    first = page.locator(".repairlab-exercise .rl-title").first
+    top = first.evaluate("el => el.getBoundingClientRect().top + window.scrollY")
+    assert abs(top - page.evaluate("window.rlFirstTop")) < 1
+    # The status line said more was coming; once all is there it says so to a screen reader.
+    note = page.locator(".rl-pending-note")
+    expect(note).to_have_text("The whole page has loaded.")
+    expect(note).to_have_class(re.compile("rl-visually-hidden"))
+    violations = run_axe(page)
+    assert not violations, violations
+    watch.assert_clean()
+    context.close()
 
 
 def test_a_student_practises_comes_back_and_hands_in(student, course, tmp_path):
