@@ -234,6 +234,77 @@ def test_the_first_exercise_shows_before_the_rest_of_the_page_has_run(browser, s
     context.close()
 
 
+KEPT_SNAPSHOTS = """async () => {
+  const cache = await caches.open("repairlab-kernel-snapshot");
+  return (await cache.keys()).map(request => request.url);
+}"""
+
+
+def test_later_pages_start_python_from_the_first_pages_snapshot(browser, site, course):
+    """The first page a browser opens keeps its started Python (a memory snapshot named after
+    the site's build); the next pages start from it and work as before; a snapshot that
+    cannot be restored is replaced, and the page still starts."""
+    build = re.search(r'SITE_BUILD = "(\w+)"',
+                      (site.root / "static" / "pyodide" / "pyodide.js").read_text()).group(1)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    started_from_snapshot: list[str] = []
+
+    def open_page(name: str):
+        page = context.new_page()
+        watch = Watch(site.base)
+        watch.attach(page)
+        page.on("console", lambda message: started_from_snapshot.append(message.text)
+                if "started from this browser's snapshot" in message.text else None)
+        page.goto(site.url(name))
+        page.wait_for_selector(".repairlab-exercise", state="visible", timeout=FIRST_WIDGET_MS)
+        return page, watch
+
+    page, watch = open_page(PRACTICE)
+    page.wait_for_function(f"async () => ({KEPT_SNAPSHOTS})().then(urls => urls.length === 1)",
+                           timeout=FIRST_WIDGET_MS, polling=500)
+    assert page.evaluate(KEPT_SNAPSHOTS)[0].endswith(f"kernel-{build}.snapshot")
+    assert not started_from_snapshot
+    watch.assert_clean()
+    page.close()
+
+    # Another module's page (another folder on the drive), a case played one turn.
+    page, watch = open_page(CASES)
+    assert started_from_snapshot, "the second page started Python from scratch"
+    case = next(course.bank.get(item_id) for item_id, _ in
+                notebook_item_refs(course.modules[4].notebook("cases")))
+    exercise = page.locator(".repairlab-exercise.repairlab-simulation").filter(
+        has=page.locator(".rl-title", has_text=case.title))
+    choice = case.node(case.start).choices[0]
+    exercise.get_by_role("button", name=choice.text[:60]).click()
+    expect(exercise.locator(".repairlab-transcript")).to_contain_text(
+        words(case.node(choice.next).client)[:50], timeout=FEEDBACK_MS)
+    watch.assert_clean()
+
+    # The site rebuilt (here: only another build's snapshot is kept): Python starts afresh,
+    # and this build's snapshot replaces the other.
+    page.evaluate("""async () => {
+      const cache = await caches.open("repairlab-kernel-snapshot");
+      const [kept] = await cache.keys();
+      await cache.delete(kept);
+      await cache.put(kept.url.replace(/kernel-\\w+\\.snapshot$/, "kernel-0000.snapshot"),
+                      new Response(new Uint8Array(64)));
+    }""")
+    assert page.evaluate(KEPT_SNAPSHOTS)[0].endswith("kernel-0000.snapshot")
+    page.close()
+    started_from_snapshot.clear()
+    page, watch = open_page(PRACTICE)
+    assert not started_from_snapshot
+    choice = page.locator(".repairlab-exercise.repairlab-classify-marker").first
+    choice.get_by_role("radio").first.check()
+    choice.get_by_role("button", name="Check answer").click()
+    expect(choice.locator(".repairlab-feedback")).not_to_be_empty(timeout=FEEDBACK_MS)
+    page.wait_for_function(
+        f"async () => ({KEPT_SNAPSHOTS})().then(urls => urls.length === 1 && "
+        f"urls[0].endsWith('kernel-{build}.snapshot'))", timeout=FIRST_WIDGET_MS, polling=500)
+    watch.assert_clean()
+    context.close()
+
+
 def test_a_student_practises_comes_back_and_hands_in(student, course, tmp_path):
     from repairlab.handin import read_submission
 
