@@ -28,9 +28,9 @@ from repairlab.content.course import load_course, notebook_item_refs
 
 pytestmark = pytest.mark.site
 
-# A page's first widget waits for Pyodide, its packages and all of the notebook's cells (Voici
-# shows the cells once every one has run): 12-20 s on an idle 2-core machine, over 120 s for
-# the biggest practice page (37 items) at load average 47.
+# A page's first widget waits for Pyodide, its packages and the notebook's cells up to the
+# first that draws (repairlab.js shows the page from there): measured at 12-20 s on an idle
+# 2-core machine and over 120 s at load average 47 when Voici still waited for every cell.
 FIRST_WIDGET_MS = 240_000
 FEEDBACK_MS = 30_000
 PRACTICE = "01-what-a-rupture-is/practice"
