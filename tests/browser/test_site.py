@@ -8,6 +8,7 @@ stale). `make test-site` runs this file alone; `make test` runs it with the rest
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -27,9 +28,9 @@ from repairlab.content.course import load_course, notebook_item_refs
 
 pytestmark = pytest.mark.site
 
-# A page's first widget waits for Pyodide, its packages and all of the notebook's cells (Voici
-# shows the cells once every one has run): 12-20 s on an idle 2-core machine, over 120 s for
-# the biggest practice page (37 items) at load average 47.
+# A page's first widget waits for Pyodide, its packages and the notebook's cells up to the
+# first that draws (repairlab.js shows the page from there): measured at 12-20 s on an idle
+# 2-core machine and over 120 s at load average 47 when Voici still waited for every cell.
 FIRST_WIDGET_MS = 240_000
 FEEDBACK_MS = 30_000
 PRACTICE = "01-what-a-rupture-is/practice"
@@ -181,6 +182,129 @@ def test_every_modules_practice_page_shows_its_first_exercise(module, student):
     expect(page.locator(".repairlab-exercise").first).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_contain_text("practice", ignore_case=True)
     watch.assert_clean()
+
+
+# Records, in the page, what was on screen when the page was first shown and where its first
+# exercise first stood (document coordinates), before anything else can run.
+SHOWN_WATCH = """
+new MutationObserver(() => {
+  const cells = document.getElementById("rendered_cells");
+  if (!cells || cells.style.display === "none") return;
+  if (!window.rlShown) {
+    window.rlShown = {pending: document.querySelectorAll(".rl-pending").length};
+  }
+  const first = document.querySelector(".repairlab-exercise .rl-title");
+  if (first && first.getBoundingClientRect().height > 0 && !window.rlFirstTop) {
+    window.rlFirstTop = first.getBoundingClientRect().top + window.scrollY;
+  }
+}).observe(document, {subtree: true, childList: true, attributes: true});
+"""
+
+
+def test_the_first_exercise_shows_before_the_rest_of_the_page_has_run(browser, site, course):
+    """The page is shown from its first exercise on, while its later cells still run; they
+    then appear below, every one and in the notebook's order, and nothing above them moves."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(SHOWN_WATCH)
+    page = context.new_page()
+    watch = Watch(site.base)
+    watch.attach(page)
+    page.goto(site.url(PRACTICE))
+    page.wait_for_selector(".repairlab-exercise", state="visible", timeout=FIRST_WIDGET_MS)
+    shown = page.evaluate("window.rlShown")
+    assert shown["pending"] > 0, "the page was shown only after every cell had run"
+    screenshot(page, "site-practice-first-shown")
+
+    module = next(m for m in course.modules if m.path.name == PRACTICE.split("/")[0])
+    titles = [course.bank.get(item_id).title for item_id, _ in
+              notebook_item_refs(module.notebook("practice"))]
+    page.wait_for_function("() => !document.querySelector('.rl-pending') && "
+                           "document.querySelector('#main .repairlab-exercise')",
+                           timeout=FIRST_WIDGET_MS)
+    on_page = page.locator(".repairlab-exercise .rl-title").all_inner_texts()
+    assert on_page == titles
+    first = page.locator(".repairlab-exercise .rl-title").first
+    top = first.evaluate("el => el.getBoundingClientRect().top + window.scrollY")
+    assert abs(top - page.evaluate("window.rlFirstTop")) < 1
+    # The status line said more was coming; once all is there it says so to a screen reader.
+    note = page.locator(".rl-pending-note")
+    expect(note).to_have_text("The whole page has loaded.")
+    expect(note).to_have_class(re.compile("rl-visually-hidden"))
+    violations = run_axe(page)
+    assert not violations, violations
+    watch.assert_clean()
+    context.close()
+
+
+KEPT_SNAPSHOTS = """async () => {
+  const cache = await caches.open("repairlab-kernel-snapshot");
+  return (await cache.keys()).map(request => request.url);
+}"""
+
+
+def test_later_pages_start_python_from_the_first_pages_snapshot(browser, site, course):
+    """The first page a browser opens keeps its started Python (a memory snapshot named after
+    the site's build); the next pages start from it and work as before; a snapshot that
+    cannot be restored is replaced, and the page still starts."""
+    build = re.search(r'SITE_BUILD = "(\w+)"',
+                      (site.root / "static" / "pyodide" / "pyodide.js").read_text()).group(1)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    started_from_snapshot: list[str] = []
+
+    def open_page(name: str):
+        page = context.new_page()
+        watch = Watch(site.base)
+        watch.attach(page)
+        page.on("console", lambda message: started_from_snapshot.append(message.text)
+                if "started from this browser's snapshot" in message.text else None)
+        page.goto(site.url(name))
+        page.wait_for_selector(".repairlab-exercise", state="visible", timeout=FIRST_WIDGET_MS)
+        return page, watch
+
+    page, watch = open_page(PRACTICE)
+    page.wait_for_function(f"async () => ({KEPT_SNAPSHOTS})().then(urls => urls.length === 1)",
+                           timeout=FIRST_WIDGET_MS, polling=500)
+    assert page.evaluate(KEPT_SNAPSHOTS)[0].endswith(f"kernel-{build}.snapshot")
+    assert not started_from_snapshot
+    watch.assert_clean()
+    page.close()
+
+    # Another module's page (another folder on the drive), a case played one turn.
+    page, watch = open_page(CASES)
+    assert started_from_snapshot, "the second page started Python from scratch"
+    case = next(course.bank.get(item_id) for item_id, _ in
+                notebook_item_refs(course.modules[4].notebook("cases")))
+    exercise = page.locator(".repairlab-exercise.repairlab-simulation").filter(
+        has=page.locator(".rl-title", has_text=case.title))
+    choice = case.node(case.start).choices[0]
+    exercise.get_by_role("button", name=choice.text[:60]).click()
+    expect(exercise.locator(".repairlab-transcript")).to_contain_text(
+        words(case.node(choice.next).client)[:50], timeout=FEEDBACK_MS)
+    watch.assert_clean()
+
+    # The site rebuilt (here: only another build's snapshot is kept): Python starts afresh,
+    # and this build's snapshot replaces the other.
+    page.evaluate("""async () => {
+      const cache = await caches.open("repairlab-kernel-snapshot");
+      const [kept] = await cache.keys();
+      await cache.delete(kept);
+      await cache.put(kept.url.replace(/kernel-\\w+\\.snapshot$/, "kernel-0000.snapshot"),
+                      new Response(new Uint8Array(64)));
+    }""")
+    assert page.evaluate(KEPT_SNAPSHOTS)[0].endswith("kernel-0000.snapshot")
+    page.close()
+    started_from_snapshot.clear()
+    page, watch = open_page(PRACTICE)
+    assert not started_from_snapshot
+    choice = page.locator(".repairlab-exercise.repairlab-classify-marker").first
+    choice.get_by_role("radio").first.check()
+    choice.get_by_role("button", name="Check answer").click()
+    expect(choice.locator(".repairlab-feedback")).not_to_be_empty(timeout=FEEDBACK_MS)
+    page.wait_for_function(
+        f"async () => ({KEPT_SNAPSHOTS})().then(urls => urls.length === 1 && "
+        f"urls[0].endsWith('kernel-{build}.snapshot'))", timeout=FIRST_WIDGET_MS, polling=500)
+    watch.assert_clean()
+    context.close()
 
 
 def test_a_student_practises_comes_back_and_hands_in(student, course, tmp_path):

@@ -17,7 +17,9 @@ steps, each kept in the cache folder so a second build redoes only what changed:
    (IPython then completes without it; no page completes code) and a ``piplite`` that installs
    nothing and keeps imports off the browser's drive (``NO_PIPLITE``).
 3. **lock**: Pyodide's ``pyodide-lock.json`` cut to the runtime's own files and these wheels,
-   each with its sha256, so the page loads everything from the site and nothing from an index.
+   each with its sha256, so the page loads everything from the site and nothing from an index;
+   and the kernel's start script (``site_kernel_start.js``, as ``pyodide.js``): a browser's
+   later pages start Python from a memory snapshot of its first page's started kernel.
 4. **voici build**, with RepairLab's page template; ``.jupyterlite.doit.db`` deleted first. Voici
    exits 0 after a failed task, so the log is read and a failed task fails the build.
 """
@@ -41,6 +43,12 @@ from .. import __version__
 from .config import SHARE_DIR
 
 PINS = Path(__file__).with_name("site-wheels.txt")
+# The kernel's Pyodide script: it starts a page's kernel from a memory snapshot of the first
+# one this browser started from this build (the file says how and why). It takes the name of
+# Pyodide's own script, pyodide.js, which every page's configuration names (Voici writes it
+# into each page), and loads Pyodide's from PYODIDE_RUNTIME_JS.
+KERNEL_START = Path(__file__).with_name("site_kernel_start.js")
+PYODIDE_RUNTIME_JS = "pyodide-runtime.js"
 PYODIDE_NPM = "pyodide@0.29.0"
 PACKAGE = Path(__file__).resolve().parents[1]
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -261,7 +269,8 @@ def repairlab_wheel(folder: Path) -> Path:
         relative = path.relative_to(PACKAGE.parent).as_posix()
         if (path.is_dir() or "__pycache__" in relative or path.suffix == ".pyc"
                 or relative.startswith(("repairlab/cli/", "repairlab/instructor/",
-                                        "repairlab/templates/", "repairlab/serving/share/"))):
+                                        "repairlab/templates/", "repairlab/serving/share/",
+                                        "repairlab/serving/site_kernel_start.js"))):
             continue
         files[relative] = path.read_bytes()
     return _placeholder_wheel(folder, "repairlab", __version__, files,
@@ -331,9 +340,26 @@ def stage_pyodide(build: SiteBuild, lite: Path, runtime: Path, wheels: list[Path
                           "imports": imports, "depends": DEPENDS.get(name, []),
                           "unvendored_tests": False, "shared_library": False}
     lock["packages"] = packages
-    (target / "pyodide-lock.json").write_text(json.dumps(lock, indent=1), encoding="utf-8")
+    lock_text = json.dumps(lock, indent=1)
+    (target / "pyodide-lock.json").write_text(lock_text, encoding="utf-8")
+    stage_kernel_start(target, lock_text)
     build.say(f"pyodide: runtime and {len(wheels)} wheels, "
               f"{sum(p.stat().st_size for p in target.iterdir()) // 1024} KB")
+
+
+def stage_kernel_start(target: Path, lock_text: str) -> None:
+    """The kernel's start script, named with this build: the lock (every wheel's sha256,
+    RepairLab's own among them), what is preloaded, the kernel's version and the script
+    itself. A snapshot kept from another build is never restored."""
+    from jupyterlite_pyodide_kernel import __version__ as kernel_version
+
+    script = KERNEL_START.read_text(encoding="utf-8")
+    build_id = hashlib.sha256("\n".join(
+        [lock_text, json.dumps(PRELOADED), kernel_version, script]).encode()).hexdigest()[:16]
+    (target / "pyodide.js").replace(target / PYODIDE_RUNTIME_JS)
+    (target / "pyodide.js").write_text(script.replace("@SITE_BUILD@", build_id)
+                                       .replace("@PYODIDE_RUNTIME_JS@", PYODIDE_RUNTIME_JS),
+                                       encoding="utf-8")
 
 
 def lite_config(lite: Path) -> None:

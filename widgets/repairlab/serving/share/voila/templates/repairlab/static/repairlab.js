@@ -251,6 +251,94 @@
     document.addEventListener("DOMContentLoaded", start);
   }
 
+  // On the static site, the page is shown as soon as its first exercise is drawn.
+  //
+  // Voici (the static site's renderer) runs every cell in the browser and shows the page only
+  // once the last one has run: a 22-item practice page drew all 22 exercises before the
+  // student saw the first. It announces each cell before running it
+  // (update_loading_text(n, count)), so cells before n are done; from the first one that drew
+  // something, the page is shown with those cells, and each later cell appears in its turn,
+  // in the notebook's order, below what is already on screen (never above it, so nothing the
+  // student reads moves). A status line at the end says more is coming. Voilà's server pages
+  // are drawn before this script loads and never call it (their cells arrive already run).
+  // The exercises' Python is the same in both modes; this is only when the page is shown.
+  var PENDING = "rl-pending";
+  var pendingNote = null;
+
+  function cellsFrom(done) {
+    var cells = document.querySelectorAll("#rendered_cells [cell-index]");
+    return Array.prototype.filter.call(cells, function (cell) {
+      return Number(cell.getAttribute("cell-index")) > done;
+    });
+  }
+
+  function showCellsUpTo(done) {
+    var rendered = document.getElementById("rendered_cells");
+    if (!rendered || !rendered.querySelector("main")) return;
+    if (!pendingNote) {
+      // Nothing drawn yet among the finished cells: keep Voici's "Executing n of m".
+      var drawn = Array.prototype.some.call(
+        rendered.querySelectorAll("[cell-index] .jp-Cell-outputWrapper"),
+        function (output) {
+          return Number(output.closest("[cell-index]").getAttribute("cell-index")) <= done;
+        });
+      if (!drawn || rendered.style.display !== "none") return;
+      pendingNote = document.createElement("p");
+      pendingNote.className = "rl-pending-note";
+      pendingNote.setAttribute("role", "status");
+      pendingNote.textContent = "The rest of this page is loading…";
+      rendered.querySelector("main").appendChild(pendingNote);
+      var loading = document.getElementById("loading");
+      if (loading) loading.remove();
+      rendered.style.display = "";
+    }
+    cellsFrom(0).forEach(function (cell) {
+      cell.classList.toggle(PENDING, Number(cell.getAttribute("cell-index")) > done);
+    });
+  }
+
+  function showAllCells() {
+    if (!pendingNote) return;
+    cellsFrom(0).forEach(function (cell) { cell.classList.remove(PENDING); });
+    // Said once to a screen reader waiting at the end of the page; not shown.
+    pendingNote.classList.add("rl-visually-hidden");
+    pendingNote.textContent = "The whole page has loaded.";
+    // Voici then moves the cells into its page frame, at the same place on screen. Moving a
+    // node takes the keyboard focus off whatever is in it: it is given back, with the
+    // cursor where it was in a text box, and the page's scroll position.
+    var focused = document.activeElement;
+    var caret = focused && "selectionStart" in focused ?
+      [focused.selectionStart, focused.selectionEnd] : null;
+    var scroll = [window.scrollX, window.scrollY];
+    setTimeout(function () {
+      if (focused && focused !== document.body && document.activeElement !== focused &&
+          document.contains(focused)) {
+        focused.focus({ preventScroll: true });
+        if (caret) {
+          try { focused.setSelectionRange(caret[0], caret[1]); } catch (error) { /* no caret */ }
+        }
+      }
+      if (window.scrollX !== scroll[0] || window.scrollY !== scroll[1]) {
+        window.scrollTo(scroll[0], scroll[1]);
+      }
+    }, 0);
+  }
+
+  var announceCell = window.update_loading_text;
+  if (typeof announceCell === "function") {
+    window.update_loading_text = function (cellIndex, cellCount, text) {
+      if (!pendingNote) announceCell.apply(this, arguments);
+      if (typeof cellIndex === "number" && cellIndex > 0) showCellsUpTo(cellIndex - 1);
+    };
+  }
+  var displayCells = window.display_cells;
+  if (typeof displayCells === "function") {
+    window.display_cells = function () {
+      showAllCells();
+      return displayCells.apply(this, arguments);
+    };
+  }
+
   // A click must never overtake the answer it checks.
   //
   // ipywidgets throttles each widget model's state sync: while one update of a model waits for
