@@ -304,6 +304,28 @@ def test_later_pages_start_python_from_the_first_pages_snapshot(browser, site, c
         f"async () => ({KEPT_SNAPSHOTS})().then(urls => urls.length === 1 && "
         f"urls[0].endsWith('kernel-{build}.snapshot'))", timeout=FIRST_WIDGET_MS, polling=500)
     watch.assert_clean()
+
+    # This build's snapshot damaged (bytes that no longer match what was kept: a disk error,
+    # an interrupted write). Pyodide would hang on it: the page starts afresh instead, and a
+    # good snapshot replaces the damaged one.
+    damaged_size = page.evaluate("""async () => {
+      const cache = await caches.open("repairlab-kernel-snapshot");
+      const [kept] = await cache.keys();
+      const headers = (await cache.match(kept)).headers;
+      await cache.put(kept.url, new Response(new Uint8Array(64), {headers}));
+      return (await (await cache.match(kept)).arrayBuffer()).byteLength;
+    }""")
+    assert damaged_size == 64
+    page.close()
+    started_from_snapshot.clear()
+    page, watch = open_page(PRACTICE)
+    assert not started_from_snapshot
+    page.wait_for_function(
+        f"async () => {{ const c = await caches.open('repairlab-kernel-snapshot'); "
+        f"const [k] = await c.keys(); return !!k && k.url.endsWith('kernel-{build}.snapshot') "
+        f"&& (await (await c.match(k)).arrayBuffer()).byteLength > 1000000; }}",
+        timeout=FIRST_WIDGET_MS, polling=500)
+    watch.assert_clean()
     context.close()
 
 

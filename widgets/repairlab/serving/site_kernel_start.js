@@ -25,12 +25,33 @@
     return new URL("kernel-" + SITE_BUILD + ".snapshot", indexURL).href;
   }
 
+  // Each snapshot is kept with the SHA-256 of its bytes and used only if they still match:
+  // Pyodide hangs (it does not fail) on a damaged snapshot, and a page that never starts is
+  // worse than one that starts from scratch. Cache Storage and crypto.subtle are both for
+  // secure contexts only, so where one is there the other is too.
+  var DIGEST_HEADER = "X-RepairLab-SHA256";
+
+  async function sha256(bytes) {
+    var digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    return Array.prototype.map.call(digest, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
   async function readSnapshot(url) {
-    if (!self.caches) return null;
+    if (!self.caches || !self.crypto || !crypto.subtle) return null;
     try {
       var cache = await caches.open(CACHE);
       var found = await cache.match(url);
-      return found ? new Uint8Array(await found.arrayBuffer()) : null;
+      if (!found) return null;
+      var bytes = new Uint8Array(await found.arrayBuffer());
+      var expected = found.headers.get(DIGEST_HEADER);
+      if (!expected || expected !== await sha256(bytes)) {
+        console.warn("RepairLab: the kernel snapshot kept here is damaged; starting afresh");
+        await cache.delete(url);
+        return null;
+      }
+      return bytes;
     } catch (error) {
       console.warn("RepairLab: no kernel snapshot read", error);
       return null;
@@ -42,8 +63,9 @@
       var cache = await caches.open(CACHE);
       var stale = (await cache.keys()).filter(function (request) { return request.url !== url; });
       await Promise.all(stale.map(function (request) { return cache.delete(request); }));
-      await cache.put(url, new Response(snapshot, {
-        headers: { "Content-Type": "application/octet-stream" } }));
+      var headers = { "Content-Type": "application/octet-stream" };
+      headers[DIGEST_HEADER] = await sha256(snapshot);
+      await cache.put(url, new Response(snapshot, { headers: headers }));
     } catch (error) {
       console.warn("RepairLab: the kernel snapshot was not kept", error);
     }
@@ -130,7 +152,7 @@
         await forgetSnapshot(url);
       }
     }
-    if (!self.caches) return loadPyodide(options);
+    if (!self.caches || !self.crypto || !crypto.subtle) return loadPyodide(options);
     var pyodide = await loadPyodide(Object.assign({}, options, { _makeSnapshot: true }));
     keepAfterKernelStart(pyodide, url);
     return pyodide;
