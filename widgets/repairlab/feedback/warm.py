@@ -24,11 +24,17 @@ _SAMPLE_REPLY = "You're right, I rushed past that. I'm sorry. What did I miss?"
 
 
 def warm_up() -> None:
-    """Compile the lexicon and load the model now (what the first check would do)."""
+    """Compile the lexicon and load the models now (what the first check would do), then give
+    back the models' pages: the weights stay mapped, one copy in the OS's file cache for every
+    kernel, and cost a page no memory of its own until a student checks a reply."""
     try:
         from .assessor import assess_reply
+        from .risk_model import default_risk_model
+        from .verdict import default_model, release_pages
 
         assess_reply(_SAMPLE_REPLY, client=_SAMPLE_CLIENT)
+        release_pages(default_model().weights)
+        release_pages(default_risk_model().weights)
     except Exception:  # a broken lexicon shows at the first real check, with its message
         log.warning("could not warm the reply assessor up", exc_info=True)
     finally:
