@@ -1,5 +1,5 @@
 """The learned verdict: a linear model over ``features.py``, shipped as data and read with the
-standard library (``array`` and ``json``), so a student's kernel imports nothing new.
+standard library (``json``, and ``mmap`` or ``array``), so a student's kernel imports nothing new.
 
 ``verdict.json`` says what the model was trained on and where its "not sure" band lies;
 ``verdict.weights`` holds one signed 16-bit weight per feature bucket and output. Both are
