@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from repairlab.atomic import write_bytes_atomic
 from repairlab.feedback import MOVES, assess_reply, find_risk_inquiry
 from repairlab.feedback.risk_model import RiskModelError, load_risk_model
 from repairlab.feedback.risk_rules import rule_inquiry
 from repairlab.feedback.rules import FOREIGN_NOTICE
-from repairlab.feedback.verdict import VerdictModelError, load_model
+from repairlab.feedback.verdict import VerdictModelError, load_model, release_pages
 from repairlab.kinds.rewrite_reply import score
 from repairlab.schemas import validate
 
@@ -364,6 +365,27 @@ def test_the_shipped_model_matches_its_manifest(tmp_path: Path) -> None:
     (tmp_path / "verdict.weights").write_bytes((folder / "verdict.weights").read_bytes()[:-2] + b"\0\1")
     with pytest.raises(VerdictModelError, match="does not match"):
         load_model(tmp_path)
+
+
+def test_the_mapped_weights_are_the_files_and_retraining_never_changes_them_under_a_kernel(
+        tmp_path: Path) -> None:
+    """A kernel maps the weights (one copy in the OS's file cache for all kernels): they must be
+    the file's values, stay so once the warm-up gives their pages back, and not change (or
+    vanish) when the training tools write new ones beside a running kernel."""
+    folder = ROOT / "widgets" / "repairlab" / "feedback"
+    for name in ("verdict.json", "verdict.weights"):
+        (tmp_path / name).write_bytes((folder / name).read_bytes())
+    payload = (folder / "verdict.weights").read_bytes()
+    from_file = [int.from_bytes(payload[i:i + 2], "little", signed=True)
+                 for i in range(0, len(payload), 2)]
+    model = load_model(tmp_path)
+    buckets = range(0, len(from_file) // len(model.outputs), 97)
+    margins = model.margins(buckets)
+    assert list(model.weights) == from_file
+    release_pages(model.weights)
+    write_bytes_atomic(tmp_path / "verdict.weights", bytes(len(payload)))  # retrained: all zero
+    assert list(model.weights) == from_file
+    assert model.margins(buckets) == margins
 
 
 def test_no_unread_blind_set_was_trained_on() -> None:

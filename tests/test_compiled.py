@@ -176,8 +176,23 @@ def test_a_damaged_compiled_file_is_validated_from_the_yaml_instead(demo_course,
     assert named in caplog.text
 
 
-def test_a_page_with_a_compiled_course_imports_neither_pydantic_nor_a_schema(demo_course,
-                                                                             tmp_path):
+def test_an_edited_manifest_is_never_read_stale(demo_course, user_cache):
+    """The manifests come from the compiled course only while their files are unchanged; an
+    edited one is read from its file, and the items stay compiled."""
+    assert load_page(demo_course).modules[0].manifest.title == "Demo module"
+    manifest = demo_course / "curriculum" / "01-demo" / "module.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        'title: "Demo module"', 'title: "Rupture basics"'), encoding="utf-8")
+    fresh = load_page(demo_course)  # a new kernel, after the edit
+    assert fresh.modules[0].manifest.title == "Rupture basics"
+    assert fresh.compiled is not None  # the exercise files did not change
+
+
+def test_a_page_with_a_compiled_course_imports_no_pydantic_schema_or_yaml(demo_course,
+                                                                         tmp_path):
+    # The placeholders were written after new-module compiled the course: the index holds the
+    # manifests as they were, so check (as serve does) brings it up to date.
+    assert repairlab(["check", "--quiet", str(demo_course)]) == 0
     code = ("from repairlab import notebook\n"
             "notebook._display = lambda widget: None\n"
             "from repairlab.content.page import load_page\n"
@@ -187,7 +202,7 @@ def test_a_page_with_a_compiled_course_imports_neither_pydantic_nor_a_schema(dem
             "notebook.module_nav()\n"
             "import json, sys\n"
             "print(json.dumps(sorted(m for m in sys.modules\n"
-            "                        if m.startswith(('pydantic', 'repairlab.schemas')))))")
+            "                        if m.startswith(('pydantic', 'repairlab.schemas', 'yaml')))))")
     env = {k: v for k, v in os.environ.items() if k != "REPAIRLAB_COURSE_DIR"}
     env["REPAIRLAB_DATA_DIR"] = str(tmp_path / "data")
     out = subprocess.run([sys.executable, "-c", code], cwd=demo_course / "curriculum" / "01-demo",

@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from training_data import REPLIES, groups, load_items, matrix, quantise, read_blind_sets  # noqa: E402
 
+from repairlab.atomic import write_bytes_atomic  # noqa: E402
 from repairlab.feedback.assessor import (  # noqa: E402
     _concerns,
     _follows_new_topic,
@@ -407,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
         scales.append(scale)
         biases.append(float(models[o].intercept_[0]))
     payload = table.tobytes()
-    (OUT / "verdict.weights").write_bytes(payload)
+    write_bytes_atomic(OUT / "verdict.weights", payload)  # never in place: kernels map it
     manifest = {
         "about": "The learned verdict of the reply assessor, written by tools/train_assessor.py.",
         "feature_version": FEATURE_VERSION,

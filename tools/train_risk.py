@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from training_data import RISK, groups, load_items, matrix, quantise, read_blind_sets  # noqa: E402
 
+from repairlab.atomic import write_bytes_atomic  # noqa: E402
 from repairlab.feedback.risk_model import BUCKETS, RISK_FEATURE_VERSION, hashed, risk_features  # noqa: E402
 from repairlab.feedback.risk_rules import client_voices_risk, read_sentences  # noqa: E402
 
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     model = fit(x, y, args.c)
     table, scale = quantise(model.coef_[0])
     payload = table.tobytes()
-    (OUT / "risk.weights").write_bytes(payload)
+    write_bytes_atomic(OUT / "risk.weights", payload)  # never in place: kernels map it
     manifest = {
         "about": "The learned part of the risk-inquiry signal, written by tools/train_risk.py.",
         "feature_version": RISK_FEATURE_VERSION,

@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_text_atomic"]
+__all__ = ["write_bytes_atomic", "write_text_atomic"]
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -38,11 +38,23 @@ def write_text_atomic(path: str | os.PathLike[str], text: str, *, newline: str |
     ``newline`` is passed to :func:`open`: ``"\\n"`` writes the text as it is, ``""`` too but
     is what :mod:`csv` asks for, ``None`` uses the platform's line ending.
     """
+    return _write_atomic(path, lambda fd: os.fdopen(fd, "w", encoding="utf-8", newline=newline),
+                         text)
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path``, replacing it in one step; return the path. The file that was
+    there is never changed in place, so a process that has it mapped (the assessor's weights,
+    ``feedback/verdict.py``) keeps reading the old contents, never half of the new."""
+    return _write_atomic(path, lambda fd: os.fdopen(fd, "wb"), data)
+
+
+def _write_atomic(path: str | os.PathLike[str], opener, content: str | bytes) -> Path:
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as out:
-            out.write(text)
+        with opener(fd) as out:
+            out.write(content)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, target)

@@ -33,15 +33,17 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..kinds.base import Item, load, to_data
-from ..registry import KINDS
-
+# The kinds are imported only when an item is read or written: a page reads its manifests
+# from here too, and the landing page and reading pages import no exercise kind.
 if TYPE_CHECKING:
+    from ..kinds.base import Item
     from .course import Course
 
 log = logging.getLogger("repairlab")
 
-FORMAT = 2  # bump when the layout of the files below changes (2: items as declared types)
+# Bump when the layout of the files below changes (2: items as declared types; 3: each
+# manifest's hash beside its data, so a server's page reads the data only while it is current).
+FORMAT = 3
 INDEX = "index.json"
 PAGES = "pages"  # each notebook's items, one file a notebook (for the static site)
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -121,18 +123,25 @@ def compile_course(root: Path) -> Compiled:
 
 
 def _write(base: Path, print_: str, course: Course, root: Path) -> Path:
+    from ..atomic import write_text_atomic
+    from ..kinds.base import to_data
+
     target = base / print_
-    if (target / INDEX).is_file():
-        return target  # already compiled from these very files
+    index = _index(print_, course, root)
+    if (target / INDEX).is_file():  # already compiled from these very exercise files
+        try:
+            stored = json.loads((target / INDEX).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            stored = {}
+        if stored.get("manifest_sha256") != index["manifest_sha256"]:
+            # A manifest edited since: the items stand, the index gets the manifests as they are.
+            write_text_atomic(target / INDEX, json.dumps(index))
+        return target
     base.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=base))
     try:
-        sources = {}
         texts = {}
         for item in course.bank:
-            source = course.bank.sources[item.id]
-            sources[item.id] = {"path": source.path.relative_to(root).as_posix(),
-                                "line": source.line, "folder": source.exercise_folder}
             texts[item.id] = json.dumps(to_data(item), ensure_ascii=False, separators=(",", ":"))
             (staging / f"{item.id}.json").write_text(texts[item.id], encoding="utf-8")
         # Each notebook's items in one file too, for the static site, where every file a
@@ -147,17 +156,8 @@ def _write(base: Path, print_: str, course: Course, root: Path) -> Path:
         for name, items in pages.items():
             (staging / PAGES / name).write_text(json.dumps(items, ensure_ascii=False),
                                                 encoding="utf-8")
-        # The index is written last: a folder with an index is complete. It carries the
-        # manifests as plain data too, for the static site, which has no YAML parser.
-        # And which notebook shows each item (module folder, notebook), which the site's
-        # pages read instead of opening every notebook of the course in the browser's drive.
-        shown = {item_id: [module.folder, notebook.relative_to(root).as_posix()]
-                 for item_id, (module, notebook) in course.shown_in.items()}
-        (staging / INDEX).write_text(json.dumps({"format": FORMAT, "fingerprint": print_,
-                                                 "sources": sources,
-                                                 "manifests": _manifests(root),
-                                                 "shown": shown}),
-                                     encoding="utf-8")
+        # The index is written last: a folder with an index is complete.
+        (staging / INDEX).write_text(json.dumps(index), encoding="utf-8")
         try:
             os.rename(staging, target)  # atomic; fails if another process got there first
         except OSError:
@@ -171,20 +171,45 @@ def _write(base: Path, print_: str, course: Course, root: Path) -> Path:
     return target
 
 
+def _index(print_: str, course: Course, root: Path) -> dict[str, Any]:
+    """The index: each item's source, and the manifests as plain data, for the static site,
+    which has no YAML parser, and for a server's pages, which then import none (each with its
+    file's hash, so never read stale). And which notebook shows each item (module folder,
+    notebook), which the site's pages read instead of opening every notebook of the course in
+    the browser's drive."""
+    sources = {}
+    for item in course.bank:
+        source = course.bank.sources[item.id]
+        sources[item.id] = {"path": source.path.relative_to(root).as_posix(),
+                            "line": source.line, "folder": source.exercise_folder}
+    manifests, hashes = _manifests(root)
+    shown = {item_id: [module.folder, notebook.relative_to(root).as_posix()]
+             for item_id, (module, notebook) in course.shown_in.items()}
+    return {"format": FORMAT, "fingerprint": print_, "sources": sources,
+            "manifests": manifests, "manifest_sha256": hashes, "shown": shown}
+
+
 def _page_file(notebook: Path) -> str:
     """The PAGES file of a notebook, by its path in the course: one flat name."""
     return notebook.with_suffix(".json").as_posix().replace("/", "--")
 
 
-def _manifests(root: Path) -> dict[str, Any]:
-    """course.yaml and every module.yaml as data, by their path in the course."""
+def _manifests(root: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """course.yaml and every module.yaml as data, and the hash of each file's contents, by
+    their path in the course."""
     from .layout import COURSE_FILE, MODULE_FILE
     from .yaml_source import load_yaml
 
-    found = {}
+    found, hashes = {}, {}
     for path in [root / COURSE_FILE, *sorted((root / "curriculum").glob(f"*/{MODULE_FILE}"))]:
-        found[path.relative_to(root).as_posix()] = load_yaml(path, fast=True).data
-    return found
+        relative = path.relative_to(root).as_posix()
+        hashes[relative] = _sha256(path)
+        found[relative] = load_yaml(path, fast=True).data
+    return found, hashes
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -207,11 +232,13 @@ class CompiledCourse:
 
     def __init__(self, root: Path, folder: Path, sources: dict[str, dict[str, Any]],
                  manifests: dict[str, Any] | None = None,
-                 shown: dict[str, list[str]] | None = None):
+                 shown: dict[str, list[str]] | None = None,
+                 manifest_sha256: dict[str, str] | None = None):
         self.root = root
         self.folder = folder
         self.sources = sources
         self.manifests = manifests or {}
+        self.manifest_sha256 = manifest_sha256 or {}
         self.shown = shown  # item id -> [module folder, notebook path], when compiled with it
         self._pages: dict[str, dict[str, str]] = {}  # PAGES file -> {item id: item's text}
 
@@ -228,7 +255,8 @@ class CompiledCourse:
             except (OSError, ValueError):
                 continue
             if index.get("format") == FORMAT and index.get("fingerprint") == print_:
-                return cls(root, base / print_, index["sources"], index.get("manifests"))
+                return cls(root, base / print_, index["sources"], index.get("manifests"),
+                           manifest_sha256=index.get("manifest_sha256"))
         return None
 
     @classmethod
@@ -250,6 +278,23 @@ class CompiledCourse:
                     return cls(root, folder, index["sources"], index.get("manifests"),
                                index.get("shown"))
         return None
+
+    def manifest(self, path: Path) -> Any | None:
+        """A course or module manifest's data as compiled, if its file is still what was
+        compiled (the same contents; on the static site always, as nothing changes there);
+        None otherwise, and the caller parses the file."""
+        from ..static import static_mode
+
+        relative = path.relative_to(self.root).as_posix()
+        if relative not in self.manifests:
+            return None
+        if not static_mode():
+            try:
+                if _sha256(path) != self.manifest_sha256.get(relative):
+                    return None  # edited since it was compiled
+            except OSError:
+                return None
+        return self.manifests[relative]
 
     def facts(self, item_id: str, names: tuple[str, ...]) -> dict[str, Any] | None:
         """Some top-level values of a compiled item, read as plain JSON: no record built, so
@@ -273,6 +318,9 @@ class CompiledCourse:
             if text is None:
                 text = (self.folder / f"{item_id}.json").read_text(encoding="utf-8")
             data = json.loads(text)
+            from ..kinds.base import load
+            from ..registry import KINDS
+
             item = load(KINDS[data["type"]].item_type, data)
         except (OSError, ValueError, TypeError, KeyError) as error:
             log.warning("compiled item %s unreadable (%s); validating it instead", item_id,

@@ -53,10 +53,13 @@ class CoursePage(ShownItems):
     notebook functions: ``manifest``, ``version``, ``modules``, ``shown_in``, ``items_of``,
     ``module_of_item``, plus ``item(id)`` and ``full()``."""
 
-    def __init__(self, root: Path, manifest: Any, modules: list[Module]):
+    def __init__(self, root: Path, manifest: Any, modules: list[Module],
+                 compiled: CompiledCourse | None):
         self.root = root
         self.manifest = manifest
         self.modules = modules
+        # The compiled course (content/compiled.py), if it was compiled from these files.
+        self.compiled = compiled
         self._items: dict[str, Item | None] = {}
         self._sources: dict[str, ItemSource] = {}
         # exercise file -> {item id -> [(index, raw entry, line)]}, parsed files only
@@ -111,13 +114,6 @@ class CoursePage(ShownItems):
                 found = self._find(item_id)
             self._items[item_id] = found
         return self._items[item_id]
-
-    @cached_property
-    def compiled(self) -> CompiledCourse | None:
-        """The compiled course (content/compiled.py), if it was compiled from these files."""
-        from .compiled import CompiledCourse
-
-        return CompiledCourse.open(self.root)
 
     def _compiled_item(self, item_id: str) -> Item | None:
         # An id missing from the compiled course is left to _find, which logs why.
@@ -245,18 +241,21 @@ def load_page(root: Path) -> CoursePage | None:
     reading pages then never import it); anything doubtful goes through the same validation
     as ``load_course``, which logs what is wrong and keeps the modules that are fine.
     """
+    from .compiled import CompiledCourse
+
+    compiled = CompiledCourse.open(root)
     try:
-        manifest, modules = _plain_manifests(root)
+        manifest, modules = _plain_manifests(root, compiled)
     except _Doubtful:
         if static_mode():  # no pydantic in the browser; `repairlab build-site` checked them
             log.warning("content problem: a course or module manifest is not plainly valid; "
                         "run `repairlab check` and build the site again")
             return None
-        return _validated_page(root)
-    return CoursePage(root, manifest, modules)
+        return _validated_page(root, compiled)
+    return CoursePage(root, manifest, modules, compiled)
 
 
-def _validated_page(root: Path) -> CoursePage | None:
+def _validated_page(root: Path, compiled: CompiledCourse | None) -> CoursePage | None:
     from .course import CourseManifest, course_modules, load_manifest
 
     problems: list[AuthoringProblem] = []
@@ -266,7 +265,7 @@ def _validated_page(root: Path) -> CoursePage | None:
         log.warning("content problem: %s", problem.format(root))
     if manifest is None:
         return None
-    return CoursePage(root, manifest, modules)
+    return CoursePage(root, manifest, modules, compiled)
 
 
 # -- manifests without pydantic ---------------------------------------------------------------
@@ -342,9 +341,16 @@ def _texts(value: Any, least: int, most: int | None = None) -> list[str]:
     return [_text(v) for v in value]
 
 
-def _read(root: Path, path: Path) -> Any:
-    if static_mode():  # no YAML parser in the browser: the manifests come compiled
-        return _site_manifest(root, path)
+def _read(root: Path, path: Path, compiled: CompiledCourse | None) -> Any:
+    """A manifest's data: as compiled while its file is unchanged, so that a page's kernel
+    imports no YAML parser (about 1 MB, bench/README.md); else parsed from the file."""
+    data = compiled.manifest(path) if compiled is not None else None
+    if data is not None:
+        return data
+    if static_mode():  # no YAML parser in the browser: every manifest comes compiled
+        log.warning("content problem: %s is not in the compiled course; build the site again",
+                    path.relative_to(root).as_posix())
+        raise _Doubtful
     try:
         from .yaml_source import load_yaml
 
@@ -408,23 +414,10 @@ def plain_skill(data: Any) -> PlainSkill:
         default_for=_texts(data.get("default_for", []), 0), mastery=criterion)
 
 
-def _site_manifest(root: Path, path: Path) -> Any:
-    """A manifest as the site's compiled course holds it: every manifest the course had when
-    it was built (so not one file test in the browser's drive, each a round trip there)."""
-    from .compiled import CompiledCourse
-
-    compiled = CompiledCourse.open(root)
-    relative = path.relative_to(root).as_posix()
-    if compiled is None or relative not in compiled.manifests:
-        log.warning("content problem: %s is not in the compiled course; build the site again",
-                    relative)
-        raise _Doubtful
-    return compiled.manifests[relative]
-
-
-def _plain_manifests(root: Path) -> tuple[PlainCourseManifest, list[Module]]:
+def _plain_manifests(root: Path, compiled: CompiledCourse | None
+                     ) -> tuple[PlainCourseManifest, list[Module]]:
     """The manifests, if every one is certainly valid and every module listed is usable."""
-    manifest = plain_course_manifest(_read(root, root / COURSE_FILE))
+    manifest = plain_course_manifest(_read(root, root / COURSE_FILE, compiled))
     modules: list[Module] = []
     for folder in manifest.modules:
         match = MODULE_FOLDER.match(folder)
@@ -432,7 +425,7 @@ def _plain_manifests(root: Path) -> tuple[PlainCourseManifest, list[Module]]:
         if not match or any(m.slug == match.group(2) for m in modules):
             raise _Doubtful
         if not static_mode() and not (path / MODULE_FILE).is_file():
-            raise _Doubtful  # (on the site, _site_manifest says whether it was there)
+            raise _Doubtful  # (on the site, _read says whether it was there)
         modules.append(Module(folder, int(match.group(1)), match.group(2), path,
-                              plain_module_manifest(_read(root, path / MODULE_FILE))))
+                              plain_module_manifest(_read(root, path / MODULE_FILE, compiled))))
     return manifest, modules

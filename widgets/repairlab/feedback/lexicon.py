@@ -44,8 +44,6 @@ class Pattern:
     kind: str
     # The pattern without its leading word boundary, for lower-cased text (what the assessor runs).
     matcher: re.Pattern[str]
-    # The whole regex, word boundaries included, case-insensitive: see `regex`.
-    full: str
     source: str
     why: str
     negatable: bool
@@ -64,6 +62,12 @@ class Pattern:
     # The match counts only when it opens its clause (after `scope.clause_openers` at most):
     # "You said you'd call" blames, "what you said" or "when you wanted to talk" does not.
     opens_clause: bool = False
+
+    @property
+    def full(self) -> str:
+        """The whole regex, word boundaries included (made when asked: a page's kernel keeps
+        only the matcher, about 0.2 MB less for the whole lexicon)."""
+        return WORD_START + self.matcher.pattern
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -149,8 +153,8 @@ def _compile(source: str, fragments: dict[str, str], where: str, *, words: bool)
         raise LexiconError(f"{where}: the pattern {source!r} is not a valid regex ({exc})") from exc
 
 
-def _compile_matcher(source: str, fragments: dict[str, str], where: str) -> tuple[re.Pattern, str]:
-    """The fast form (no leading boundary, for lower-cased text) and the whole regex's text."""
+def _compile_matcher(source: str, fragments: dict[str, str], where: str) -> re.Pattern:
+    """The fast form: no leading boundary, for lower-cased text (``Pattern.full`` adds it)."""
     body = _body(source, fragments, where)
     # Patterns are written in lower case; one with a capital letter stays case-insensitive.
     flags = re.IGNORECASE if _CASED.search(body) else 0
@@ -158,7 +162,7 @@ def _compile_matcher(source: str, fragments: dict[str, str], where: str) -> tupl
         matcher = re.compile(rf"(?:{body})(?!\w)", flags)
     except re.error as exc:
         raise LexiconError(f"{where}: the pattern {source!r} is not a valid regex ({exc})") from exc
-    return matcher, rf"{WORD_START}(?:{body})(?!\w)"
+    return matcher
 
 
 def _check_keys(entry: dict, where: str) -> None:
@@ -214,13 +218,12 @@ def build_lexicon(data: dict) -> Lexicon:
                         raise LexiconError(f"{where}: `not_after` must be text (a regex)")
                     tail = rf"(?<![\w'])(?:{entry['not_after']})[\s,'\"]{{0,6}}$"
                     not_after = _compile(tail, fragments, f"{where}.not_after", words=False)
-                matcher, full = _compile_matcher(entry["re"], fragments, where)
+                matcher = _compile_matcher(entry["re"], fragments, where)
                 patterns.append(
                     Pattern(
                         group=group,
                         kind=kind,
                         matcher=matcher,
-                        full=full,
                         source=entry["re"],
                         why=entry["why"].strip(),
                         negatable=bool(entry.get("negatable", True)),

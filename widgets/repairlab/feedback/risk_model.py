@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import itertools
 import zlib
-from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -109,7 +108,7 @@ def hashed(features: Iterable[str]) -> set[int]:
 class RiskModel:
     bias: float
     scale: float
-    weights: array
+    weights: Sequence[int]  # int16 (verdict._int16s)
     threshold: float
 
     def probability(self, features: Iterable[str]) -> float:

@@ -1,5 +1,5 @@
 """The learned verdict: a linear model over ``features.py``, shipped as data and read with the
-standard library (``array`` and ``json``), so a student's kernel imports nothing new.
+standard library (``json``, and ``mmap`` or ``array``), so a student's kernel imports nothing new.
 
 ``verdict.json`` says what the model was trained on and where its "not sure" band lies;
 ``verdict.weights`` holds one signed 16-bit weight per feature bucket and output. Both are
@@ -13,10 +13,11 @@ import json
 import math
 import sys
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
 from .features import BUCKETS, FEATURE_VERSION, hashed
 
@@ -32,7 +33,7 @@ class VerdictModel:
     outputs: tuple[str, ...]
     biases: tuple[float, ...]
     scales: tuple[float, ...]
-    weights: array
+    weights: Sequence[int]  # int16: mapped from the file, or read (_int16s)
     not_sure_low: float
     not_sure_high: float
     # A move counts from its threshold on; a move the rules quote needs only the floor.
@@ -73,23 +74,56 @@ def _sigmoid(x: float) -> float:
 
 
 def read_weights(folder: Path, stem: str, feature_version: int, buckets: int,
-                 error: type[Exception], tool: str) -> tuple[dict, array]:
+                 error: type[Exception], tool: str) -> tuple[dict, Sequence[int]]:
     """``<stem>.json`` and ``<stem>.weights`` (int16, little-endian) as trained by ``tool``:
     the manifest and the weights, or ``error`` saying what does not match and what to run."""
     try:
         manifest = json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))
-        payload = (folder / f"{stem}.weights").read_bytes()
+        with (folder / f"{stem}.weights").open("rb") as file:
+            digest = hashlib.sha256()
+            while chunk := file.read(1 << 16):
+                digest.update(chunk)
+            weights = _int16s(file)  # the very file hashed, even if it is replaced meanwhile
     except OSError as exc:
         raise error(f"the {stem} model's files are missing ({exc})") from exc
     if manifest.get("feature_version") != feature_version or manifest.get("buckets") != buckets:
         raise error(f"{stem}.json was trained on other features: run {tool}")
-    if hashlib.sha256(payload).hexdigest() != manifest.get("weights_sha256"):
+    if digest.hexdigest() != manifest.get("weights_sha256"):
         raise error(f"{stem}.weights does not match {stem}.json: run {tool}")
+    return manifest, weights
+
+
+def _int16s(file: BinaryIO) -> Sequence[int]:
+    """The file's little-endian int16 values, mapped rather than read where the platform allows:
+    the pages then stay in the OS's file cache, one copy for every kernel on the machine, and
+    count in a kernel's own memory only while it has touched them (``release_pages``)."""
+    if sys.byteorder == "little" and sys.platform != "emscripten":  # Pyodide: read it
+        try:
+            import mmap
+
+            return memoryview(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)).cast("h")
+        except (ImportError, OSError, ValueError, TypeError):  # empty, odd-sized or unmappable
+            pass
+    file.seek(0)
+    payload = file.read()
     weights = array("h")
-    weights.frombytes(payload)
+    weights.frombytes(payload[: len(payload) // 2 * 2])  # an odd byte fails the size check
     if sys.byteorder == "big":
         weights.byteswap()  # the file is little-endian
-    return manifest, weights
+    return weights
+
+
+def release_pages(weights: Sequence[int]) -> None:
+    """Give back the pages of mapped weights that this process has touched (they stay in the
+    OS's file cache, and a later check maps them again in microseconds). Read weights stay."""
+    try:
+        import mmap
+
+        mapped = getattr(weights, "obj", None)
+        if isinstance(mapped, mmap.mmap):
+            mapped.madvise(mmap.MADV_DONTNEED)
+    except (ImportError, AttributeError, OSError):  # no madvise here: the pages just stay
+        pass
 
 
 def load_model(folder: Path = _HERE) -> VerdictModel:

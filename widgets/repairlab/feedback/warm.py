@@ -24,15 +24,34 @@ _SAMPLE_REPLY = "You're right, I rushed past that. I'm sorry. What did I miss?"
 
 
 def warm_up() -> None:
-    """Compile the lexicon and load the model now (what the first check would do)."""
+    """Compile the lexicon and load the models now (what the first check would do), then give
+    back the models' pages: the weights stay mapped, one copy in the OS's file cache for every
+    kernel, and cost a page no memory of its own until a student checks a reply."""
     try:
         from .assessor import assess_reply
+        from .risk_model import default_risk_model
+        from .verdict import default_model, release_pages
 
         assess_reply(_SAMPLE_REPLY, client=_SAMPLE_CLIENT)
+        release_pages(default_model().weights)
+        release_pages(default_risk_model().weights)
+        _return_freed_heap()
     except Exception:  # a broken lexicon shows at the first real check, with its message
         log.warning("could not warm the reply assessor up", exc_info=True)
     finally:
         done.set()
+
+
+def _return_freed_heap() -> None:
+    """Give the OS back the heap the warm-up used and freed (the lexicon's parsed JSON, the
+    regex compiler's work): glibc keeps freed memory for the process otherwise, about 1 MB of a
+    page's kernel (bench/README.md). Elsewhere than glibc, nothing to do."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (ImportError, OSError, AttributeError):
+        pass
 
 
 def warm_up_in_background() -> None:
