@@ -16,7 +16,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..grading import completion_words
+from ..grading import completion_fraction, completion_words, outcome
 from ..static import page_href, static_mode
 from .html import notice_html
 from .identity import StudentNamePanel
@@ -42,8 +42,6 @@ class ModuleStanding:
     @property
     def completion(self) -> float | None:
         """The CSV's and the dashboard's completion (``grading.completion_fraction``)."""
-        from ..grading import completion_fraction
-
         return completion_fraction(self.items, self.statuses)
 
     @property
@@ -59,7 +57,6 @@ def module_standings(course, store, student) -> dict[str, ModuleStanding]:
     worked on reads its items (to know each one's skill and level); in the others every skill
     is "not started", whatever its items."""
     from ..coursework import item_facts
-    from ..grading import outcome
     from ..practice import (
         PracticeItem,
         SkillSpec,

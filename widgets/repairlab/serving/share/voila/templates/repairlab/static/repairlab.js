@@ -265,11 +265,8 @@
   var PENDING = "rl-pending";
   var pendingNote = null;
 
-  function cellsFrom(done) {
-    var cells = document.querySelectorAll("#rendered_cells [cell-index]");
-    return Array.prototype.filter.call(cells, function (cell) {
-      return Number(cell.getAttribute("cell-index")) > done;
-    });
+  function renderedCells() {
+    return Array.prototype.slice.call(document.querySelectorAll("#rendered_cells [cell-index]"));
   }
 
   function showCellsUpTo(done) {
@@ -292,14 +289,14 @@
       if (loading) loading.remove();
       rendered.style.display = "";
     }
-    cellsFrom(0).forEach(function (cell) {
+    renderedCells().forEach(function (cell) {
       cell.classList.toggle(PENDING, Number(cell.getAttribute("cell-index")) > done);
     });
   }
 
   function showAllCells() {
     if (!pendingNote) return;
-    cellsFrom(0).forEach(function (cell) { cell.classList.remove(PENDING); });
+    renderedCells().forEach(function (cell) { cell.classList.remove(PENDING); });
     // Said once to a screen reader waiting at the end of the page; not shown.
     pendingNote.classList.add("rl-visually-hidden");
     pendingNote.textContent = "The whole page has loaded.";
